@@ -1,0 +1,95 @@
+import type { Container, ObjectMeta, PodSpec } from '../workloads/schema.ts';
+import type { Workload } from '../workloads/model.ts';
+import type { Localized } from './i18n.ts';
+import type { FieldPath } from './path.ts';
+import type { PssVersion } from './pss-version.ts';
+import type { Severity } from './severity.ts';
+
+export type RuleCategory = 'pod-security' | 'hardening' | 'kube-patrol';
+export type PssLevel = 'baseline' | 'restricted';
+
+export interface PssRef {
+  readonly level: PssLevel;
+  /** The upstream check id in k8s.io/pod-security-admission (package policy). */
+  readonly check: string;
+}
+
+export interface Reference {
+  readonly title: string;
+  readonly url: string;
+}
+
+/** Plain data about a rule: docs, config and reports read it without running the rule. */
+export interface RuleMeta<MessageId extends string = string> {
+  /** Stable kebab-case id, equal to the rule's folder name. A public contract. */
+  readonly id: string;
+  /** Former ids that still match in config and exemptions. */
+  readonly aliases?: readonly string[];
+  readonly title: Localized;
+  readonly category: RuleCategory;
+  readonly severity: Severity;
+  readonly pss: PssRef | null;
+  /** First policy version the check applies to (e.g. 34 for probe-host); absent means every version. */
+  readonly sinceMinor?: number;
+  /** Finding messages with `{{placeholders}}`; tests assert the id and data, never the prose. */
+  readonly messages: Readonly<Record<MessageId, Localized>>;
+  readonly docs: {
+    /** Why it matters: one or two sentences. */
+    readonly why: Localized;
+    /** How to fix it. */
+    readonly fix: Localized;
+    /** A minimal YAML snippet of the fixed field at its place in a pod spec. */
+    readonly snippet: string;
+    readonly references: readonly Reference[];
+  };
+}
+
+export type ContainerRole = 'initContainers' | 'containers' | 'ephemeralContainers';
+
+/** One container of the pod spec, handed to rules by the engine's single traversal. */
+export interface ContainerNode {
+  readonly container: Container;
+  readonly role: ContainerRole;
+  readonly index: number;
+  readonly name: string;
+  /** Path of the container inside the object, e.g. spec.template.spec.containers[1]. */
+  readonly path: FieldPath;
+}
+
+export interface FindingDraft<MessageId extends string> {
+  readonly messageId: MessageId;
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** The field at fault (or the field that should be set), inside the object. */
+  readonly path: FieldPath;
+  /** The container concerned; omitted for pod-level fields. */
+  readonly container?: ContainerNode;
+  /** Severity nuance for this finding; defaults to the rule's. */
+  readonly severity?: Severity;
+  /** The upstream check, when a rule maps onto more than one (capabilities). */
+  readonly pss?: PssRef;
+}
+
+export interface CheckContext<MessageId extends string = string> {
+  readonly workload: Workload;
+  readonly podSpec: PodSpec;
+  readonly podMetadata: ObjectMeta;
+  readonly podSpecPath: FieldPath;
+  readonly podMetadataPath: FieldPath;
+  /** Init, app and ephemeral containers, in that order. */
+  readonly containers: readonly ContainerNode[];
+  readonly version: PssVersion;
+  report(finding: FindingDraft<MessageId>): void;
+}
+
+export interface Rule<MessageId extends string = string> {
+  readonly meta: RuleMeta<MessageId>;
+  check(context: CheckContext<MessageId>): void;
+}
+
+/** Identity function that keeps the message-id type of a rule while checking its shape. */
+export function defineRule<MessageId extends string>(rule: Rule<MessageId>): Rule<MessageId> {
+  return rule;
+}
+
+/** Widened view used by the registry, which holds rules with different message ids. */
+export type AnyRule = Rule<string>;

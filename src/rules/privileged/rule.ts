@@ -1,0 +1,47 @@
+import { defineRule } from '../../engine/rule.ts';
+import { PSS_REFERENCE } from '../references.ts';
+
+export const privileged = defineRule({
+  meta: {
+    id: 'privileged',
+    title: { en: 'Privileged container', 'zh-CN': '特权容器' },
+    category: 'pod-security',
+    severity: 'critical',
+    pss: { level: 'baseline', check: 'privileged' },
+    messages: {
+      privileged: {
+        en: 'Container "{{container}}" runs privileged: it has every capability and the host\'s devices.',
+        'zh-CN': '容器 "{{container}}" 以特权模式运行：拥有全部能力（capabilities）并可访问宿主机设备。',
+      },
+    },
+    docs: {
+      why: {
+        en: 'A privileged container can do almost anything the host kernel allows; a compromise of the app is a compromise of the node.',
+        'zh-CN': '特权容器几乎可以执行宿主机内核允许的任何操作；应用一旦被攻破，整个节点也随之失守。',
+      },
+      fix: {
+        en: 'Remove `privileged: true`. Grant the few capabilities the app really needs with `capabilities.add` instead.',
+        'zh-CN': '删除 `privileged: true`。如确有需要，改用 `capabilities.add` 只授予应用真正需要的少数能力。',
+      },
+      snippet: [
+        'containers:',
+        '  - name: app',
+        '    securityContext:',
+        '      privileged: false',
+      ].join('\n'),
+      references: [PSS_REFERENCE.baseline],
+    },
+  },
+  check(context) {
+    for (const node of context.containers) {
+      if (node.container.securityContext?.privileged === true) {
+        context.report({
+          messageId: 'privileged',
+          data: { container: node.name },
+          path: [...node.path, 'securityContext', 'privileged'],
+          container: node,
+        });
+      }
+    }
+  },
+});
