@@ -8,6 +8,7 @@ import { extractWorkloads } from '../workloads/extract.ts';
 import { parsePssVersion } from './pss-version.ts';
 import type { AnyRule, Rule } from './rule.ts';
 import { inspectWorkload } from './run.ts';
+import { ALL_RULES } from '../rules/index.ts';
 import type { Severity } from './severity.ts';
 
 export type NestingKind = 'Pod' | 'Deployment' | 'CronJob';
@@ -77,9 +78,15 @@ export function runRule(rule: AnyRule, object: unknown, version = 'latest') {
   const workload = extraction.workloads[0];
   if (!workload) throw new Error('test object carries no pod spec');
   const errors: { source: string; message: string }[] = [];
-  const result = inspectWorkload(workload, { rules: [rule], version: parsePssVersion(version), now: new Date(0) }, errors);
+  const result = inspectWorkload(workload, { rules: [rule], version: parsePssVersion(version), now: new Date(0), knownRuleIds: knownRuleIds() }, errors);
   if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('; '));
   return result.findings;
+}
+
+let knownIds: ReadonlySet<string> | undefined;
+function knownRuleIds(): ReadonlySet<string> {
+  knownIds ??= new Set((ALL_RULES as readonly AnyRule[]).flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
+  return knownIds;
 }
 
 function objectsFor(testCase: CaseBase): { kind: NestingKind | 'object'; object: Record<string, unknown> }[] {

@@ -78,6 +78,8 @@ export interface CheckContext<MessageId extends string = string> {
   /** Init, app and ephemeral containers, in that order. */
   readonly containers: readonly ContainerNode[];
   readonly version: PssVersion;
+  /** Every registered rule id and alias (for checks on exemption annotations). */
+  readonly ruleIds: ReadonlySet<string>;
   report(finding: FindingDraft<MessageId>): void;
 }
 

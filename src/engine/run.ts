@@ -25,6 +25,8 @@ export interface EngineOptions {
   /** Per rule id: disable or override the default severity. */
   readonly rulePolicy?: Readonly<Record<string, RulePolicy>>;
   readonly exemptions?: readonly ConfigExemption[];
+  /** Ids and aliases of every known rule; defaults to those of `rules`. */
+  readonly knownRuleIds?: ReadonlySet<string>;
   /** Clock reading for exemption expiry; the engine never reads the clock itself. */
   readonly now: Date;
 }
@@ -57,8 +59,27 @@ export function activeRules(options: EngineOptions): { rule: AnyRule; severityOv
     });
 }
 
+export type Inspector = (workload: Workload, errors?: EngineError[]) => WorkloadResult;
+
+/** Resolves the options once (active rules, severities, known ids) and returns a per-workload inspector. */
+export function createInspector(options: EngineOptions): Inspector {
+  const rules = activeRules(options);
+  const ruleIds = options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
+  return (workload, errors = []) => inspectWith(rules, ruleIds, workload, options, errors);
+}
+
 /** Runs every active rule on one workload. Pure: the same input gives the same findings. */
 export function inspectWorkload(workload: Workload, options: EngineOptions, errors: EngineError[] = []): WorkloadResult {
+  return createInspector(options)(workload, errors);
+}
+
+function inspectWith(
+  rules: readonly { rule: AnyRule; severityOverride?: Severity }[],
+  knownRuleIds: ReadonlySet<string>,
+  workload: Workload,
+  options: EngineOptions,
+  errors: EngineError[],
+): WorkloadResult {
   const containers = listContainers(workload.podSpec, workload.podSpecPath);
   const annotationExemptions: AnnotationExemption[] = readAnnotationExemptions([
     { meta: workload.metadata, path: ['metadata'] },
@@ -66,7 +87,7 @@ export function inspectWorkload(workload: Workload, options: EngineOptions, erro
   ]);
   const ref = workloadRef(workload);
   const findings: Finding[] = [];
-  for (const { rule, severityOverride } of activeRules(options)) {
+  for (const { rule, severityOverride } of rules) {
     const { meta } = rule;
     const ruleIds = [meta.id, ...(meta.aliases ?? [])];
     const report = (draft: FindingDraft<string>): void => {
@@ -88,6 +109,7 @@ export function inspectWorkload(workload: Workload, options: EngineOptions, erro
       podMetadataPath: workload.podMetadataPath,
       containers,
       version: options.version,
+      ruleIds: knownRuleIds,
       report,
     };
     try {
@@ -104,7 +126,8 @@ export function inspectWorkload(workload: Workload, options: EngineOptions, erro
 export function inspect(workloads: Iterable<Workload>, options: EngineOptions): EngineResult {
   const errors: EngineError[] = [];
   const results: WorkloadResult[] = [];
-  for (const workload of workloads) results.push(inspectWorkload(workload, options, errors));
+  const inspector = createInspector(options);
+  for (const workload of workloads) results.push(inspector(workload, errors));
   return { workloads: results, errors };
 }
 
