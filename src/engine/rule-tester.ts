@@ -35,7 +35,7 @@ interface CaseBase {
   readonly kinds?: readonly NestingKind[];
 }
 
-export interface ValidCase extends CaseBase {}
+export type ValidCase = CaseBase;
 export interface InvalidCase extends CaseBase {
   readonly findings: readonly ExpectedFinding[];
 }

@@ -1,0 +1,46 @@
+# kube-patrol. Every target runs on Node 24: hack/ensure-node.sh fetches it into .cache/ when the
+# system Node is older, and this Makefile puts it first on PATH.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_BIN := $(shell hack/ensure-node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: help deps build test lint typecheck demo docs bench clean
+
+help:
+	@echo "make demo   - run kube-patrol on the bundled examples and write the report"
+	@echo "make test   - run every test (unit, integration on a real control plane, browser)"
+	@echo "make lint | typecheck | build | docs | bench"
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node_modules/.installed
+
+build: deps
+	npm run build
+
+typecheck: deps
+	npm run typecheck
+
+lint: deps
+	npm run lint
+
+docs: deps
+	npm run docs
+
+test: deps
+	npm run typecheck
+	npm run lint
+	npm test
+
+demo: build
+	node dist/src/cli/main.js scan examples/ --out-dir demo-output -o table; test $$? -le 1
+	@echo "Report written to $(CURDIR)/demo-output/report.json"
+
+bench: deps
+	npm run bench
+
+clean:
+	rm -rf dist demo-output

@@ -1,0 +1,26 @@
+import { InvalidArgumentError } from 'commander';
+import { isSeverity, type Severity } from '../engine/severity.ts';
+import { LANGUAGES, type Language } from '../engine/i18n.ts';
+
+export function parseSeverityOption(value: string): Severity {
+  if (!isSeverity(value) || value === 'info') throw new InvalidArgumentError('expected critical, high, medium or low');
+  return value;
+}
+
+export function parseLanguageOption(value: string): Language {
+  if (!(LANGUAGES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LANGUAGES.join(', ')}`);
+  return value as Language;
+}
+
+export async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Writes to stdout and resolves once the data is flushed (large reports piped to another process). */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}

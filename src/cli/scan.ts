@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ConfigError, loadConfigFile } from '../config/load.ts';
+import type { ConfigFile } from '../config/schema.ts';
+import type { Language } from '../engine/i18n.ts';
+import { PssVersionError } from '../engine/pss-version.ts';
+import { atLeast, type Severity } from '../engine/severity.ts';
+import { scanManifests } from '../pipeline/scan-manifests.ts';
+import { KNOWN_RULE_IDS, resolveSettings } from '../pipeline/settings.ts';
+import type { InspectionReport } from '../report/model.ts';
+import { OUTPUT_FORMATS, renderOutDir, renderReport, type OutputFormat } from '../report/render/index.ts';
+import { parseLanguageOption, parseSeverityOption, readAllStdin, writeStdout } from './options.ts';
+
+export interface ScanOptions {
+  output: OutputFormat;
+  outDir?: string;
+  config?: string;
+  pssVersion?: string;
+  lang?: Language;
+  failOn?: Severity;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+}
+
+/** Exit status per the CLI contract: 2 input errors, 1 a finding at or above --fail-on, else 0. */
+export function exitStatus(report: InspectionReport, inputErrors: boolean, failOn: Severity | undefined): number {
+  if (inputErrors) return 2;
+  if (failOn && report.findings.some((f) => !f.exempted && atLeast(f.severity, failOn))) return 1;
+  return 0;
+}
+
+export async function loadConfigOrDefault(file: string | undefined): Promise<ConfigFile> {
+  return file ? loadConfigFile(file, KNOWN_RULE_IDS) : {};
+}
+
+export function registerScanCommand(program: Command): void {
+  program
+    .command('scan')
+    .argument('[path...]', 'files or directories of manifests (*.yaml, *.yml, *.json), or - for stdin; none: the cluster of the current kubeconfig context')
+    .description('inspect workloads from manifest files or from a cluster')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('--out-dir <dir>', 'also write report.json, report.html and report.sarif into this directory')
+    .option('--config <file>', 'config file (rules, severities, exemptions)')
+    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
+    .option('--lang <lang>', 'report language: en or zh-CN', parseLanguageOption)
+    .option('--fail-on <severity>', 'exit 1 when an unexempted finding is at or above this severity', parseSeverityOption)
+    .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
+    .option('--context <name>', 'kubeconfig context for cluster scans')
+    .option('-n, --namespace <ns>', 'cluster scans: only this namespace')
+    .option('-A, --all-namespaces', 'cluster scans: every namespace (the default)')
+    .action(async (paths: string[], options: ScanOptions) => {
+      process.exitCode = await runScan(paths, options);
+    });
+}
+
+export async function runScan(paths: readonly string[], options: ScanOptions): Promise<number> {
+  let settings;
+  try {
+    const config = await loadConfigOrDefault(options.config);
+    settings = resolveSettings(config, options, new Date());
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PssVersionError) {
+      process.stderr.write(`kube-patrol: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (paths.length === 0) {
+    throw new InvalidArgumentError('cluster scans are not available yet: give manifest files or directories');
+  }
+  const { report, inputErrors } = await scanManifests(paths, settings, { readStdin: readAllStdin });
+  for (const error of report.errors) {
+    process.stderr.write(`kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`);
+  }
+  await emitReport(report, options);
+  return exitStatus(report, inputErrors, settings.failOn);
+}
+
+export async function emitReport(report: InspectionReport, options: Pick<ScanOptions, 'output' | 'outDir'>): Promise<void> {
+  if (options.outDir) {
+    await mkdir(options.outDir, { recursive: true });
+    for (const [name, content] of Object.entries(renderOutDir(report))) await writeFile(join(options.outDir, name), content);
+  }
+  const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  await writeStdout(renderReport(report, options.output, { color }));
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { LANGUAGES } from '../engine/i18n.ts';
+import { SEVERITIES } from '../engine/severity.ts';
+
+const severity = z.enum(SEVERITIES);
+
+const rulePolicy = z.union([
+  z.literal('off'),
+  severity,
+  z.strictObject({ enabled: z.boolean().optional(), severity: severity.optional() }),
+]);
+
+const glob = z.string().min(1);
+
+export const exemptionSchema = z.strictObject({
+  rules: z.array(z.string().min(1)).min(1, 'list at least one rule id, or "*"'),
+  namespaces: z.array(glob).optional(),
+  names: z.array(glob).optional(),
+  kinds: z.array(glob).optional(),
+  containers: z.array(glob).optional(),
+  reason: z.string().trim().min(1, 'an exemption needs a reason'),
+  expires: z.coerce.date({ error: 'expected a date such as 2027-01-31' }).optional(),
+});
+
+/** Which part of the cluster a cluster scan reads. */
+export const scopeSchema = z.strictObject({
+  namespaces: z.array(glob).optional(),
+  excludeNamespaces: z.array(glob).optional(),
+  labelSelector: z.string().optional(),
+});
+
+/**
+ * The config file shared by `kube-patrol scan --config` and the operator. Read once at start;
+ * unknown keys are errors so that a typo never silently does nothing.
+ */
+export const configSchema = z.strictObject({
+  pssVersion: z.string().optional(),
+  lang: z.enum(LANGUAGES).optional(),
+  failOn: severity.optional(),
+  rules: z.record(z.string(), rulePolicy).optional(),
+  exemptions: z.array(exemptionSchema).optional(),
+  scope: scopeSchema.optional(),
+});
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type ExemptionConfig = z.infer<typeof exemptionSchema>;

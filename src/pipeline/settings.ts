@@ -1,0 +1,51 @@
+import { exemptionsFromConfig, rulePolicyFromConfig } from '../config/load.ts';
+import type { ConfigFile } from '../config/schema.ts';
+import type { Language } from '../engine/i18n.ts';
+import { parsePssVersion, type PssVersion } from '../engine/pss-version.ts';
+import type { AnyRule } from '../engine/rule.ts';
+import { activeRules, type EngineOptions } from '../engine/run.ts';
+import type { Severity } from '../engine/severity.ts';
+import { ALL_RULES } from '../rules/index.ts';
+
+/** Everything a scan needs besides its input, resolved once from the config file and flags. */
+export interface ScanSettings {
+  readonly engine: EngineOptions;
+  readonly lang: Language;
+  readonly failOn?: Severity;
+  /** The rules that run (enabled, and applicable to the PSS version). */
+  readonly activeRules: readonly AnyRule[];
+  readonly severityOverrides: Readonly<Record<string, Severity>>;
+}
+
+export interface SettingsFlags {
+  readonly pssVersion?: string;
+  readonly lang?: Language;
+  readonly failOn?: Severity;
+}
+
+export const KNOWN_RULE_IDS: ReadonlySet<string> = new Set(
+  (ALL_RULES as readonly AnyRule[]).flatMap((rule) => [rule.meta.id, ...(rule.meta.aliases ?? [])]),
+);
+
+export function resolveSettings(config: ConfigFile, flags: SettingsFlags, now: Date): ScanSettings {
+  const version: PssVersion = parsePssVersion(flags.pssVersion ?? config.pssVersion ?? 'latest');
+  const rulePolicy = rulePolicyFromConfig(config);
+  const engine: EngineOptions = {
+    rules: ALL_RULES,
+    version,
+    rulePolicy,
+    exemptions: exemptionsFromConfig(config),
+    knownRuleIds: KNOWN_RULE_IDS,
+    now,
+  };
+  const severityOverrides: Record<string, Severity> = {};
+  for (const [id, policy] of Object.entries(rulePolicy)) if (policy.severity) severityOverrides[id] = policy.severity;
+  const failOn = flags.failOn ?? config.failOn;
+  return {
+    engine,
+    lang: flags.lang ?? config.lang ?? 'en',
+    ...(failOn ? { failOn } : {}),
+    activeRules: activeRules(engine).map((r) => r.rule),
+    severityOverrides,
+  };
+}

@@ -1,0 +1,111 @@
+import type { Language } from '../engine/i18n.ts';
+import type { PssRef, RuleCategory } from '../engine/rule.ts';
+import type { Severity } from '../engine/severity.ts';
+import type { Exemption } from '../engine/finding.ts';
+import type { WorkloadRef } from '../workloads/model.ts';
+
+/**
+ * The versioned report model (docs/report-format.md, schemas/report.schema.json). Renderers are pure
+ * functions of it. Field names may grow; existing ones never change meaning.
+ */
+export const REPORT_API_VERSION = 'kube-patrol.io/v1alpha1';
+export const REPORT_KIND = 'InspectionReport';
+
+export type ReportSource = 'cluster' | 'manifests';
+
+export interface ReportRule {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: RuleCategory;
+  readonly pss: PssRef | null;
+}
+
+export interface ReportWorkload extends WorkloadRef {
+  readonly score: number;
+  /** Unexempted findings of this workload. */
+  readonly findings: number;
+  readonly source?: { readonly file: string; readonly line?: number };
+}
+
+export interface ReportFinding {
+  /** Stable identity of the finding across scans (hash of rule, workload, container, path). */
+  readonly id: string;
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly category: RuleCategory;
+  readonly pss: PssRef | null;
+  readonly workload: WorkloadRef;
+  readonly container: string | null;
+  readonly path: string;
+  /** The field to add under `path` when the finding is about a field that is not set. */
+  readonly missing?: string;
+  readonly messageId: string;
+  readonly data: Readonly<Record<string, string | number>>;
+  readonly message: string;
+  readonly remediation: string;
+  readonly source?: { readonly file: string; readonly line?: number };
+  readonly exempted?: Exemption;
+  readonly exemptionExpired?: Exemption;
+}
+
+export interface ReportError {
+  readonly source: string;
+  readonly message: string;
+  readonly line?: number;
+}
+
+export interface SeverityCounts {
+  readonly critical: number;
+  readonly high: number;
+  readonly medium: number;
+  readonly low: number;
+  readonly info: number;
+}
+
+export interface ReportDiffEntry {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly workload: WorkloadRef;
+  readonly container: string | null;
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ReportDiff {
+  /** When the previous report was generated. */
+  readonly since: string;
+  readonly previousScore: number;
+  readonly new: readonly ReportDiffEntry[];
+  readonly resolved: readonly ReportDiffEntry[];
+}
+
+export interface InspectionReport {
+  readonly apiVersion: typeof REPORT_API_VERSION;
+  readonly kind: typeof REPORT_KIND;
+  readonly metadata: {
+    readonly generatedAt: string;
+    readonly source: ReportSource;
+    readonly pssVersion: string;
+    readonly lang: Language;
+    readonly tool: { readonly name: 'kube-patrol'; readonly version: string };
+    /** Cluster scans: the kubeconfig context or `in-cluster`. */
+    readonly cluster?: string;
+    readonly durationMs?: number;
+  };
+  readonly summary: {
+    readonly score: number;
+    readonly workloads: number;
+    readonly findings: number;
+    readonly exempted: number;
+    readonly bySeverity: SeverityCounts;
+    /** Objects read that carry no pod template, by kind. */
+    readonly skipped: Readonly<Record<string, number>>;
+  };
+  readonly rules: readonly ReportRule[];
+  readonly workloads: readonly ReportWorkload[];
+  readonly findings: readonly ReportFinding[];
+  readonly errors: readonly ReportError[];
+  readonly diff?: ReportDiff;
+}
