@@ -1,0 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LANGUAGES } from '../src/engine/i18n.ts';
+import { ALL_RULES } from '../src/rules/index.ts';
+import { projectRoot } from '../src/version.ts';
+import { RULES_REFERENCE_FILES, renderRulesReference } from './rules-reference.ts';
+
+for (const lang of LANGUAGES) {
+  const file = join(projectRoot(), RULES_REFERENCE_FILES[lang]);
+  await writeFile(file, renderRulesReference(ALL_RULES, lang));
+  console.log(`wrote ${file}`);
+}
