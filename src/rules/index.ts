@@ -1,10 +1,60 @@
 import type { AnyRule } from '../engine/rule.ts';
+import { apparmorAnnotationDeprecated } from './apparmor-annotation-deprecated/rule.ts';
+import { apparmorUnconfined } from './apparmor-unconfined/rule.ts';
+import { capabilitiesAdded } from './capabilities-added/rule.ts';
+import { capabilitiesNotDropped } from './capabilities-not-dropped/rule.ts';
+import { hostIpc } from './host-ipc/rule.ts';
+import { hostNetwork } from './host-network/rule.ts';
+import { hostPath } from './host-path/rule.ts';
+import { hostPid } from './host-pid/rule.ts';
+import { hostPorts } from './host-ports/rule.ts';
+import { imageTagMutable } from './image-tag-mutable/rule.ts';
+import { invalidExemption } from './invalid-exemption/rule.ts';
 import { privileged } from './privileged/rule.ts';
+import { probeHost } from './probe-host/rule.ts';
+import { probesMissing } from './probes-missing/rule.ts';
+import { procMount } from './proc-mount/rule.ts';
+import { readOnlyRootFs } from './read-only-root-fs/rule.ts';
+import { resourcesMissing } from './resources-missing/rule.ts';
+import { seccompAnnotationDeprecated } from './seccomp-annotation-deprecated/rule.ts';
+import { seccompProfileMissing } from './seccomp-profile-missing/rule.ts';
+import { seccompUnconfined } from './seccomp-unconfined/rule.ts';
+import { secretInEnv } from './secret-in-env/rule.ts';
+import { selinuxOptions } from './selinux-options/rule.ts';
+import { serviceAccountToken } from './service-account-token/rule.ts';
+import { sysctlsUnsafe } from './sysctls-unsafe/rule.ts';
+import { volumeTypes } from './volume-types/rule.ts';
+import { windowsHostProcess } from './windows-host-process/rule.ts';
 
 /**
  * Every rule, sorted by id. The catalogue test checks this list against the folders of src/rules,
  * so a rule cannot exist without being registered or be registered twice.
  */
 export const ALL_RULES = [
+  apparmorAnnotationDeprecated,
+  apparmorUnconfined,
+  capabilitiesAdded,
+  capabilitiesNotDropped,
+  hostIpc,
+  hostNetwork,
+  hostPath,
+  hostPid,
+  hostPorts,
+  imageTagMutable,
+  invalidExemption,
   privileged,
+  probeHost,
+  probesMissing,
+  procMount,
+  readOnlyRootFs,
+  resourcesMissing,
+  seccompAnnotationDeprecated,
+  seccompProfileMissing,
+  seccompUnconfined,
+  secretInEnv,
+  selinuxOptions,
+  serviceAccountToken,
+  sysctlsUnsafe,
+  volumeTypes,
+  windowsHostProcess,
 ] as const satisfies readonly AnyRule[];
