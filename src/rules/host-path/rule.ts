@@ -41,7 +41,7 @@ function exposesRuntimeSocket(path: string): boolean {
 
 function isSensitive(path: string): boolean {
   // `path` inside a sensitive dir, or a parent of one (`/` and `/var` hold /etc and /var/lib/kubelet).
-  return SENSITIVE_DIRS.some((dir) => isWithin(path, dir) || isWithin(dir, path) || path === '/');
+  return path === '/' || SENSITIVE_DIRS.some((dir) => isWithin(path, dir) || isWithin(dir, path));
 }
 
 /** The first container (any role) that mounts the volume without `readOnly: true`. */
