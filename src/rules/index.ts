@@ -10,12 +10,15 @@ import { hostPid } from './host-pid/rule.ts';
 import { hostPorts } from './host-ports/rule.ts';
 import { imageTagMutable } from './image-tag-mutable/rule.ts';
 import { invalidExemption } from './invalid-exemption/rule.ts';
+import { privilegeEscalation } from './privilege-escalation/rule.ts';
 import { privileged } from './privileged/rule.ts';
 import { probeHost } from './probe-host/rule.ts';
 import { probesMissing } from './probes-missing/rule.ts';
 import { procMount } from './proc-mount/rule.ts';
 import { readOnlyRootFs } from './read-only-root-fs/rule.ts';
 import { resourcesMissing } from './resources-missing/rule.ts';
+import { runAsNonRoot } from './run-as-non-root/rule.ts';
+import { runAsRootUser } from './run-as-root-user/rule.ts';
 import { seccompAnnotationDeprecated } from './seccomp-annotation-deprecated/rule.ts';
 import { seccompProfileMissing } from './seccomp-profile-missing/rule.ts';
 import { seccompUnconfined } from './seccomp-unconfined/rule.ts';
@@ -42,12 +45,15 @@ export const ALL_RULES = [
   hostPorts,
   imageTagMutable,
   invalidExemption,
+  privilegeEscalation,
   privileged,
   probeHost,
   probesMissing,
   procMount,
   readOnlyRootFs,
   resourcesMissing,
+  runAsNonRoot,
+  runAsRootUser,
   seccompAnnotationDeprecated,
   seccompProfileMissing,
   seccompUnconfined,
