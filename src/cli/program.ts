@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { toolVersion } from '../version.ts';
+import { registerOperatorCommand } from './operator.ts';
+import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
 import { registerScanCommand } from './scan.ts';
 
@@ -14,5 +16,7 @@ export function buildProgram(): Command {
     });
   registerScanCommand(program);
   registerRulesCommand(program);
+  registerOperatorCommand(program);
+  registerReportCommand(program);
   return program;
 }

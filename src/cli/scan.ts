@@ -1,13 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { Language } from '../engine/i18n.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
 import { atLeast, type Severity } from '../engine/severity.ts';
+import { scanCluster } from '../pipeline/scan-cluster.ts';
 import { scanManifests } from '../pipeline/scan-manifests.ts';
-import { KNOWN_RULE_IDS, resolveSettings } from '../pipeline/settings.ts';
+import { KNOWN_RULE_IDS, resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
+import type { ClusterScope } from '../sources/cluster.ts';
+import { connectFromFlags } from './kube.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { OUTPUT_FORMATS, renderOutDir, renderReport, type OutputFormat } from '../report/render/index.ts';
 import { parseLanguageOption, parseSeverityOption, readAllStdin, writeStdout } from './options.ts';
@@ -49,8 +52,8 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when an unexempted finding is at or above this severity', parseSeverityOption)
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
     .option('--context <name>', 'kubeconfig context for cluster scans')
-    .option('-n, --namespace <ns>', 'cluster scans: only this namespace')
-    .option('-A, --all-namespaces', 'cluster scans: every namespace (the default)')
+    .option('-n, --namespace <ns>', 'cluster scans: only this namespace (comma-separated names or globs for several)')
+    .option('-A, --all-namespaces', 'cluster scans: every namespace (the default; overrides the config\'s scope.namespaces)')
     .action(async (paths: string[], options: ScanOptions) => {
       process.exitCode = await runScan(paths, options);
     });
@@ -58,8 +61,9 @@ export function registerScanCommand(program: Command): void {
 
 export async function runScan(paths: readonly string[], options: ScanOptions): Promise<number> {
   let settings;
+  let config: ConfigFile;
   try {
-    const config = await loadConfigOrDefault(options.config);
+    config = await loadConfigOrDefault(options.config);
     settings = resolveSettings(config, options, new Date());
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PssVersionError) {
@@ -68,10 +72,7 @@ export async function runScan(paths: readonly string[], options: ScanOptions): P
     }
     throw error;
   }
-  if (paths.length === 0) {
-    throw new InvalidArgumentError('cluster scans are not available yet: give manifest files or directories');
-  }
-  const { report, inputErrors } = await scanManifests(paths, settings, { readStdin: readAllStdin });
+  const { report, inputErrors } = paths.length === 0 ? await scanCurrentCluster(config, settings, options) : await scanManifests(paths, settings, { readStdin: readAllStdin });
   for (const error of report.errors) {
     process.stderr.write(`kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`);
   }
@@ -86,4 +87,27 @@ export async function emitReport(report: InspectionReport, options: Pick<ScanOpt
   }
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   await writeStdout(renderReport(report, options.output, { color }));
+}
+
+/** The scope of a cluster scan: `-n` or `-A` on the command line, else the config's `scope`. */
+export function clusterScope(config: ConfigFile, options: Pick<ScanOptions, 'namespace' | 'allNamespaces'>): ClusterScope {
+  const base = config.scope ?? {};
+  if (options.namespace) return { ...base, namespaces: options.namespace.split(',').map((n) => n.trim()).filter(Boolean), excludeNamespaces: [] };
+  if (options.allNamespaces) return { ...base, namespaces: [] };
+  return base;
+}
+
+async function scanCurrentCluster(config: ConfigFile, settings: ScanSettings, options: ScanOptions): Promise<{ report: InspectionReport; inputErrors: boolean }> {
+  const client = connectFromFlags(options, config);
+  try {
+    const { report, unreadable } = await scanCluster(client, settings, {
+      scope: clusterScope(config, options),
+      list: { pageSize: config.client?.pageSize ?? 500 },
+      cluster: client.identity.context,
+    });
+    // A kind the credentials may not list is an input that could not be read (exit 2), as for files.
+    return { report, inputErrors: unreadable.length > 0 || report.errors.length > 0 };
+  } finally {
+    client.close();
+  }
 }

@@ -29,6 +29,14 @@ export const scopeSchema = z.strictObject({
   labelSelector: z.string().optional(),
 });
 
+/** How kube-patrol talks to the API server: modest by default so a scan never crowds out other clients. */
+export const clientSchema = z.strictObject({
+  qps: z.number().positive().max(1000).default(10),
+  burst: z.number().int().min(1).max(2000).default(20),
+  pageSize: z.number().int().min(1).max(5000).default(500),
+  timeoutSeconds: z.number().positive().max(600).default(30),
+});
+
 /**
  * The config file shared by `kube-patrol scan --config` and the operator. Read once at start;
  * unknown keys are errors so that a typo never silently does nothing.
@@ -40,6 +48,7 @@ export const configSchema = z.strictObject({
   rules: z.record(z.string(), rulePolicy).optional(),
   exemptions: z.array(exemptionSchema).optional(),
   scope: scopeSchema.optional(),
+  client: clientSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { ConfigError, loadConfigFile, validateConfig } from '../config/load.ts';
+import { operatorConfigSchema, type OperatorConfig } from '../config/operator.ts';
+import { Operator } from '../controller/operator.ts';
+import { KNOWN_RULE_IDS } from '../pipeline/settings.ts';
+import { addKubeOptions, connectFromFlags, runningInCluster, serviceAccountNamespace, type KubeFlags } from './kube.ts';
+
+export interface OperatorFlags extends KubeFlags {
+  config?: string;
+  namespace?: string;
+  once?: boolean;
+  port?: string;
+  logLevel?: string;
+  leaderElect?: boolean;
+}
+
+export const DEFAULT_NAMESPACE = 'kube-patrol';
+
+export function registerOperatorCommand(program: Command): void {
+  const command = program
+    .command('operator')
+    .description('run the in-cluster operator: scan at start, on a cron schedule (and on changes), write reports to ConfigMaps')
+    .option('--config <file>', 'operator config file (YAML; see docs/operator.md); defaults apply without one')
+    .option('-n, --namespace <ns>', `out of the cluster: namespace for reports, the Lease and Events (default: the context's, else ${DEFAULT_NAMESPACE}); in a pod: its own namespace`)
+    .option('--once', 'scan once, write the report, and exit (0 written, 2 failed)')
+    .option('--port <port>', 'health and metrics port (overrides server.port; 0 picks a free one)')
+    .option('--no-leader-elect', 'do not take the Lease (a single replica, or local runs)')
+    .option('--log-level <level>', 'pino log level', 'info');
+  addKubeOptions(command).action(async (flags: OperatorFlags) => {
+    process.exitCode = await runOperatorCommand(flags);
+  });
+}
+
+export async function loadOperatorConfig(file: string | undefined): Promise<OperatorConfig> {
+  return file ? loadConfigFile(file, KNOWN_RULE_IDS, operatorConfigSchema) : validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
+}
+
+/** The namespace reports go to: the pod's own in the cluster, else --namespace, the context's, or the default. */
+export function operatorNamespace(flags: OperatorFlags, inCluster: boolean, contextNamespace: string | undefined): string {
+  if (inCluster) return serviceAccountNamespace() ?? flags.namespace ?? DEFAULT_NAMESPACE;
+  return flags.namespace ?? contextNamespace ?? DEFAULT_NAMESPACE;
+}
+
+export async function runOperatorCommand(flags: OperatorFlags): Promise<number> {
+  const logger: Logger = pino({ name: 'kube-patrol', level: flags.logLevel ?? 'info', base: { pid: process.pid } });
+  let config: OperatorConfig;
+  try {
+    config = await loadOperatorConfig(flags.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.error({ file: error.file }, error.message);
+      process.stderr.write(`kube-patrol: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (flags.port !== undefined) {
+    const port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`kube-patrol: --port ${flags.port}: expected 0..65535\n`);
+      return 2;
+    }
+    config = { ...config, server: { ...config.server, port } };
+  }
+  if (flags.leaderElect === false) config = { ...config, leaderElection: { ...config.leaderElection, enabled: false } };
+
+  const client = connectFromFlags(flags, config);
+  const inCluster = runningInCluster(flags);
+  const namespace = operatorNamespace(flags, inCluster, client.identity.namespace);
+  // Pod name from the downward API (POD_NAME) or the hostname, plus a suffix: two runs never share one.
+  const identity = `${process.env['POD_NAME'] ?? hostname()}_${randomBytes(3).toString('hex')}`;
+  const operator = new Operator({ api: client, config, namespace, identity, cluster: client.identity.context, logger });
+
+  if (flags.once) {
+    const outcome = await operator.runOnce();
+    client.close();
+    logger.flush();
+    return outcome.ok ? 0 : 2;
+  }
+
+  await operator.start();
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      void operator.stop(signal).finally(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  client.close();
+  logger.flush();
+  return 0;
+}

@@ -1,0 +1,297 @@
+import type { Logger } from 'pino';
+import type { OperatorConfig } from '../config/operator.ts';
+import type { KubeApi } from '../kube/client.ts';
+import { scanCluster } from '../pipeline/scan-cluster.ts';
+import { resolveSettings } from '../pipeline/settings.ts';
+import type { InspectionReport } from '../report/model.ts';
+import { renderReport } from '../report/render/index.ts';
+import { ConfigMapReportSink, readStoredReport, ReportNotFoundError, type WriteResult } from '../sinks/configmap.ts';
+import { emitNewCriticalEvent } from '../sinks/events.ts';
+import { LeaderElector } from './leader.ts';
+import { OperatorMetrics } from './metrics.ts';
+import { Debouncer, SingleFlight, startCron, type CronHandle, type ScanTrigger } from './scheduler.ts';
+import { startHealthServer, type HealthServer } from './server.ts';
+import { ChangeWatcher } from './watch.ts';
+
+export interface OperatorOptions {
+  readonly api: KubeApi;
+  readonly config: OperatorConfig;
+  /** Where reports, the Lease and Events go. */
+  readonly namespace: string;
+  /** This replica's name (pod name) for the Lease and Events. */
+  readonly identity: string;
+  /** Kubeconfig context or `in-cluster`, for the report's metadata. */
+  readonly cluster: string;
+  readonly logger: Logger;
+  readonly metrics?: OperatorMetrics;
+  readonly clock?: () => Date;
+}
+
+export interface ScanOutcome {
+  readonly ok: boolean;
+  readonly trigger: ScanTrigger;
+  readonly report?: InspectionReport;
+  readonly write?: WriteResult;
+  readonly error?: Error;
+  readonly stage?: 'list' | 'render' | 'write' | 'aborted';
+}
+
+type ScanStage = NonNullable<ScanOutcome['stage']>;
+
+class StageError extends Error {
+  readonly stage: ScanStage;
+  constructor(stage: ScanStage, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.stage = stage;
+  }
+}
+
+/**
+ * The operator: a trigger (start, cron, changes, leadership) around one single-flight pipeline
+ * cluster → engine → report → ConfigMaps. It holds no state that matters across restarts except the last
+ * report, which it reads back from its ConfigMap for the diff.
+ */
+export class Operator {
+  readonly metrics: OperatorMetrics;
+  private readonly options: OperatorOptions;
+  private readonly log: Logger;
+  private readonly sink: ConfigMapReportSink;
+  private readonly flight: SingleFlight;
+  private readonly clock: () => Date;
+  private elector: LeaderElector | undefined;
+  private cron: CronHandle | undefined;
+  private watcher: ChangeWatcher | undefined;
+  private debouncer: Debouncer | undefined;
+  private server: HealthServer | undefined;
+  private previous: InspectionReport | null | undefined; // undefined: not read yet; null: there is none
+  private lastOutcome: ScanOutcome | undefined;
+  private stopping = false;
+  /** Called after every scan (tests, --once). */
+  onScan: ((outcome: ScanOutcome) => void) | undefined;
+
+  constructor(options: OperatorOptions) {
+    this.options = options;
+    this.log = options.logger;
+    this.metrics = options.metrics ?? new OperatorMetrics();
+    this.clock = options.clock ?? (() => new Date());
+    const report = options.config.report;
+    this.sink = new ConfigMapReportSink(options.api, {
+      namespace: options.namespace,
+      name: report.configMapName,
+      history: report.history,
+      maxConfigMapBytes: report.maxConfigMapBytes,
+      log: (message, fields) => this.log.warn(fields ?? {}, message),
+    });
+    this.flight = new SingleFlight((trigger, signal) => this.scan(trigger, signal).then(() => undefined));
+  }
+
+  get port(): number | undefined {
+    return this.server?.port;
+  }
+
+  get isLeader(): boolean {
+    return this.elector ? this.elector.isLeader : true;
+  }
+
+  /** Starts serving health and metrics, electing, and scanning (at start, on schedule, on changes). */
+  async start(): Promise<void> {
+    const { config } = this.options;
+    this.server = await startHealthServer(config.server.host, config.server.port, { live: () => true, ready: () => this.readiness() }, this.metrics.registry);
+    this.log.info({ port: this.server.port, namespace: this.options.namespace, schedule: config.schedule, watch: config.watch, identity: this.options.identity }, 'operator started');
+    if (config.leaderElection.enabled) {
+      const election = config.leaderElection;
+      this.elector = new LeaderElector(this.options.api, {
+        namespace: this.options.namespace,
+        leaseName: election.leaseName,
+        identity: this.options.identity,
+        leaseDurationSeconds: election.leaseDurationSeconds,
+        renewDeadlineSeconds: election.renewDeadlineSeconds,
+        retryPeriodSeconds: election.retryPeriodSeconds,
+        onStartedLeading: () => this.startLeading(),
+        onStoppedLeading: () => this.stopLeading(),
+        onError: (error) => this.log.warn({ error: describe(error) }, 'leader election: lease request failed'),
+      });
+      this.elector.start();
+    } else {
+      this.startLeading();
+    }
+  }
+
+  private startLeading(): void {
+    if (this.stopping) return;
+    this.metrics.leader.set(1);
+    this.log.info({ identity: this.options.identity }, 'became leader: scanning');
+    const { config } = this.options;
+    this.cron = startCron(config.schedule, () => this.trigger('schedule'), config.timeZone);
+    if (config.watch) {
+      this.debouncer = new Debouncer(config.debounceSeconds * 1000, (keys) => {
+        this.log.info({ changed: keys.size, sample: [...keys].slice(0, 5) }, 'workloads changed: rescanning');
+        this.trigger('change');
+      });
+      this.watcher = new ChangeWatcher(this.options.api, {
+        scope: config.scope ?? {},
+        onChange: (key) => this.debouncer?.push(key),
+        log: (level, message, fields) => this.log[level](fields ?? {}, message),
+      });
+      this.watcher.start();
+    }
+    this.trigger(this.elector ? 'leader' : 'start');
+  }
+
+  private stopLeading(): void {
+    this.metrics.leader.set(0);
+    this.log.warn({ identity: this.options.identity }, 'lost leadership: no more scans or writes');
+    this.flight.abort('lost leadership');
+    void this.cron?.stop();
+    this.cron = undefined;
+    this.debouncer?.cancel();
+    this.debouncer = undefined;
+    void this.watcher?.stop();
+    this.watcher = undefined;
+  }
+
+  trigger(trigger: ScanTrigger): void {
+    const outcome = this.flight.trigger(trigger);
+    if (outcome !== 'started') this.log.info({ trigger, outcome }, 'a scan is running: trigger coalesced');
+  }
+
+  /** Readiness: the leader is ready when its last scan wrote a report; a standby when it reaches the API. */
+  readiness(): { ok: boolean; reason: string } {
+    if (this.stopping) return { ok: false, reason: 'shutting down' };
+    if (this.elector && !this.elector.isLeader) {
+      return this.elector.healthy ? { ok: true, reason: 'standby (another replica holds the lease)' } : { ok: false, reason: 'cannot reach the API server for the lease' };
+    }
+    const last = this.lastOutcome;
+    if (!last) return { ok: false, reason: 'first scan not finished' };
+    return last.ok ? { ok: true, reason: `last scan succeeded at ${last.report?.metadata.generatedAt ?? '?'}` } : { ok: false, reason: `last scan failed (${last.stage}): ${last.error?.message ?? ''}` };
+  }
+
+  /** One scan, for `--once`: no lease, no server. */
+  async runOnce(): Promise<ScanOutcome> {
+    return this.scan('start', new AbortController().signal);
+  }
+
+  private async readPrevious(): Promise<InspectionReport | null> {
+    if (this.previous !== undefined) return this.previous;
+    const { namespace, config } = this.options;
+    try {
+      const stored = await readStoredReport(this.options.api, namespace, config.report.configMapName);
+      this.previous = stored.summary.files.includes('report.json') ? await stored.report() : null;
+    } catch (error) {
+      if (!(error instanceof ReportNotFoundError)) throw error;
+      this.previous = null;
+    }
+    return this.previous;
+  }
+
+  private async scan(trigger: ScanTrigger, signal: AbortSignal): Promise<ScanOutcome> {
+    const { config, api } = this.options;
+    const started = performance.now();
+    this.log.info({ trigger }, 'scan started');
+    let outcome: ScanOutcome;
+    try {
+      const previous = await this.readPrevious().catch((error: unknown) => {
+        throw new StageError('list', error);
+      });
+      const settings = resolveSettings(config, {}, this.clock());
+      const scan = await scanCluster(api, settings, {
+        ...(config.scope ? { scope: config.scope } : {}),
+        list: { pageSize: config.client?.pageSize ?? 500, signal },
+        cluster: this.options.cluster,
+        ...(previous ? { previous } : {}),
+        clock: this.clock,
+      }).catch((error: unknown) => {
+        throw new StageError(signal.aborted ? 'aborted' : 'list', error);
+      });
+      if (signal.aborted || this.stopping || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('stopping'));
+      const report = scan.report;
+      let files: Record<string, string>;
+      try {
+        files = Object.fromEntries(config.report.formats.map((format) => [`report.${format}`, renderReport(report, format)]));
+      } catch (error) {
+        throw new StageError('render', error);
+      }
+      if (signal.aborted || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
+      // From here the write runs to its end even if asked to stop: it either switches the report or not.
+      const write = await this.sink.write(report, files).catch((error: unknown) => {
+        throw new StageError('write', error);
+      });
+      this.previous = report;
+      this.metrics.recordReport(report, scan.unreadable.length);
+      this.metrics.writeConflicts.inc(write.conflicts);
+      this.metrics.lastSuccess.set(Date.now() / 1000);
+      this.metrics.lastScanOk.set(1);
+      outcome = { ok: true, trigger, report, write };
+      this.log.info(
+        {
+          trigger,
+          scanId: write.scanId,
+          storage: write.storage,
+          workloads: report.summary.workloads,
+          findings: report.summary.findings,
+          bySeverity: report.summary.bySeverity,
+          unreadable: scan.unreadable.map((u) => `${u.kind}@${u.namespace ?? '*'}`),
+          collapsed: scan.stats.collapsed,
+          requests: scan.stats.requests,
+          listRestarts: scan.stats.restarts,
+          conflicts: write.conflicts,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'scan written',
+      );
+      if (config.report.events) await this.emitEvent(report);
+    } catch (error) {
+      const stage: ScanStage = error instanceof StageError ? error.stage : 'list';
+      const cause = error instanceof StageError ? (error.cause as Error) : (error as Error);
+      outcome = { ok: false, trigger, error: cause instanceof Error ? cause : new Error(String(cause)), stage };
+      if (stage !== 'aborted') {
+        this.metrics.scanErrors.inc({ stage });
+        this.metrics.lastScanOk.set(0);
+      }
+      const level = stage === 'aborted' ? 'info' : 'error';
+      this.log[level]({ trigger, stage, error: describe(cause), durationMs: Math.round(performance.now() - started) }, stage === 'aborted' ? 'scan abandoned; the previous report stays' : 'scan failed; the previous report stays');
+    }
+    this.metrics.scans.inc({ result: outcome.ok ? 'success' : outcome.stage === 'aborted' ? 'aborted' : 'failure', trigger });
+    this.metrics.duration.observe({ result: outcome.ok ? 'success' : 'failure' }, (performance.now() - started) / 1000);
+    if (outcome.stage !== 'aborted') this.lastOutcome = outcome;
+    this.onScan?.(outcome);
+    return outcome;
+  }
+
+  private async emitEvent(report: InspectionReport): Promise<void> {
+    const { api, namespace, config, identity } = this.options;
+    try {
+      const sent = await emitNewCriticalEvent(api, { namespace, kind: 'ConfigMap', name: config.report.configMapName, instance: identity }, report, this.clock());
+      if (sent) this.log.warn({ critical: report.summary.bySeverity.critical }, 'new critical findings: Warning Event posted');
+    } catch (error) {
+      this.log.warn({ error: describe(error) }, 'could not post the Warning Event');
+    }
+  }
+
+  /**
+   * Stops cleanly: no new scans, the running one abandoned at its next step (a write already under way
+   * finishes, so no report is ever half-written), the lease released for a standby, the server closed.
+   */
+  async stop(reason = 'SIGTERM'): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info({ reason }, 'stopping');
+    await this.cron?.stop();
+    this.debouncer?.cancel();
+    await this.watcher?.stop();
+    this.flight.abort(`stopping (${reason})`);
+    await this.flight.close();
+    await this.elector?.stop(true);
+    await this.server?.close();
+    this.log.info({}, 'stopped');
+  }
+
+  /** Resolves when no scan runs (tests). */
+  idle(): Promise<void> {
+    return this.flight.idle();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,259 @@
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { toolVersion } from '../version.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+/** An API call the server answered with an error status (the `Status` object's reason and message). */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  readonly status: number;
+  readonly reason: string;
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, status: number, reason: string, message: string) {
+    super(`${method} ${path}: ${status} ${reason}${message ? `: ${message}` : ''}`);
+    this.status = status;
+    this.reason = reason;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/** The API server could not be reached or the connection broke (no HTTP status). */
+export class KubeConnectionError extends Error {
+  override readonly name = 'KubeConnectionError';
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, cause: unknown) {
+    super(`${method} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.method = method;
+    this.path = path;
+  }
+}
+
+export function isApiStatus(error: unknown, ...statuses: number[]): error is KubeApiError {
+  return error instanceof KubeApiError && statuses.includes(error.status);
+}
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+  /** Idle socket timeout; default the client's. */
+  readonly timeoutMs?: number;
+}
+
+/** What the sources, sinks and controller need from the API: small enough to fake in unit tests. */
+export interface KubeApi {
+  request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /** A watch: calls `onEvent` per line until the server ends the stream or `signal` aborts. */
+  watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: Record<string, unknown>;
+}
+
+export interface KubeClientOptions {
+  /** Sustained requests per second (token bucket); default 10. */
+  readonly qps?: number;
+  /** Requests allowed at once above the sustained rate; default 20. */
+  readonly burst?: number;
+  readonly timeoutMs?: number;
+  /** Retries of GETs on connection errors, 429 and 5xx; default 2. */
+  readonly retries?: number;
+}
+
+export interface ClusterIdentity {
+  /** The kubeconfig context, or `in-cluster`. */
+  readonly context: string;
+  readonly server: string;
+  /** The namespace of the context (or of the service account in the cluster), when set. */
+  readonly namespace?: string;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    }, { once: true });
+  });
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function parseStatus(body: string): { reason: string; message: string } {
+  try {
+    const status = JSON.parse(body) as { reason?: string; message?: string };
+    return { reason: status.reason ?? '', message: status.message ?? '' };
+  } catch {
+    return { reason: '', message: body.slice(0, 200) };
+  }
+}
+
+/**
+ * A small Kubernetes REST client over node:https with the credentials of a KubeConfig. It returns the
+ * objects as the server sent them (no model classes), which the engine reads and which keeps big lists
+ * cheap, and it rate-limits every call so that a scan never floods the API server.
+ */
+export class KubeClient implements KubeApi {
+  readonly identity: ClusterIdentity;
+  private readonly kc: KubeConfig;
+  private readonly base: URL;
+  private readonly limiter: RateLimiter;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private agent: http.Agent | undefined;
+
+  constructor(kc: KubeConfig, identity: ClusterIdentity, options: KubeClientOptions = {}) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" has no cluster`);
+    this.kc = kc;
+    this.identity = identity;
+    this.base = new URL(cluster.server);
+    this.limiter = new RateLimiter(options.qps ?? 10, options.burst ?? 20);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 2;
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private async prepare(method: string, path: string, query: Query | undefined, headers: Record<string, string>): Promise<https.RequestOptions> {
+    const options: https.RequestOptions = { headers: { ...headers } };
+    await this.kc.applyToHTTPSOptions(options);
+    const secure = this.base.protocol === 'https:';
+    this.agent ??= secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const prefix = this.base.pathname.replace(/\/$/, '');
+    return {
+      method,
+      protocol: this.base.protocol,
+      hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
+      port: this.base.port || (secure ? 443 : 80),
+      path: `${prefix}${path}${queryString(query)}`,
+      headers: { 'User-Agent': `kube-patrol/${toolVersion()}`, Accept: 'application/json', ...options.headers },
+      agent: this.agent,
+    };
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const idempotent = method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, options);
+      } catch (error) {
+        const retriable = error instanceof KubeConnectionError || isApiStatus(error, 429, 500, 502, 503, 504);
+        if (!idempotent || !retriable || attempt >= this.retries || options.signal?.aborted) throw error;
+        await sleep(250 * 4 ** attempt, options.signal);
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    await this.limiter.take(options.signal);
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const headers: Record<string, string> = body ? { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    const requestOptions = await this.prepare(method, path, options.query, headers);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const secure = this.base.protocol === 'https:';
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = (secure ? https : http).request({ ...requestOptions, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.once('error', (error) => reject(new KubeConnectionError(method, path, error)));
+      });
+      request.setTimeout(timeoutMs, () => request.destroy(new Error(`no response within ${timeoutMs} ms`)));
+      request.once('error', (error) => reject(options.signal?.aborted ? (options.signal.reason as Error) : new KubeConnectionError(method, path, error)));
+      request.end(body);
+    });
+    if (status < 200 || status >= 300) {
+      const { reason, message } = parseStatus(text);
+      throw new KubeApiError(method, path, status, reason, message);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    await this.limiter.take(signal);
+    const requestOptions = await this.prepare('GET', path, { ...query, watch: true }, {});
+    const secure = this.base.protocol === 'https:';
+    await new Promise<void>((resolve, reject) => {
+      const request = (secure ? https : http).request({ ...requestOptions, signal }, (response) => {
+        if ((response.statusCode ?? 0) >= 300) {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.once('end', () => {
+            const { reason, message } = parseStatus(Buffer.concat(chunks).toString('utf8'));
+            reject(new KubeApiError('WATCH', path, response.statusCode ?? 0, reason, message));
+          });
+          return;
+        }
+        let pending = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          pending += chunk;
+          let newline;
+          while ((newline = pending.indexOf('\n')) !== -1) {
+            const line = pending.slice(0, newline).trim();
+            pending = pending.slice(newline + 1);
+            if (line) onEvent(JSON.parse(line) as WatchEvent);
+          }
+        });
+        response.once('end', () => resolve());
+        response.once('error', (error) => (signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error))));
+      });
+      request.once('error', (error) => (signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error))));
+      request.end();
+    });
+  }
+}
+
+export interface ConnectOptions extends KubeClientOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Use the pod's service account (also chosen when no kubeconfig is given and we run in a pod). */
+  readonly inCluster?: boolean;
+}
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Builds a client from `--kubeconfig`/`--context`, else $KUBECONFIG or ~/.kube/config, else the pod's
+ * service account. The identity says which it was, and the namespace the context (or the pod) is in.
+ */
+export function connect(options: ConnectOptions = {}): KubeClient {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else if (options.inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (options.context) {
+    if (!kc.getContextObject(options.context)) throw new Error(`kubeconfig has no context "${options.context}"`);
+    kc.setCurrentContext(options.context);
+  }
+  const inCluster = kc.getCurrentContext() === 'inClusterContext';
+  const context = kc.getContextObject(kc.getCurrentContext());
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('no Kubernetes cluster configured: give --kubeconfig, set KUBECONFIG, or run in a pod');
+  return new KubeClient(kc, {
+    context: inCluster ? 'in-cluster' : kc.getCurrentContext(),
+    server: cluster.server,
+    ...(context?.namespace ? { namespace: context.namespace.trim() } : {}),
+  }, options);
+}

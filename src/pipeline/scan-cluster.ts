@@ -1,0 +1,52 @@
+import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
+import type { KubeApi } from '../kube/client.ts';
+import { buildReport } from '../report/build.ts';
+import type { InspectionReport, ReportError } from '../report/model.ts';
+import { describeUnreadable, listClusterWorkloads, type ClusterListOptions, type ClusterListing, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
+import { toolVersion } from '../version.ts';
+import type { ScanSettings } from './settings.ts';
+
+export interface ClusterScanOptions {
+  readonly scope?: ClusterScope;
+  readonly list?: ClusterListOptions;
+  /** The kubeconfig context or `in-cluster`, for the report's metadata. */
+  readonly cluster?: string;
+  /** The previous report, for the diff of new and resolved findings. */
+  readonly previous?: InspectionReport;
+  readonly clock?: () => Date;
+}
+
+export interface ClusterScan {
+  readonly report: InspectionReport;
+  /** Kinds (and namespaces) the credentials could not list; also in `report.errors`. */
+  readonly unreadable: readonly UnreadableResource[];
+  readonly stats: ClusterListing['stats'] & { collapsed: number };
+}
+
+/** Lists the cluster's workloads, runs the rules and builds the report. Rejects when the listing fails. */
+export async function scanCluster(api: KubeApi, settings: ScanSettings, options: ClusterScanOptions = {}): Promise<ClusterScan> {
+  const clock = options.clock ?? (() => new Date());
+  const started = performance.now();
+  const listing = await listClusterWorkloads(api, options.scope, options.list);
+  const inspector = createInspector(settings.engine);
+  const engineErrors: EngineError[] = [];
+  const results: WorkloadResult[] = listing.workloads.map((workload) => inspector(workload, engineErrors));
+  const errors: ReportError[] = [...listing.unreadable.map(describeUnreadable), ...listing.extraction.errors, ...engineErrors];
+  const report = buildReport({
+    results,
+    errors,
+    skipped: listing.extraction.skipped,
+    rules: settings.activeRules,
+    severityOverrides: settings.severityOverrides,
+    lang: settings.lang,
+    source: 'cluster',
+    pssVersion: settings.engine.version,
+    generatedAt: clock(),
+    toolVersion: toolVersion(),
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+    durationMs: performance.now() - started,
+    ...(options.previous ? { previous: options.previous } : {}),
+  });
+  const collapsed = [...listing.collapsed.values()].reduce((a, b) => a + b, 0);
+  return { report, unreadable: listing.unreadable, stats: { ...listing.stats, collapsed } };
+}

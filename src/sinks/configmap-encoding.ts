@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
+ * gzip in `binaryData` when that fits, else gzip split across numbered part ConfigMaps. The summary is
+ * always plain `data` in the main ConfigMap. Pure: no API calls, so the size rules are unit-tested.
+ */
+export type Storage = 'data' | 'gzip' | 'split';
+
+export interface ConfigMapPayload {
+  data: Record<string, string>;
+  binaryData: Record<string, string>;
+}
+
+export interface PartRef {
+  /** Name of the part ConfigMap. */
+  readonly configMap: string;
+  /** Key inside its binaryData. */
+  readonly key: string;
+}
+
+/** Where the pieces of each split file are, in order, and how to check the reassembled bytes. */
+export interface PartsManifest {
+  readonly files: Record<string, { readonly parts: readonly PartRef[]; readonly bytes: number; readonly sha256: string }>;
+}
+
+export interface EncodedReport {
+  readonly storage: Storage;
+  /** The main ConfigMap's content (summary.json always in data). */
+  readonly main: ConfigMapPayload;
+  /** Part ConfigMaps by name (split storage only). */
+  readonly parts: ReadonlyMap<string, ConfigMapPayload>;
+}
+
+/** What the API server counts against the 1 MiB limit: key and value bytes of data and binaryData. */
+export function payloadBytes(payload: ConfigMapPayload): number {
+  let total = 0;
+  for (const [key, value] of Object.entries(payload.data)) total += key.length + Buffer.byteLength(value);
+  for (const [key, value] of Object.entries(payload.binaryData)) total += key.length + Math.floor((value.length * 3) / 4);
+  return total;
+}
+
+export const SUMMARY_KEY = 'summary.json';
+export const PARTS_KEY = 'parts.json';
+export const HISTORY_KEY = 'history.json';
+
+/**
+ * @param files rendered files by key (`report.json`, `report.html`)
+ * @param partName name of the i-th part ConfigMap (1-based)
+ * @param reserve bytes of `maxBytes` kept for keys written later (the history index)
+ */
+export function encodeReport(summaryJson: string, files: Readonly<Record<string, string>>, maxBytes: number, partName: (index: number) => string, reserve = 0): EncodedReport {
+  const budget = maxBytes - reserve;
+  const plain: ConfigMapPayload = { data: { [SUMMARY_KEY]: summaryJson, ...files }, binaryData: {} };
+  if (payloadBytes(plain) <= budget) return { storage: 'data', main: plain, parts: new Map() };
+
+  const gzipped = Object.entries(files).map(([key, text]) => [`${key}.gz`, gzipSync(Buffer.from(text), { level: 9 })] as const);
+  const compressed: ConfigMapPayload = {
+    data: { [SUMMARY_KEY]: summaryJson },
+    binaryData: Object.fromEntries(gzipped.map(([key, bytes]) => [key, bytes.toString('base64')])),
+  };
+  if (payloadBytes(compressed) <= budget) return { storage: 'gzip', main: compressed, parts: new Map() };
+
+  // Split: each file's gzip bytes in chunks of at most one part's budget, one chunk per part ConfigMap.
+  const chunkBytes = maxBytes - 256;
+  const parts = new Map<string, ConfigMapPayload>();
+  const manifest: { files: Record<string, { parts: PartRef[]; bytes: number; sha256: string }> } = { files: {} };
+  for (const [key, bytes] of gzipped) {
+    const refs: PartRef[] = [];
+    for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+      const configMap = partName(parts.size + 1);
+      parts.set(configMap, { data: {}, binaryData: { [key]: bytes.subarray(offset, offset + chunkBytes).toString('base64') } });
+      refs.push({ configMap, key });
+    }
+    manifest.files[key] = { parts: refs, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  const main: ConfigMapPayload = { data: { [SUMMARY_KEY]: summaryJson, [PARTS_KEY]: JSON.stringify(manifest) }, binaryData: {} };
+  if (payloadBytes(main) > budget) throw new Error(`the report summary alone (${payloadBytes(main)} bytes) exceeds the ConfigMap budget of ${budget} bytes`);
+  return { storage: 'split', main, parts };
+}
+
+export class ReportIntegrityError extends Error {
+  override readonly name = 'ReportIntegrityError';
+}
+
+/**
+ * Reads one file back from a main ConfigMap's payload: plain data, gzip binaryData, or split parts
+ * (fetched with `readPart`, checked against the manifest's length and sha256). Undefined when absent.
+ */
+export async function decodeFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<string | undefined> {
+  const plain = main.data?.[key];
+  if (plain !== undefined) return plain;
+  const gz = main.binaryData?.[`${key}.gz`];
+  if (gz !== undefined) return gunzipSync(Buffer.from(gz, 'base64')).toString('utf8');
+  const manifestText = main.data?.[PARTS_KEY];
+  if (manifestText === undefined) return undefined;
+  const entry = (JSON.parse(manifestText) as PartsManifest).files[`${key}.gz`];
+  if (!entry) return undefined;
+  const chunks: Buffer[] = [];
+  for (const ref of entry.parts) {
+    const part = await readPart(ref.configMap);
+    const value = part.binaryData?.[ref.key];
+    if (value === undefined) throw new ReportIntegrityError(`part ConfigMap ${ref.configMap} has no ${ref.key}`);
+    chunks.push(Buffer.from(value, 'base64'));
+  }
+  const bytes = Buffer.concat(chunks);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length !== entry.bytes || sha256 !== entry.sha256) {
+    throw new ReportIntegrityError(`${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
+  }
+  return gunzipSync(bytes).toString('utf8');
+}
