@@ -10,6 +10,18 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          // One shared kube-apiserver + etcd (see docs/testenv.md); the first run may build them.
+          globalSetup: ['test/harness/global-setup.ts'],
+          hookTimeout: 120_000,
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -35,13 +35,64 @@ if has_both "$out"; then
   exit 0
 fi
 
+# Go >= 1.26 (k8s.io/kubernetes v1.37.2 says `go 1.26.0`). Debian's apt has 1.19, so when no such go is
+# found, the Go toolchain is fetched from the Go module proxy (golang.org/toolchain, as GOTOOLCHAIN=auto
+# would, but checked against the sha256 below since sum.golang.org may be unreachable).
+go_toolchain=go1.26.8
+declare -A go_toolchain_sha256=(
+  [amd64]=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7
+  [arm64]=02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99
+)
+go_is_recent() {
+  local v
+  v=$("$1" env GOVERSION 2>/dev/null) || return 1
+  v=${v#go}
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%[!0-9]*}
+  [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -ge 26 ]; }
+}
+fetch_go() {
+  local arch
+  case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=unknown ;; esac
+  local want=${go_toolchain_sha256[$arch]:-}
+  if [ "$(uname -s)" != Linux ] || [ -z "$want" ]; then
+    log "no Go >= 1.26 found and no pinned toolchain for $(uname -s)/$(uname -m): install Go >= 1.26"
+    return 1
+  fi
+  local root="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/go/$go_toolchain.linux-$arch"
+  if [ ! -x "$root/bin/go" ]; then
+    local proxy=${GOPROXY:-https://proxy.golang.org}
+    proxy=${proxy%%[,|]*}
+    case "$proxy" in direct | off | "") proxy=https://proxy.golang.org ;; esac
+    local version="v0.0.1-$go_toolchain.linux-$arch" tmpgo
+    tmpgo=$(mktemp -d)
+    log "fetching Go $go_toolchain from $proxy"
+    curl -fsSL --retry 3 -o "$tmpgo/go.zip" "$proxy/golang.org/toolchain/@v/$version.zip"
+    if [ "$(sha256sum "$tmpgo/go.zip" | cut -d' ' -f1)" != "$want" ]; then
+      log "sha256 mismatch for golang.org/toolchain@$version"
+      rm -rf "$tmpgo"
+      return 1
+    fi
+    (cd "$tmpgo" && unzip -q go.zip)
+    mkdir -p "$(dirname "$root")"
+    rm -rf "$root"
+    mv "$tmpgo/golang.org/toolchain@$version" "$root"
+    rm -rf "$tmpgo"
+  fi
+  echo "$root/bin/go"
+}
+
 go_bin=${GO:-}
 if [ -z "$go_bin" ]; then
-  if command -v go >/dev/null 2>&1; then go_bin=$(command -v go)
-  elif [ -x /usr/local/go/bin/go ]; then go_bin=/usr/local/go/bin/go
-  else
-    log "go not found: install Go >= 1.26 (or set GO=/path/to/go, or KUBEBUILDER_ASSETS)"
-    exit 1
+  for candidate in "$(command -v go || true)" /usr/local/go/bin/go; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && go_is_recent "$candidate"; then
+      go_bin=$candidate
+      break
+    fi
+  done
+  if [ -z "$go_bin" ]; then
+    go_bin=$(fetch_go)
+    export GOTOOLCHAIN=local
   fi
 fi
 

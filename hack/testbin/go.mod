@@ -1,11 +1,12 @@
 // Wrapper module that builds a real kube-apiserver and etcd for tests and local runs (see
 // docs/testenv.md). Nothing here is imported by kube-patrol itself.
 //
-// Pinned: k8s.io/kubernetes v1.37.2, the newest 1.34–1.37 release on the Go module proxy, and it
-// builds with Go 1.26 (its own go.mod says `go 1.26.0`). k8s.io/kubernetes requires its staging
-// modules at v0.0.0 and replaces them with ./staging paths that only exist in its own repository,
-// so every staging module it requires is replaced here by its published v0.37.2 tag. etcd is
-// pinned to the version Kubernetes v1.37.2 pins (go.etcd.io/etcd/*/v3 v3.7.0).
+// Pinned: k8s.io/kubernetes v1.37.2, the newest 1.34–1.37 release on the Go module proxy; it builds
+// with Go 1.26 (its own go.mod says `go 1.26.0`; tested with go1.26.8), so no fallback was needed.
+// k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging paths that
+// only exist in its own repository, so every staging module it requires is replaced here by its
+// published v0.37.2 tag. etcd is pinned to the version Kubernetes v1.37.2 pins (go.etcd.io/etcd/*/v3
+// v3.7.0).
 //
 // To move to another release: change the three version strings (kubernetes, v0.<minor>.<patch>,
 // etcd from that release's go.mod), then `GOFLAGS=-mod=mod go mod tidy`.
