@@ -5,11 +5,12 @@ SHELL := /bin/bash
 NODE_BIN := $(shell hack/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps build test lint typecheck demo docs bench clean
+.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down
 
 help:
 	@echo "make demo   - run kube-patrol on the bundled examples and write the report"
 	@echo "make test   - run every test (unit, integration on a real control plane, browser)"
+	@echo "make testenv-up / testenv-down - a local kube-apiserver + etcd (docs/testenv.md)"
 	@echo "make lint | typecheck | build | docs | bench"
 
 node_modules/.installed: package.json package-lock.json
@@ -38,6 +39,12 @@ test: deps
 demo: build
 	node dist/src/cli/main.js scan examples/ --out-dir demo-output -o table; test $$? -le 1
 	@echo "Report written to $(CURDIR)/demo-output/report.json"
+
+testenv-up: deps ## kube-apiserver + etcd on loopback, detached; the last line is the admin kubeconfig path
+	@node hack/testenv.ts up
+
+testenv-down: ## stop it and remove .testenv/
+	@node hack/testenv.ts down
 
 bench: deps
 	npm run bench
