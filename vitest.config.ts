@@ -12,6 +12,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          // The CLI as a process and the HTML report in headless Chromium (Debian package `chromium`).
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          hookTimeout: 60_000,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

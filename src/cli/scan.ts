@@ -83,10 +83,10 @@ export async function runScan(paths: readonly string[], options: ScanOptions): P
 export async function emitReport(report: InspectionReport, options: Pick<ScanOptions, 'output' | 'outDir'>): Promise<void> {
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });
-    for (const [name, content] of Object.entries(renderOutDir(report))) await writeFile(join(options.outDir, name), content);
+    for (const [name, content] of Object.entries(renderOutDir(report, { baseDir: process.cwd() }))) await writeFile(join(options.outDir, name), content);
   }
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  await writeStdout(renderReport(report, options.output, { color }));
+  await writeStdout(renderReport(report, options.output, { color, baseDir: process.cwd() }));
 }
 
 /** The scope of a cluster scan: `-n` or `-A` on the command line, else the config's `scope`. */

@@ -1,17 +1,29 @@
+import type { RuleMeta } from '../../engine/rule.ts';
+import { ALL_RULES } from '../../rules/index.ts';
 import type { InspectionReport } from '../model.ts';
+import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
+import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
 import { renderYaml } from './yaml.ts';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'html', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface RenderOptions {
   /** Terminal colours for the table (stdout is a TTY and NO_COLOR is unset). */
   readonly color?: boolean;
+  /** Rule documentation for HTML and SARIF; defaults to every registered rule. */
+  readonly rules?: readonly RuleMeta[];
+  /** SARIF: directory that artifact URIs are relative to (the scan's working directory). */
+  readonly baseDir?: string;
 }
 
+/** Metadata of every registered rule (documentation for the HTML and SARIF renderers). */
+export const ALL_RULE_META: readonly RuleMeta[] = ALL_RULES.map((rule) => rule.meta);
+
 export function renderReport(report: InspectionReport, format: OutputFormat, options: RenderOptions = {}): string {
+  const rules = options.rules ?? ALL_RULE_META;
   switch (format) {
     case 'table':
       return renderTable(report, { color: options.color ?? false });
@@ -19,10 +31,18 @@ export function renderReport(report: InspectionReport, format: OutputFormat, opt
       return renderJson(report);
     case 'yaml':
       return renderYaml(report);
+    case 'html':
+      return renderHtml(report, { rules });
+    case 'sarif':
+      return renderSarif(report, { rules, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   }
 }
 
 /** Files written by `--out-dir`, by name. */
-export function renderOutDir(report: InspectionReport): Record<string, string> {
-  return { 'report.json': renderJson(report) };
+export function renderOutDir(report: InspectionReport, options: Omit<RenderOptions, 'color'> = {}): Record<string, string> {
+  return {
+    'report.json': renderReport(report, 'json', options),
+    'report.html': renderReport(report, 'html', options),
+    'report.sarif': renderReport(report, 'sarif', options),
+  };
 }

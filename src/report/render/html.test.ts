@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_RULE_META, goldenReport } from '../../../test/support/golden-report.ts';
+import { HOSTILE } from '../../../test/support/hostile.ts';
+import { assertValidReport } from '../../../test/support/report-schema.ts';
+import type { InspectionReport, ReportFinding } from '../model.ts';
+import { UI_STRINGS } from '../i18n/ui.ts';
+import { codeSegments, renderHtml, templatesDir } from './html.ts';
+
+const rules = FIXTURE_RULE_META;
+
+function inlineBlocks(html: string, tag: 'style' | 'script'): string[] {
+  return [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1] as string);
+}
+
+function cspOf(html: string): string {
+  const match = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+  if (!match) throw new Error('no CSP meta tag');
+  return (match[1] as string).replaceAll('&#x27;', "'").replaceAll('&#x3D;', '=');
+}
+
+function hostileReport(): InspectionReport {
+  const base = goldenReport();
+  const poison = (f: ReportFinding, i: number): ReportFinding => ({
+    ...f,
+    workload: { kind: f.workload.kind, namespace: HOSTILE.svg, name: `${HOSTILE.script}-${i}` },
+    container: HOSTILE.template,
+    message: `Container "${HOSTILE.template}" runs image ${HOSTILE.img} ${HOSTILE.attribute}`,
+    path: `metadata.annotations["${HOSTILE.script}"]`,
+    source: { file: `${HOSTILE.svg}.yaml`, line: 3 },
+    ...(f.exempted ? { exempted: { by: f.exempted.by, reason: HOSTILE.script + HOSTILE.template } } : {}),
+  });
+  return {
+    ...base,
+    metadata: { ...base.metadata, cluster: HOSTILE.svg },
+    workloads: base.workloads.map((w) => ({ ...w, namespace: HOSTILE.svg, name: HOSTILE.attribute })),
+    findings: base.findings.map(poison),
+    errors: [{ source: HOSTILE.script, message: HOSTILE.svg }],
+  };
+}
+
+describe('renderHtml', () => {
+  const report = goldenReport();
+  const html = renderHtml(report, { rules });
+
+  it('renders a valid report into one self-contained document', () => {
+    assertValidReport(report);
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<link[^>]+stylesheet/i);
+    expect(html).not.toMatch(/\ssrc=/i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    // The only absolute URLs are reference links, which the reader follows; nothing is fetched.
+    const urls = [...html.matchAll(/https?:\/\/[^"'<\s]+/g)].map((m) => m[0]);
+    for (const url of urls) expect(html).toContain(`href="${url}"`);
+  });
+
+  it('pins the inline CSS and JS with sha256 hashes in a restrictive CSP', () => {
+    const csp = cspOf(html);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    const [css] = inlineBlocks(html, 'style');
+    const [js] = inlineBlocks(html, 'script');
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text as string).digest('base64')}'`;
+    expect(csp).toContain(`style-src ${hash(css as string)}`);
+    expect(csp).toContain(`script-src ${hash(js as string)}`);
+    expect(inlineBlocks(html, 'style')).toHaveLength(1);
+    expect(inlineBlocks(html, 'script')).toHaveLength(1);
+    expect(html).not.toMatch(/\sstyle="/);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+  });
+
+  it('shows the score, the counts by severity, the scan time, source and PSS version', () => {
+    expect(html).toContain(`>${report.summary.score}</text>`);
+    expect(html).toContain('<svg class="chart"');
+    for (const sev of ['critical', 'high', 'medium', 'low', 'info'] as const) {
+      expect(html).toMatch(new RegExp(`class="bar ${sev}"/><text[^>]*class="cnt">${report.summary.bySeverity[sev]}</text>`));
+    }
+    expect(html).toContain('2026-03-01 08:30 UTC');
+    expect(html).toContain('manifest files');
+    expect(html).toContain('v1.33');
+    expect(html).toContain('42 ms');
+  });
+
+  it('lists every unexempted finding in its rule group with path, missing field and file:line', () => {
+    for (const f of report.findings.filter((x) => !x.exempted)) {
+      const group = html.slice(html.indexOf(`id="rule-${f.ruleId}"`), html.indexOf('</article>', html.indexOf(`id="rule-${f.ruleId}"`)));
+      const rows = group.split('<tr data-n=').filter((row) => row.includes(`<b>${f.workload.name}</b>`) && row.includes(`<code>${f.path.replaceAll('"', '&quot;')}</code>`));
+      expect(rows.length, `${f.ruleId} ${f.workload.name} ${f.path}`).toBeGreaterThan(0);
+      if (f.missing) expect(rows.join('')).toContain(`>${f.missing}</ins>`);
+      expect(rows.join('')).toContain(`<small>${f.source?.file}:${f.source?.line}</small>`);
+    }
+  });
+
+  it('renders each rule documentation once, however many findings it has', () => {
+    const { diff: _diff, ...noDiff } = report;
+    const many: InspectionReport = { ...noDiff, findings: Array.from({ length: 200 }, (_, i) => ({ ...(report.findings[1] as ReportFinding), id: i.toString(16).padStart(16, '0') })) };
+    const out = renderHtml(many, { rules });
+    const why = rules.find((r) => r.id === 'privileged')?.docs.why.en as string;
+    expect(out.split(why.replaceAll("'", '&#x27;')).length - 1).toBe(1);
+    expect(out.split('id="rule-privileged"').length - 1).toBe(1);
+    expect(out.split('<tr data-n=').length - 1).toBe(200);
+  });
+
+  it('puts exempted findings in their own section with the reason and who exempted them', () => {
+    const exempted = html.slice(html.indexOf('<section id="exempted">'), html.indexOf('<section id="rules">'));
+    expect(exempted).toContain('reads /var/log of the node; tracked in OPS-42');
+    expect(exempted).toContain('writes its report to /tmp until v2');
+    expect(exempted).toContain('annotation');
+    expect(exempted).toContain('expires 2026-12-31');
+    const findings = html.slice(html.indexOf('<section id="findings">'), html.indexOf('<section id="exempted">'));
+    expect(findings).not.toContain('OPS-42');
+    // An expired exemption shows on the finding it no longer covers.
+    expect(findings).toContain('Exemption expired on 2026-02-01: debug pod, removed after the incident');
+  });
+
+  it('shows new and resolved findings when the report has a diff, and errors', () => {
+    const changes = html.slice(html.indexOf('<section id="changes">'), html.indexOf('</section>', html.indexOf('<section id="changes">')));
+    expect(changes).toContain('New since last scan (3)');
+    expect(changes).toContain('Resolved since last scan (1)');
+    expect(changes).toContain('<b>debug</b>');
+    expect(changes).toContain('tools');
+    expect(html).toContain('<section id="errors"');
+    expect(html).toContain('test/fixtures/golden/input/unreadable.yaml');
+    const { diff: _diff, ...withoutDiff } = report;
+    expect(renderHtml(withoutDiff, { rules })).not.toContain('<section id="changes">');
+  });
+
+  it('orders the fix-first list by worst severity, then by spread', () => {
+    const fixFirst = html.slice(html.indexOf('class="card fixfirst"'), html.indexOf('</section>'));
+    const order = [...fixFirst.matchAll(/href="#rule-([a-z0-9-]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(['privileged', 'fixture-host-network', 'fixture-read-only-root-fs', 'fixture-mutable-image']);
+  });
+
+  it('keeps filters hidden until the script shows them, so the page reads the same without JavaScript', () => {
+    expect(html).toMatch(/<form id="filters"[^>]* hidden/);
+    expect(html).toContain('<option value=":shop">shop</option>');
+    expect(html).toContain('<tr data-n=":shop"');
+  });
+
+  it('is in Chinese for zh-CN reports', () => {
+    const zh = renderHtml(goldenReport('zh-CN'), { rules });
+    expect(zh).toContain('<html lang="zh-CN">');
+    for (const text of ['Kubernetes 安全巡检报告', '总体评分', '优先修复', '按命名空间', '已豁免的问题', '相比上次新增', '为什么重要', '如何修复', '严重', '清单文件', '基线级（Baseline）']) {
+      expect(zh).toContain(text);
+    }
+    expect(zh).toContain(rules.find((r) => r.id === 'privileged')?.docs.why['zh-CN']);
+    for (const english of ['Overall score', 'Fix first', 'Why it matters', 'Exempted findings', 'manifest files']) expect(zh).not.toContain(english);
+  });
+
+  it('escapes hostile names, namespaces, images, reasons and files everywhere', () => {
+    const out = renderHtml(hostileReport(), { rules });
+    const body = out.slice(out.indexOf('<body>'));
+    expect(body).not.toContain('<script>window');
+    expect(body).not.toContain('<svg onload');
+    expect(body).not.toContain('<img src');
+    expect(body).not.toMatch(/\son[a-z]+=/i);
+    expect(body).toContain('&lt;script&gt;window.__pwned&#x3D;1&lt;/script&gt;');
+    expect(body).toContain('&quot;&gt;&lt;svg onload&#x3D;window.__pwned&#x3D;1&gt;');
+    expect(body).toContain("{{constructor.constructor(&#x27;window.__pwned&#x3D;1&#x27;)()}}");
+    // In attributes (filter keys) the quote is escaped too, so no attribute can be closed early.
+    expect(body).toContain('data-n=":&quot;&gt;&lt;svg onload&#x3D;window.__pwned&#x3D;1&gt;"');
+    expect(body.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('never triple-stashes anything but the CSS and JS files', () => {
+    const dir = templatesDir();
+    const files = ['report.hbs', ...readdirSync(join(dir, 'partials')).map((f) => join('partials', f))];
+    const stashes = files.flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\{\{\{\s*([^}\s]+)\s*\}\}\}/g)].map((m) => m[1]));
+    expect(stashes.sort()).toEqual(['css', 'js']);
+  });
+
+  it('is deterministic', () => {
+    expect(renderHtml(report, { rules })).toBe(html);
+  });
+
+  it('renders a report without findings or rule metadata', () => {
+    const empty: InspectionReport = { ...report, findings: [], errors: [], workloads: [], summary: { ...report.summary, score: 100, findings: 0, exempted: 0, workloads: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } } };
+    const { diff: _d, ...noDiff } = empty;
+    const out = renderHtml(noDiff, { rules: [] });
+    expect(out).toContain('No unexempted findings: nothing to fix.');
+    expect(renderHtml(report, { rules: [] })).toContain('<article class="rule critical" id="rule-privileged"');
+  });
+});
+
+describe('codeSegments', () => {
+  it('splits backtick code spans and keeps an unmatched backtick literal', () => {
+    expect(codeSegments('Set `a: 1` now')).toEqual([{ c: false, t: 'Set ' }, { c: true, t: 'a: 1' }, { c: false, t: ' now' }]);
+    expect(codeSegments('no code')).toEqual([{ c: false, t: 'no code' }]);
+    expect(codeSegments('odd ` tick')).toEqual([{ c: false, t: 'odd ` tick' }]);
+  });
+});
+
+describe('UI strings', () => {
+  it('has every string in both languages, the Chinese ones translated', () => {
+    const same = Object.entries(UI_STRINGS).filter(([, t]) => t.en === t['zh-CN']).map(([k]) => k);
+    expect(same).toEqual(['category_kube_patrol']);
+    for (const [key, text] of Object.entries(UI_STRINGS)) {
+      expect(text.en.trim(), key).not.toBe('');
+      expect(text['zh-CN'].trim(), key).not.toBe('');
+      const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+      expect(placeholders(text['zh-CN']), key).toEqual(placeholders(text.en));
+    }
+  });
+});
