@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.ts';
 import type { KubeApi } from '../kube/client.ts';
-import { scanCluster } from '../pipeline/scan-cluster.ts';
+import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReport } from '../report/render/index.ts';
@@ -32,6 +32,7 @@ export interface ScanOutcome {
   readonly trigger: ScanTrigger;
   readonly report?: InspectionReport;
   readonly write?: WriteResult;
+  readonly stats?: ClusterScan['stats'];
   readonly error?: Error;
   readonly stage?: 'list' | 'render' | 'write' | 'aborted';
 }
@@ -221,7 +222,7 @@ export class Operator {
       this.metrics.writeConflicts.inc(write.conflicts);
       this.metrics.lastSuccess.set(Date.now() / 1000);
       this.metrics.lastScanOk.set(1);
-      outcome = { ok: true, trigger, report, write };
+      outcome = { ok: true, trigger, report, write, stats: scan.stats };
       this.log.info(
         {
           trigger,

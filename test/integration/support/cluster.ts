@@ -266,3 +266,30 @@ export async function compactEtcd(controlPlane: ControlPlane): Promise<number> {
   await post('/v3/kv/compaction', { revision, physical: true });
   return revision;
 }
+
+/** The generator writes manifests for files; the API server also validates some field pairs. */
+export function sanitizeGenerated(object: Obj): Obj {
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    const seccomp = record['seccompProfile'] as { type?: string; localhostProfile?: string } | undefined;
+    if (seccomp) {
+      if (seccomp.type === 'Localhost') seccomp.localhostProfile ??= 'profiles/app.json';
+      else delete seccomp.localhostProfile;
+    }
+    if (Array.isArray(record['containers'])) {
+      // Distinct ports per container: the API server refuses duplicate hostPorts within a pod.
+      (record['containers'] as { ports?: { containerPort: number; hostPort?: number }[] }[]).forEach((container, i) => {
+        for (const port of container.ports ?? []) {
+          port.containerPort += i;
+          if (port.hostPort !== undefined) port.hostPort = port.containerPort;
+        }
+      });
+    }
+    if (record['privileged'] === true && record['allowPrivilegeEscalation'] === false) record['allowPrivilegeEscalation'] = true;
+    for (const child of Object.values(record)) visit(child);
+  };
+  visit(object);
+  return object;
+}
