@@ -177,7 +177,7 @@ export class Operator {
     const { namespace, config } = this.options;
     try {
       const stored = await readStoredReport(this.options.api, namespace, config.report.configMapName);
-      this.previous = stored.summary.files.includes('report.json') ? await stored.report() : null;
+      this.previous = stored.summary.files.includes('report.json') ? keepForDiff(await stored.report()) : null;
     } catch (error) {
       if (!(error instanceof ReportNotFoundError)) throw error;
       this.previous = null;
@@ -217,7 +217,7 @@ export class Operator {
       const write = await this.sink.write(report, files).catch((error: unknown) => {
         throw new StageError('write', error);
       });
-      this.previous = report;
+      this.previous = keepForDiff(report);
       this.metrics.recordReport(report, scan.unreadable.length);
       this.metrics.writeConflicts.inc(write.conflicts);
       this.metrics.lastSuccess.set(Date.now() / 1000);
@@ -291,6 +291,23 @@ export class Operator {
   idle(): Promise<void> {
     return this.flight.idle();
   }
+}
+
+/**
+ * What the next scan's diff needs of a report (when, its score, its unexempted findings' identities),
+ * so that the operator does not hold a whole second report between scans.
+ */
+export function keepForDiff(report: InspectionReport): InspectionReport {
+  const { diff: _diff, ...rest } = report;
+  return {
+    ...rest,
+    rules: [],
+    workloads: [],
+    errors: [],
+    findings: report.findings
+      .filter((f) => !f.exempted)
+      .map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, category: f.category, pss: f.pss, workload: f.workload, container: f.container, path: f.path, messageId: f.messageId, data: {}, message: f.message, remediation: '' })),
+  };
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip, gunzipSync } from 'node:zlib';
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
@@ -50,12 +51,36 @@ export const HISTORY_KEY = 'history.json';
  * @param partName name of the i-th part ConfigMap (1-based)
  * @param reserve bytes of `maxBytes` kept for keys written later (the history index)
  */
-export function encodeReport(summaryJson: string, files: Readonly<Record<string, string>>, maxBytes: number, partName: (index: number) => string, reserve = 0): EncodedReport {
+/**
+ * Gzips a string in 1 MiB slices, so that a report of tens of MB is never copied whole into a Buffer
+ * next to itself (the operator's memory peak is the rendered report).
+ */
+export async function gzipString(text: string): Promise<Buffer> {
+  const gzip = createGzip();
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = once(gzip, 'end');
+  const slice = 1 << 20;
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + slice);
+    // Never split a surrogate pair: each half would be encoded as U+FFFD.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    if (!gzip.write(text.slice(start, end))) await once(gzip, 'drain');
+    start = end;
+  }
+  gzip.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+export async function encodeReport(summaryJson: string, files: Readonly<Record<string, string>>, maxBytes: number, partName: (index: number) => string, reserve = 0): Promise<EncodedReport> {
   const budget = maxBytes - reserve;
   const plain: ConfigMapPayload = { data: { [SUMMARY_KEY]: summaryJson, ...files }, binaryData: {} };
   if (payloadBytes(plain) <= budget) return { storage: 'data', main: plain, parts: new Map() };
 
-  const gzipped = Object.entries(files).map(([key, text]) => [`${key}.gz`, gzipSync(Buffer.from(text), { level: 9 })] as const);
+  const gzipped: (readonly [string, Buffer])[] = [];
+  for (const [key, text] of Object.entries(files)) gzipped.push([`${key}.gz`, await gzipString(text)]);
   const compressed: ConfigMapPayload = {
     data: { [SUMMARY_KEY]: summaryJson },
     binaryData: Object.fromEntries(gzipped.map(([key, bytes]) => [key, bytes.toString('base64')])),

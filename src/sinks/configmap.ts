@@ -140,12 +140,10 @@ export class ConfigMapReportSink {
     const fileKeys = Object.keys(files);
     // The history index grows the main ConfigMap: keep room for it (about 300 bytes an entry).
     const reserve = 512 + this.options.history * 400;
-    const encode = (storage?: Storage): EncodedReport => {
-      const summary = JSON.stringify(summarize(report, scanId, storage ?? 'data', fileKeys), null, 2);
-      return encodeReport(summary, files, this.options.maxConfigMapBytes, (i) => `${historyName}-part-${i}`, reserve);
-    };
-    // The summary names the storage, which is only known after encoding: encode twice (cheap next to gzip).
-    const encoded = encode(encode().storage);
+    const summary = (storage: Storage) => JSON.stringify(summarize(report, scanId, storage, fileKeys), null, 2);
+    const draft = await encodeReport(summary('split'), files, this.options.maxConfigMapBytes, (i) => `${historyName}-part-${i}`, reserve);
+    // The summary names the storage, known only now; the reserve covers the few bytes it changes.
+    const encoded: EncodedReport = { ...draft, main: { ...draft.main, data: { ...draft.main.data, [SUMMARY_KEY]: summary(draft.storage) } } };
     const created: string[] = [];
     const opts = signal ? { signal } : {};
     try {
