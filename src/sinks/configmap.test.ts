@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
+import type { InspectionReport } from '../report/model.ts';
+import { decodeFile, encodeReport, payloadBytes, ReportIntegrityError } from './configmap-encoding.ts';
+import { ConfigMapReportSink, readStoredReport } from './configmap.ts';
+
+type CM = { metadata: { name: string; resourceVersion?: string; labels?: Record<string, string>; creationTimestamp?: string }; data?: Record<string, string>; binaryData?: Record<string, string> };
+
+/** ConfigMaps in memory with resourceVersion checks (409), the 1 MiB limit, and scripted failures. */
+function fakeConfigMaps(fail: (method: string, name: string) => boolean = () => false) {
+  const store = new Map<string, CM>();
+  let rv = 0;
+  const api: KubeApi = {
+    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+      const name = /\/configmaps\/([^/?]+)$/.exec(path)?.[1];
+      const body = options.body as CM | undefined;
+      if (fail(method, name ?? body?.metadata.name ?? '')) throw new KubeApiError(method, path, 500, 'InternalError', 'injected');
+      if (body && payloadBytes({ data: body.data ?? {}, binaryData: body.binaryData ?? {} }) > 1024 * 1024) throw new KubeApiError(method, path, 422, 'Invalid', 'too long');
+      switch (method) {
+        case 'GET': {
+          if (!name) return { items: [...store.values()].filter((cm) => String(options.query?.['labelSelector'] ?? '').split(',').every((s) => !s || cm.metadata.labels?.[s.split('=')[0]!] === s.split('=')[1])) } as T;
+          const cm = store.get(name);
+          if (!cm) throw new KubeApiError(method, path, 404, 'NotFound', name);
+          return structuredClone(cm) as T;
+        }
+        case 'POST':
+          if (store.has(body!.metadata.name)) throw new KubeApiError(method, path, 409, 'AlreadyExists', '');
+          store.set(body!.metadata.name, { ...structuredClone(body!), metadata: { ...body!.metadata, resourceVersion: String(++rv), creationTimestamp: new Date().toISOString() } });
+          return body as T;
+        case 'PUT': {
+          const current = store.get(name!);
+          if (!current || current.metadata.resourceVersion !== body!.metadata.resourceVersion) throw new KubeApiError(method, path, 409, 'Conflict', 'modified');
+          store.set(name!, { ...structuredClone(body!), metadata: { ...body!.metadata, resourceVersion: String(++rv) } });
+          return body as T;
+        }
+        case 'DELETE':
+          store.delete(name!);
+          return {} as T;
+      }
+      throw new Error(method);
+    },
+    async watch() {},
+  };
+  return { api, store };
+}
+
+function report(findings: number, generatedAt = new Date().toISOString()): InspectionReport {
+  return {
+    apiVersion: 'kube-patrol.io/v1alpha1',
+    kind: 'InspectionReport',
+    metadata: { generatedAt, source: 'cluster', pssVersion: 'v1.37', lang: 'en', tool: { name: 'kube-patrol', version: '0' } },
+    summary: { score: 50, workloads: 1, findings, exempted: 0, bySeverity: { critical: 0, high: 0, medium: findings, low: 0, info: 0 }, skipped: {} },
+    rules: [],
+    workloads: [],
+    findings: [],
+    errors: [],
+  };
+}
+
+/** Random text compresses badly: a reliable way to force the split layout. */
+const noise = (bytes: number) => randomBytes(bytes / 2).toString('hex');
+
+describe('encodeReport', () => {
+  it('keeps small reports as plain data, larger ones gzipped, and splits what gzip cannot fit', async () => {
+    const name = (i: number) => `r-part-${i}`;
+    expect((await encodeReport('{}', { 'report.json': 'x'.repeat(1000) }, 20_000, name)).storage).toBe('data');
+    const gz = await encodeReport('{}', { 'report.json': 'x'.repeat(100_000) }, 20_000, name);
+    expect(gz.storage).toBe('gzip');
+    expect(Object.keys(gz.main.binaryData)).toEqual(['report.json.gz']);
+    const big = { 'report.json': noise(70_000), 'report.html': noise(30_000) };
+    const split = await encodeReport('{"s":1}', big, 20_000, name);
+    expect(split.storage).toBe('split');
+    expect(split.parts.size).toBeGreaterThanOrEqual(3); // hex gzips to about half
+    for (const payload of [split.main, ...split.parts.values()]) expect(payloadBytes(payload)).toBeLessThanOrEqual(20_000);
+    const readPart = async (cm: string) => split.parts.get(cm)!;
+    expect(await decodeFile(split.main, 'report.json', readPart)).toBe(big['report.json']);
+    expect(await decodeFile(split.main, 'report.html', readPart)).toBe(big['report.html']);
+    expect(split.main.data['summary.json']).toBe('{"s":1}');
+  });
+
+  it('refuses a reassembled file that does not match its manifest (never silently truncated)', async () => {
+    const split = await encodeReport('{}', { 'report.json': noise(60_000) }, 20_000, (i) => `p${i}`);
+    const readPart = async (cm: string) => (cm === 'p2' ? { binaryData: { 'report.json.gz': Buffer.from('short').toString('base64') } } : split.parts.get(cm)!);
+    await expect(decodeFile(split.main, 'report.json', readPart)).rejects.toBeInstanceOf(ReportIntegrityError);
+  });
+
+  it('keeps surrogate pairs intact across gzip slices', async () => {
+    const text = `${'a'.repeat((1 << 20) - 1)}😀${'b'.repeat(10)}`;
+    const gz = await encodeReport('{}', { 'report.json': text }, 100_000, (i) => `p${i}`);
+    expect(await decodeFile(gz.main, 'report.json', async () => ({}))).toBe(text);
+  });
+});
+
+describe('ConfigMapReportSink', () => {
+  const options = { namespace: 'kp', name: 'kube-patrol-report', history: 3, maxConfigMapBytes: 20_000 };
+
+  it('keeps the last N reports with their index, pruning older ones and their parts', async () => {
+    const { api, store } = fakeConfigMaps();
+    const sink = new ConfigMapReportSink(api, options);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await sink.write(report(i), { 'report.json': i % 2 ? noise(50_000) : `{"n":${i}}` })).scanId);
+    const stored = await readStoredReport(api, 'kp', 'kube-patrol-report');
+    expect(stored.history.map((h) => h.scanId)).toEqual(ids.slice(2).reverse());
+    expect(stored.summary.scanId).toBe(ids[4]);
+    expect(await stored.file('report.json')).toBe('{"n":4}');
+    const older = await readStoredReport(api, 'kp', 'kube-patrol-report', ids[3]);
+    expect(older.summary.storage).toBe('split');
+    expect((await older.file('report.json'))!.length).toBe(50_000);
+    const scans = new Set([...store.values()].map((cm) => cm.metadata.labels?.['kube-patrol.io/scan-id']));
+    expect(scans).toEqual(new Set(ids.slice(2)));
+  });
+
+  it('a failed write leaves the previous report and removes what it had created', async () => {
+    let failPointer = false;
+    const { api, store } = fakeConfigMaps((method, name) => failPointer && method === 'PUT' && name === 'kube-patrol-report');
+    const sink = new ConfigMapReportSink(api, options);
+    const first = await sink.write(report(1), { 'report.json': '{"n":1}' });
+    const before = [...store.keys()].sort();
+    failPointer = true;
+    await expect(sink.write(report(2), { 'report.json': noise(60_000) })).rejects.toThrow(/injected/);
+    expect([...store.keys()].sort()).toEqual(before);
+    const stored = await readStoredReport(api, 'kp', 'kube-patrol-report');
+    expect(stored.summary.scanId).toBe(first.scanId);
+    expect(await stored.file('report.json')).toBe('{"n":1}');
+  });
+
+  it('retries a 409 Conflict with a fresh read, keeping the history written in between', async () => {
+    const { api } = fakeConfigMaps();
+    const other = new ConfigMapReportSink(api, options);
+    let raced = false;
+    const racing: KubeApi = {
+      watch: api.watch,
+      request: async <T,>(method: string, path: string, opts?: RequestOptions): Promise<T> => {
+        if (method === 'PUT' && !raced) {
+          raced = true;
+          await other.write(report(9), { 'report.json': '{"other":true}' });
+        }
+        return api.request<T>(method, path, opts);
+      },
+    };
+    await other.write(report(0), { 'report.json': '{}' });
+    const result = await new ConfigMapReportSink(racing, options).write(report(1), { 'report.json': '{"mine":true}' });
+    expect(result.conflicts).toBe(1);
+    expect(result.history).toHaveLength(3); // mine, the racing one, the first
+    expect(await (await readStoredReport(api, 'kp', 'kube-patrol-report')).file('report.json')).toBe('{"mine":true}');
+  });
+});
