@@ -16,7 +16,6 @@ import {
   createNamespace,
   httpGet,
   installOperator,
-  metricValue,
   OperatorProcess,
   runCli,
   writeConfig,
