@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(PATH)
 .PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down
 
 help:
-	@echo "make demo   - run kube-patrol on the bundled examples and write the report"
+	@echo "make demo   - start a local control plane, apply examples/, run the operator once, fetch its report into demo-output/"
 	@echo "make test   - run every test (unit, integration on a real control plane, browser)"
 	@echo "make testenv-up / testenv-down - a local kube-apiserver + etcd (docs/testenv.md)"
 	@echo "make lint | typecheck | build | docs | bench"
@@ -36,9 +36,10 @@ test: deps
 	npm run lint
 	npm test
 
-demo: build
-	node dist/src/cli/main.js scan examples/ --out-dir demo-output -o table; test $$? -le 1
-	@echo "Report written to $(CURDIR)/demo-output/report.json"
+# The operator's main job on a throwaway control plane (kube-apiserver + etcd built from hack/testbin on
+# first use): examples/ applied, manifests/ RBAC installed, `operator --once`, report read back.
+demo: deps
+	node hack/demo.ts src/cli/main.ts demo-output
 
 testenv-up: deps ## kube-apiserver + etcd on loopback, detached; the last line is the admin kubeconfig path
 	@node hack/testenv.ts up
