@@ -5,13 +5,19 @@ SHELL := /bin/bash
 NODE_BIN := $(shell hack/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down
+.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down image kind-up kind-deploy kind-down
+
+# The operator image. hack/kind/kustomization.yaml deploys kube-patrol:dev: change both together.
+IMAGE ?= kube-patrol:dev
+KIND_CLUSTER ?= kube-patrol
+KUBECTL_KIND := kubectl --context kind-$(KIND_CLUSTER)
 
 help:
 	@echo "make demo   - start a local control plane, apply examples/, run the operator once, fetch its report into demo-output/"
 	@echo "make test   - run every test (unit, integration on a real control plane, browser)"
 	@echo "make testenv-up / testenv-down - a local kube-apiserver + etcd (docs/testenv.md)"
 	@echo "make lint | typecheck | build | docs | bench"
+	@echo "make kind-up kind-deploy - with Docker and kind: a local cluster running the operator (kind-down removes it)"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -49,6 +55,21 @@ testenv-down: ## stop it and remove .testenv/
 
 bench: deps
 	npm run bench
+
+image: ## the operator image (Dockerfile): needs Docker
+	docker build -t $(IMAGE) .
+
+kind-up: ## a one-node kind cluster named $(KIND_CLUSTER)
+	kind create cluster --config hack/kind.yaml --name $(KIND_CLUSTER)
+
+kind-deploy: image ## build the image, load it into the kind node, apply the manifests, wait for the rollout
+	kind load docker-image $(IMAGE) --name $(KIND_CLUSTER)
+	$(KUBECTL_KIND) apply -k hack/kind
+	$(KUBECTL_KIND) -n kube-patrol rollout restart deployment/kube-patrol
+	$(KUBECTL_KIND) -n kube-patrol rollout status deployment/kube-patrol --timeout=180s
+
+kind-down:
+	kind delete cluster --name $(KIND_CLUSTER)
 
 clean:
 	rm -rf dist demo-output

@@ -3,6 +3,7 @@
 // namespace kube-patrol, with its Pod Security labels enforced by the real admission plugin); kube-patrol's
 // own scan of what it ships; and the RBAC of the ServiceAccount asked of the real authorizer.
 // The operator running under that RBAC is in operator.test.ts and image-entrypoint.test.ts.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,9 @@ describe('kubectl apply --server-side to the real API server', () => {
     // The namespace warns on (and enforces) restricted: a Deployment that would violate it prints a Warning.
     expect(applied.stderr).not.toMatch(/warning/i);
     expect(applied.stdout.trim().split('\n')).toHaveLength(base.objects.length);
+    const got = spawnSync('kubectl', ['--kubeconfig', adminKubeconfig, 'get', '-f', '-', '-o', 'name'], { input: base.yaml, encoding: 'utf8' });
+    expect(got.status, got.stderr).toBe(0);
+    expect(got.stdout.trim().split('\n')).toHaveLength(base.objects.length);
     // Applying again changes nothing and still succeeds (what `kubectl apply -k` does on upgrade).
     expect(applyServerSide(adminKubeconfig, base.yaml).status).toBe(0);
   });
@@ -199,7 +203,7 @@ describe('RBAC of the ServiceAccount', () => {
     for (const binding of only<Obj & { roleRef: { kind: string; name: string } }>(base.objects, 'ClusterRoleBinding')) expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'kube-patrol-reader' });
   });
 
-  it('the real authorizer allows exactly what the operator needs and refuses the rest', async () => {
+  it('the real authorizer (SubjectAccessReview) allows what the operator needs and refuses the rest', async () => {
     applyServerSide(adminKubeconfig, base.yaml);
     const can = async (verb: string, resource: string, namespace?: string, group = '', subresource?: string) => {
       const review = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {

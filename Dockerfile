@@ -1,0 +1,33 @@
+# The kube-patrol operator image: `make image` (docker build -t kube-patrol:dev .).
+# Three stages: `build` compiles TypeScript with every dependency, `deps` installs only the production
+# dependencies, and the runtime stage is distroless Node.js 24 (no shell, no package manager) holding
+# just what the operator reads at run time. test/unit/dockerfile.test.ts checks this shape, and
+# test/integration/image-entrypoint.test.ts runs the final stage's ENTRYPOINT against a real API server.
+
+FROM node:24-trixie-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-trixie-slim AS deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+
+FROM gcr.io/distroless/nodejs24-debian13:nonroot
+WORKDIR /app
+ENV NODE_ENV=production
+# projectRoot() walks up from dist/src to package.json (the version) and reads templates/ (the HTML report).
+COPY package.json ./
+COPY templates ./templates
+COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+# distroless's nonroot user, numeric so that the kubelet can check runAsNonRoot without /etc/passwd.
+USER 65532:65532
+EXPOSE 8080
+# Exec form: node is PID 1 and gets SIGTERM itself (the operator finishes or abandons its scan and exits).
+# The Deployment adds its arguments (--config ...).
+ENTRYPOINT ["/nodejs/bin/node", "dist/src/cli/main.js", "operator"]

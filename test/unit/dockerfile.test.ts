@@ -1,0 +1,92 @@
+/** The Dockerfile's shape: what the runtime image holds, who it runs as, and how it starts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { projectRoot } from '../../src/version.ts';
+import { copiesOf, findStage, isIgnored, lastOf, parseDockerfile, parseDockerignore, workdirOf, type Stage } from '../support/dockerfile.ts';
+
+const root = projectRoot();
+const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+const final = stages.at(-1)!;
+const ignore = parseDockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'));
+const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.text);
+
+describe('Dockerfile', () => {
+  it('runs on distroless Node.js 24 (no shell, no package manager); the build stages on node:24', () => {
+    expect(final.base).toMatch(/^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
+    for (const stage of stages.slice(0, -1)) expect(stage.base).toMatch(/^node:24[-.\w]*$/);
+  });
+
+  it('the final stage runs nothing at build time and has an exec-form ENTRYPOINT that starts the operator', () => {
+    expect(final.instructions.filter((i) => i.keyword === 'RUN' || i.keyword === 'ADD')).toEqual([]);
+    const entrypoint = lastOf(final, 'ENTRYPOINT');
+    expect(entrypoint?.exec, 'ENTRYPOINT must be a JSON array: no /bin/sh -c (there is none in distroless)').not.toBeNull();
+    expect(entrypoint!.exec).toEqual(['/nodejs/bin/node', 'dist/src/cli/main.js', 'operator']);
+    // The Deployment's args (--config ...) become the command's arguments: no CMD to replace.
+    expect(lastOf(final, 'CMD')).toBeUndefined();
+    // The script is the compiled form of the CLI's entry point, relative to WORKDIR.
+    expect(workdirOf(final)).toBe('/app');
+    expect(existsSync(join(root, 'src/cli/main.ts'))).toBe(true);
+  });
+
+  it('runs as a numeric non-root user, the one the Deployment names', () => {
+    const user = lastOf(final, 'USER')?.text ?? '';
+    expect(user).toMatch(/^\d+(:\d+)?$/);
+    const [uid, gid] = user.split(':').map(Number);
+    expect(uid).toBeGreaterThan(0);
+    const deployment = parseDocument(readFileSync(join(root, 'manifests/deployment.yaml'), 'utf8')).toJS() as {
+      spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number }; containers: { ports: { containerPort: number }[] }[] } } };
+    };
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext.runAsUser).toBe(uid);
+    if (gid !== undefined) expect(pod.securityContext.runAsGroup).toBe(gid);
+    expect(lastOf(final, 'EXPOSE')?.text).toBe(String(pod.containers[0]!.ports[0]!.containerPort));
+  });
+
+  it('copies only package.json, templates/, the production node_modules and the compiled dist/src', () => {
+    const copies = copiesOf(final);
+    expect(copies.flatMap((c) => c.targets.map((t) => t.target)).sort()).toEqual(['/app/dist/src', '/app/node_modules', '/app/package.json', '/app/templates']);
+    const byDestination = (d: string) => copies.find((c) => c.targets.some((t) => t.target === d))!;
+
+    const modules = byDestination('/app/node_modules');
+    const deps = findStage(stages, modules.from!);
+    expect(runs(deps).some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(runs(deps).some((r) => /npm (run|install|i)\b/.test(r))).toBe(false);
+    expect(modules.sources).toEqual([`${workdirOf(deps)}/node_modules`]);
+
+    const dist = byDestination('/app/dist/src');
+    const build = findStage(stages, dist.from!);
+    expect(runs(build)).toContain('npm run build');
+    expect(dist.sources).toEqual([`${workdirOf(build)}/dist/src`]);
+
+    expect(byDestination('/app/package.json')).toMatchObject({ from: null, sources: ['package.json'] });
+    expect(byDestination('/app/templates')).toMatchObject({ from: null, sources: ['templates'] });
+  });
+
+  it('files are owned by root in the image: the operator cannot change its own code', () => {
+    for (const copy of copiesOf(final)) expect(final.instructions.find((i) => i.line === copy.line)!.flags['chown']).toBeUndefined();
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps everything every stage copies from the context', () => {
+    for (const stage of stages) {
+      for (const copy of copiesOf(stage).filter((c) => c.from === null)) {
+        for (const source of copy.sources) {
+          expect(existsSync(join(root, source)), `${source} (Dockerfile line ${copy.line})`).toBe(true);
+          expect(isIgnored(ignore, source), `${source} is copied but ignored`).toBe(false);
+        }
+      }
+    }
+    expect(isIgnored(ignore, 'src/cli/main.ts')).toBe(false);
+    expect(isIgnored(ignore, 'templates/partials/finding.hbs')).toBe(false);
+  });
+
+  it('leaves out local build output, dependencies, state and tests', () => {
+    for (const path of ['node_modules/yaml/package.json', 'dist/src/cli/main.js', '.git/config', '.cache/node/bin/node', '.testenv/state.json',
+      'demo-output/report.html', 'test/unit/cli.test.ts', 'src/engine/engine.test.ts', 'bench/run.ts', 'docs/rules.md', 'Dockerfile']) {
+      expect(isIgnored(ignore, path), path).toBe(true);
+    }
+  });
+});
