@@ -4,12 +4,16 @@
 // own scan of what it ships; and the RBAC of the ServiceAccount asked of the real authorizer.
 // The operator running under that RBAC is in operator.test.ts and image-entrypoint.test.ts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { readFileSync, symlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { loadConfigFile } from '../../src/config/load.ts';
+import { operatorConfigSchema } from '../../src/config/operator.ts';
 import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
+import { KNOWN_RULE_IDS } from '../../src/pipeline/settings.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { adminClient, runCli, type Obj } from './support/cluster.ts';
@@ -80,6 +84,31 @@ describe('kubectl kustomize', () => {
     expect(image(kind)).toBe(makefileImage);
     expect(image(base)).toMatch(/^ghcr\.io\/kube-patrol\/kube-patrol:\d+\.\d+\.\d+$/);
     expect(kind.yaml.replace(image(kind), image(base))).toBe(base.yaml);
+  });
+
+  it("the operator guide's example overlay builds: its config, its image, the ServiceMonitor", async () => {
+    // The guide's files, in `my-kube-patrol/` beside a clone `kube-patrol/` (here a link to this repo).
+    const guide = readFileSync(join(repoRoot, 'docs/operator-guide.md'), 'utf8');
+    const files = [...guide.matchAll(/```yaml\n# (my-kube-patrol\/[\w.-]+)\n([\s\S]*?)```/g)].map((m) => ({ path: m[1]!, text: m[2]! }));
+    expect(files.map((f) => f.path).sort()).toEqual(['my-kube-patrol/config.yaml', 'my-kube-patrol/kustomization.yaml']);
+    const root = await mkdtemp(join(tmpdir(), 'kp-guide-'));
+    symlinkSync(repoRoot, join(root, 'kube-patrol'));
+    await mkdir(join(root, 'my-kube-patrol'));
+    for (const file of files) await writeFile(join(root, file.path), file.text);
+    const rendered = spawnSync('kubectl', ['kustomize', join(root, 'my-kube-patrol')], { encoding: 'utf8' });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Obj);
+    expect(kinds(objects)).toEqual([...kinds(base.objects), 'ServiceMonitor/kube-patrol'].sort());
+    const configMap = objects.find((o) => o.kind === 'ConfigMap') as Obj & { data: Record<string, string> };
+    expect(configMap.data['config.yaml']).toBe(files.find((f) => f.path.endsWith('config.yaml'))!.text);
+    // The operator accepts it (it exits 2 on an invalid config).
+    await writeFile(join(root, 'rendered-config.yaml'), configMap.data['config.yaml']!);
+    const config = await loadConfigFile(join(root, 'rendered-config.yaml'), KNOWN_RULE_IDS, operatorConfigSchema);
+    expect(config.watch).toBe(true);
+    expect(rendered.stdout).toContain('image: registry.example.com/kube-patrol:0.1.0');
+    await writeFile(join(dir, 'guide.yaml'), rendered.stdout);
+    const scan = runCli(['scan', join(dir, 'guide.yaml'), '--fail-on', 'low']);
+    expect(scan.status, scan.stdout + scan.stderr).toBe(0);
   });
 });
 
