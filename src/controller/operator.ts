@@ -6,6 +6,7 @@ import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReport } from '../report/render/index.ts';
 import { ConfigMapReportSink, readStoredReport, ReportNotFoundError, type WriteResult } from '../sinks/configmap.ts';
+import { ReportIntegrityError } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
 import { LeaderElector } from './leader.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -179,7 +180,10 @@ export class Operator {
       const stored = await readStoredReport(this.options.api, namespace, config.report.configMapName);
       this.previous = stored.summary.files.includes('report.json') ? keepForDiff(await stored.report()) : null;
     } catch (error) {
-      if (!(error instanceof ReportNotFoundError)) throw error;
+      if (error instanceof ReportIntegrityError || error instanceof SyntaxError) {
+        // A damaged previous report must not block every future scan: scan without the diff.
+        this.log.warn({ error: describe(error) }, 'cannot read the previous report; this scan has no diff');
+      } else if (!(error instanceof ReportNotFoundError)) throw error;
       this.previous = null;
     }
     return this.previous;

@@ -42,6 +42,8 @@ export interface RequestOptions {
   readonly query?: Query;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Accept header, e.g. for metadata-only lists (PartialObjectMetadataList). */
+  readonly accept?: string;
   readonly signal?: AbortSignal;
   /** Idle socket timeout; default the client's. */
   readonly timeoutMs?: number;
@@ -154,7 +156,7 @@ export class KubeClient implements KubeApi {
       hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: this.base.port || (secure ? 443 : 80),
       path: `${prefix}${path}${queryString(query)}`,
-      headers: { 'User-Agent': `kube-patrol/${toolVersion()}`, Accept: 'application/json', ...options.headers },
+      headers: { 'User-Agent': `kube-patrol/${toolVersion()}`, Accept: 'application/json', ...(options.headers as Record<string, string>) },
       agent: forWatch ? this.watchAgent : this.agent,
     };
   }
@@ -176,6 +178,7 @@ export class KubeClient implements KubeApi {
     await this.limiter.take(options.signal);
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: Record<string, string> = body ? { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    if (options.accept) headers['Accept'] = options.accept;
     const requestOptions = await this.prepare(method, path, options.query, headers);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const secure = this.base.protocol === 'https:';

@@ -77,6 +77,8 @@ export class ReportNotFoundError extends Error {
   override readonly name = 'ReportNotFoundError';
 }
 
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 const cmPath = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps${name ? `/${encodeURIComponent(name)}` : ''}`;
 
 /** `20260314-101500-a1b2`: sortable, unique enough, a valid name suffix. */
@@ -211,7 +213,8 @@ export class ConfigMapReportSink {
     const keep = new Set(kept.map((e) => e.scanId));
     const selector = `${APP_LABEL}=${APP_NAME},${REPORT_LABEL}=${name}`;
     try {
-      const list = await this.api.request<{ items?: ConfigMap[] }>('GET', cmPath(namespace), { query: { labelSelector: selector } });
+      // Names and labels only: the report ConfigMaps themselves are up to a MiB each.
+      const list = await this.api.request<{ items?: ConfigMap[] }>('GET', cmPath(namespace), { query: { labelSelector: selector }, accept: METADATA_ONLY });
       const cutoff = Date.now() - 10 * 60_000; // another writer's scan may be halfway: only old leftovers
       for (const cm of list.items ?? []) {
         const scan = cm.metadata.labels?.[SCAN_LABEL];
