@@ -1,10 +1,10 @@
 /**
- * Files benchmark: 10,000 generated workloads in multi-document YAML. Prints the CLI's wall time and
- * peak RSS for `scan -o json`, the time to only parse the same files (js-yaml and yaml), and the
- * engine's workloads per second.
+ * Files benchmark: 10,000 generated workloads in multi-document YAML. Measures the CLI's wall time and
+ * peak RSS for `scan -o json` beside the time to only parse the same files (js-yaml, and `yaml` for
+ * reference), the engine's workloads per second, and where an in-process scan spends its time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,17 +16,28 @@ import { ALL_RULES } from '../src/rules/index.ts';
 import { projectRoot } from '../src/version.ts';
 import { extractWorkloads } from '../src/workloads/extract.ts';
 import { generateWorkloads, toYamlFiles } from './generate.ts';
+import { benchStages, type StageTimes } from './stages.ts';
+
+export interface CliRun {
+  wallMs: number;
+  peakRssMiB: number;
+}
 
 export interface FilesBenchResult {
   workloads: number;
   files: number;
   bytes: number;
-  cliWallMs: number;
-  cliPeakRssMiB: number;
+  /** How the CLI ran: compiled JavaScript (as installed) or TypeScript sources. */
+  cliBuild: 'dist' | 'src';
+  cli: CliRun;
+  /** The same CLI over an empty directory: start-up and module loading. */
+  cliStartup: CliRun;
+  reportBytes: number;
   jsYamlParseMs: number;
   yamlParseMs: number;
   engineWorkloadsPerSecond: number;
   findings: number;
+  stages: StageTimes;
 }
 
 function median(values: number[]): number {
@@ -44,10 +55,44 @@ function time(fn: () => void, runs: number): number {
   return median(samples);
 }
 
+/**
+ * Compiles the CLI like `npm run build`, into .cache/bench-dist (so the shared dist/ is left alone and
+ * never stale), without type checking. Falls back to the TypeScript sources if that fails.
+ */
+function compileCli(root: string): { cli: string; build: 'dist' | 'src' } {
+  const outDir = join(root, '.cache', 'bench-dist');
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck'], { encoding: 'utf8' });
+  if (run.status === 0) return { cli: join(outDir, 'src', 'cli', 'main.js'), build: 'dist' };
+  process.stderr.write(`bench: compiling the CLI failed, timing the TypeScript sources instead\n${run.stdout}${run.stderr}`);
+  return { cli: join(root, 'src', 'cli', 'main.ts'), build: 'src' };
+}
+
+/** Runs `scan <dir> -o json` with stdout to a file, as `kube-patrol scan dir -o json > report.json`. */
+function runCli(root: string, cli: string, dir: string, out: string, runs: number): CliRun {
+  const walls: number[] = [];
+  let peak = 0;
+  for (let i = 0; i < runs; i++) {
+    const fd = openSync(out, 'w');
+    const start = performance.now();
+    const run = spawnSync(process.execPath, ['--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    walls.push(performance.now() - start);
+    closeSync(fd);
+    if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);
+    const match = /PEAK_RSS_KB (\d+)/.exec(run.stderr);
+    peak = Math.max(peak, match ? Number(match[1]) : 0);
+  }
+  return { wallMs: median(walls), peakRssMiB: peak / 1024 };
+}
+
 export async function benchFiles(count = 10_000, perFile = 100, runs = 3): Promise<FilesBenchResult> {
-  const dir = join(tmpdir(), `kube-patrol-bench-${count}`);
-  await rm(dir, { recursive: true, force: true });
+  const base = join(tmpdir(), `kube-patrol-bench-${count}`);
+  const dir = join(base, 'workloads');
+  const empty = join(base, 'empty');
+  const out = join(base, 'report.json');
+  await rm(base, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  await mkdir(empty, { recursive: true });
   const workloads = generateWorkloads(count);
   const texts = toYamlFiles(workloads, perFile);
   await Promise.all(texts.map((text, i) => writeFile(join(dir, `workloads-${String(i).padStart(4, '0')}.yaml`), text)));
@@ -72,29 +117,26 @@ export async function benchFiles(count = 10_000, perFile = 100, runs = 3): Promi
     }
   }, runs);
 
+  const stages = await benchStages(dir, runs);
+
   const root = projectRoot();
-  const built = join(root, 'dist', 'src', 'cli', 'main.js');
-  const cli = existsSync(built) ? built : join(root, 'src', 'cli', 'main.ts');
-  const walls: number[] = [];
-  let peak = 0;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const run = spawnSync(process.execPath, ['--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    walls.push(performance.now() - start);
-    if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);
-    const match = /PEAK_RSS_KB (\d+)/.exec(run.stderr);
-    peak = Math.max(peak, match ? Number(match[1]) : 0);
-  }
-  await rm(dir, { recursive: true, force: true });
+  const { cli, build } = compileCli(root);
+  const cliStartup = runCli(root, cli, empty, out, runs);
+  const cliRun = runCli(root, cli, dir, out, runs);
+  const reportBytes = statSync(out).size;
+  await rm(base, { recursive: true, force: true });
   return {
     workloads: count,
     files: names.length,
     bytes,
-    cliWallMs: median(walls),
-    cliPeakRssMiB: peak / 1024,
+    cliBuild: build,
+    cli: cliRun,
+    cliStartup,
+    reportBytes,
     jsYamlParseMs,
     yamlParseMs,
     engineWorkloadsPerSecond: Math.round(count / (engineMs / 1000)),
     findings,
+    stages,
   };
 }

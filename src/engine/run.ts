@@ -63,7 +63,7 @@ export type Inspector = (workload: Workload, errors?: EngineError[]) => Workload
 
 /** Resolves the options once (active rules, severities, known ids) and returns a per-workload inspector. */
 export function createInspector(options: EngineOptions): Inspector {
-  const rules = activeRules(options);
+  const rules = activeRules(options).map(prepareRule);
   const ruleIds = options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
   return (workload, errors = []) => inspectWith(rules, ruleIds, workload, options, errors);
 }
@@ -73,8 +73,19 @@ export function inspectWorkload(workload: Workload, options: EngineOptions, erro
   return createInspector(options)(workload, errors);
 }
 
+/** What every finding of one rule shares, computed once per inspector rather than per workload. */
+interface PreparedRule {
+  readonly rule: AnyRule;
+  readonly severityOverride: Severity | undefined;
+  readonly ruleIds: readonly string[];
+}
+
+function prepareRule({ rule, severityOverride }: { rule: AnyRule; severityOverride?: Severity }): PreparedRule {
+  return { rule, severityOverride, ruleIds: [rule.meta.id, ...(rule.meta.aliases ?? [])] };
+}
+
 function inspectWith(
-  rules: readonly { rule: AnyRule; severityOverride?: Severity }[],
+  rules: readonly PreparedRule[],
   knownRuleIds: ReadonlySet<string>,
   workload: Workload,
   options: EngineOptions,
@@ -87,36 +98,28 @@ function inspectWith(
   ]);
   const ref = workloadRef(workload);
   const findings: Finding[] = [];
-  for (const { rule, severityOverride } of rules) {
-    const { meta } = rule;
-    const ruleIds = [meta.id, ...(meta.aliases ?? [])];
-    const report = (draft: FindingDraft<string>): void => {
-      findings.push(
-        buildFinding(workload, ref, draft, {
-          ruleIds,
-          severity: severityOverride ?? draft.severity ?? meta.severity,
-          annotationExemptions,
-          options,
-          base: { ruleId: meta.id, category: meta.category, pss: draft.pss ?? meta.pss },
-        }),
-      );
-    };
-    const context: CheckContext = {
-      workload,
-      podSpec: workload.podSpec,
-      podMetadata: workload.podMetadata,
-      podSpecPath: workload.podSpecPath,
-      podMetadataPath: workload.podMetadataPath,
-      containers,
-      version: options.version,
-      ruleIds: knownRuleIds,
-      report,
-    };
+  // One context per workload; `report` files findings under the rule that is running.
+  let current = rules[0] as PreparedRule;
+  const context: CheckContext = {
+    workload,
+    podSpec: workload.podSpec,
+    podMetadata: workload.podMetadata,
+    podSpecPath: workload.podSpecPath,
+    podMetadataPath: workload.podMetadataPath,
+    containers,
+    version: options.version,
+    ruleIds: knownRuleIds,
+    report: (draft: FindingDraft<string>): void => {
+      findings.push(buildFinding(workload, ref, draft, current, annotationExemptions, options));
+    },
+  };
+  for (const prepared of rules) {
+    current = prepared;
     try {
-      rule.check(context);
+      prepared.rule.check(context);
     } catch (error) {
       // A rule bug must not hide every other result: record it and go on.
-      errors.push({ source: describeWorkload(workload), message: `rule ${meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
+      errors.push({ source: describeWorkload(workload), message: `rule ${prepared.rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
   const source = workload.origin.file === 'cluster' ? undefined : sourceOf(workload, []);
@@ -131,39 +134,42 @@ export function inspect(workloads: Iterable<Workload>, options: EngineOptions): 
   return { workloads: results, errors };
 }
 
-interface FindingContext {
-  readonly ruleIds: readonly string[];
-  readonly severity: Severity;
-  readonly annotationExemptions: readonly AnnotationExemption[];
-  readonly options: EngineOptions;
-  readonly base: Pick<Finding, 'ruleId' | 'category' | 'pss'>;
-}
-
 function sourceOf(workload: Workload, path: FieldPath): { file: string; line?: number } {
   const line = workload.origin.lineOf?.(path);
   return line === undefined ? { file: workload.origin.file } : { file: workload.origin.file, line };
 }
 
-function buildFinding(workload: Workload, ref: WorkloadRef, draft: FindingDraft<string>, ctx: FindingContext): Finding {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function buildFinding(
+  workload: Workload,
+  ref: WorkloadRef,
+  draft: FindingDraft<string>,
+  prepared: PreparedRule,
+  annotationExemptions: readonly AnnotationExemption[],
+  options: EngineOptions,
+): Finding {
+  const { meta } = prepared.rule;
   const existing = existingPrefixLength(workload.object, draft.path);
-  const path = draft.path.slice(0, existing);
-  const missing = draft.path.slice(existing);
+  const path = existing === draft.path.length ? draft.path : draft.path.slice(0, existing);
   const container = draft.container?.name ?? null;
-  const query = { ruleIds: ctx.ruleIds, workload: ref, container };
-  const byAnnotation = findAnnotationExemption(ctx.annotationExemptions, query);
-  const byConfig = byAnnotation ? {} : findConfigExemption(ctx.options.exemptions ?? [], query, ctx.options.now);
+  const query = { ruleIds: prepared.ruleIds, workload: ref, container };
+  const byAnnotation = findAnnotationExemption(annotationExemptions, query);
+  const byConfig = byAnnotation ? {} : findConfigExemption(options.exemptions ?? [], query, options.now);
   const exempted = byAnnotation ?? byConfig.active;
-  return {
-    ...ctx.base,
-    severity: ctx.severity,
-    workload: ref,
-    container,
-    path: formatPath(path),
-    ...(missing.length > 0 ? { missing: formatPath(missing) } : {}),
-    messageId: draft.messageId,
-    data: draft.data ?? {},
-    ...(workload.origin.file === 'cluster' ? {} : { source: sourceOf(workload, path) }),
-    ...(exempted ? { exempted } : {}),
-    ...(byConfig.expired ? { exemptionExpired: byConfig.expired } : {}),
-  };
+  // Literal objects in the order reports serialise (ruleId … data, source, exempted): no spread copies.
+  const ruleId = meta.id;
+  const category = meta.category;
+  const pss = draft.pss ?? meta.pss;
+  const severity = prepared.severityOverride ?? draft.severity ?? meta.severity;
+  const messageId = draft.messageId;
+  const data = draft.data ?? {};
+  const finding: Mutable<Finding> =
+    existing < draft.path.length
+      ? { ruleId, category, pss, severity, workload: ref, container, path: formatPath(path), missing: formatPath(draft.path.slice(existing)), messageId, data }
+      : { ruleId, category, pss, severity, workload: ref, container, path: formatPath(path), messageId, data };
+  if (workload.origin.file !== 'cluster') finding.source = sourceOf(workload, path);
+  if (exempted) finding.exempted = exempted;
+  if (byConfig.expired) finding.exemptionExpired = byConfig.expired;
+  return finding;
 }

@@ -2,7 +2,11 @@ import { mkdtemp, writeFile, mkdir, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parsePssVersion } from '../engine/pss-version.ts';
+import { createInspector } from '../engine/run.ts';
+import { privileged } from '../rules/privileged/rule.ts';
 import { decodeManifests, expandPaths, readManifestFile } from './manifests.ts';
+import { MAX_ALIAS_EXPANSION } from './yaml-documents.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -50,6 +54,101 @@ describe('decodeManifests', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
     const { extraction } = decodeManifests('bomb.yaml', bomb);
     expect(extraction.errors[0]?.message).toMatch(/alias|decode/i);
+  });
+});
+
+describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 scalars)', () => {
+  const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
+  const podWith = (securityContext: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      securityContext:\n${securityContext}`;
+
+  it('reads `privileged: yes` as true, so the engine reports it with its line', () => {
+    const { extraction } = decodeManifests('yes.yaml', podWith('        privileged: yes\n'));
+    const inspector = createInspector({ rules: [privileged], version: parsePssVersion('latest'), now: new Date('2026-01-01T00:00:00Z') });
+    const result = inspector(extraction.workloads[0]!);
+    expect(result.findings).toMatchObject([
+      { ruleId: 'privileged', path: 'spec.containers[0].securityContext.privileged', source: { file: 'yes.yaml', line: 10 } },
+    ]);
+  });
+
+  it('resolves plain scalars like go-yaml v2: YAML 1.1 booleans and integers, timestamps and sexagesimals as strings', () => {
+    const text = [
+      'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers: []', 'values:',
+      '  a: [y, Y, yes, On, TRUE, n, NO, off, False]',
+      '  b: [0755, 0x1F, 0o17, 0b101, 1_000, -0, +12, 08]',
+      '  c: [1e3, 1.5, .5, -.inf, 1.]',
+      '  d: [2024-01-01, "yes", 190:20:30, ~, null, "", 1:2]',
+      '  e: !Ref some-local-tag',
+      '  y: key y is the boolean true',
+    ].join('\n');
+    const { extraction } = decodeManifests('scalars.yaml', text);
+    expect(extraction.errors).toEqual([]);
+    expect((extraction.workloads[0]!.object as { values: unknown }).values).toEqual({
+      a: [true, true, true, true, true, false, false, false, false],
+      b: [493, 31, 15, 5, 1000, 0, 12, 8],
+      c: [1000, 1.5, 0.5, Number.NEGATIVE_INFINITY, 1],
+      d: ['2024-01-01', 'yes', '190:20:30', null, null, '', '1:2'],
+      e: 'some-local-tag',
+      true: 'key y is the boolean true',
+    });
+  });
+
+  it('follows aliases and merge keys to the line where a field is written; the last duplicate key wins', () => {
+    const text = [
+      'apiVersion: v1', //  1
+      'kind: Pod', //  2
+      'metadata: {name: p}', //  3
+      'spec:', //  4
+      '  containers:', //  5
+      '    - &app', //  6
+      '      name: app', //  7
+      '      image: nginx:1.27', //  8
+      '      securityContext: &sc', //  9
+      '        privileged: true', // 10
+      '    - <<: *app', // 11
+      '      name: side', // 12
+      '      securityContext: *sc', // 13
+      '  hostNetwork: false', // 14
+      '  hostNetwork: true', // 15
+    ].join('\n');
+    const { extraction } = decodeManifests('alias.yaml', text);
+    const workload = extraction.workloads[0]!;
+    const lineOf = workload.origin.lineOf!;
+    expect(workload.podSpec.containers?.map((c) => c.name)).toEqual(['app', 'side']);
+    expect(lineOf(['spec', 'containers', 1, 'name'])).toBe(12);
+    expect(lineOf(['spec', 'containers', 1, 'image'])).toBe(8);
+    expect(lineOf(['spec', 'containers', 1, 'securityContext'])).toBe(13);
+    expect(lineOf(['spec', 'containers', 1, 'securityContext', 'privileged'])).toBe(10);
+    expect(lineOf(['spec', 'hostNetwork'])).toBe(15);
+    expect(lineOf(['spec', 'nope'])).toBeUndefined();
+  });
+
+  it('keeps line numbers in JSON', () => {
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [{ name: 'a', image: 'x' }] } }, null, 2);
+    const { extraction } = decodeManifests('m.json', json);
+    expect(extraction.workloads[0]!.origin.lineOf?.(['spec', 'containers', 0, 'image'])).toBe(json.split('\n').findIndex((l) => l.includes('"image"')) + 1);
+  });
+
+  it('names the document and the absolute line of an error after a directive and several documents', () => {
+    const { extraction } = decodeManifests('many.yaml', `%YAML 1.1\n---\n${pod('a')}---\n${pod('b')}---\nkind: Pod\nspec:\n  - a\n - b\n---\n${pod('c')}`);
+    expect(extraction.workloads.map((w) => w.name)).toEqual(['a', 'b', 'c']);
+    expect(extraction.errors).toHaveLength(1);
+    expect(extraction.errors[0]).toMatchObject({ source: 'many.yaml', line: 24 });
+    expect(extraction.errors[0]?.message).toMatch(/^invalid YAML \(document 3\) at line 24: /);
+  });
+
+  it('refuses a recursive alias', () => {
+    const { extraction } = decodeManifests('loop.yaml', `${pod('ok')}---\nkind: Pod\nspec: &s\n  x: *s\n`);
+    expect(extraction.workloads.map((w) => w.name)).toEqual(['ok']);
+    expect(extraction.errors[0]?.message).toMatch(/document 2.*recursive alias \*s/);
+  });
+
+  it('bounds alias expansion over a whole input, not per document', () => {
+    const fan = (n: number) => `a: &a [${Array.from({ length: 1000 }, () => n).join(',')}]\nb: [${Array.from({ length: 100 }, () => '*a').join(',')}]\n`;
+    const documents = Math.ceil(MAX_ALIAS_EXPANSION / 100_000) + 1;
+    const { extraction } = decodeManifests('fan.yaml', Array.from({ length: documents }, (_, i) => fan(i)).join('---\n'));
+    const expansion = extraction.errors.filter((e) => /aliases expand to more than/.test(e.message));
+    expect(expansion.map((e) => e.message)).toEqual([`invalid YAML (document ${documents}) at line ${3 * documents - 1}: aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`]);
   });
 });
 

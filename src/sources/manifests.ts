@@ -1,8 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
-import type { FieldPath } from '../engine/path.ts';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
+import { decodeYamlDocuments } from './yaml-documents.ts';
 
 export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -107,40 +106,19 @@ export function decodeManifests(file: string, text: string): ManifestFile {
     extraction.errors.push({ source: file, message: 'not a text file (binary content)' });
     return { file, extraction };
   }
-  const lineCounter = new LineCounter();
-  let documents: Document.Parsed[];
-  try {
-    documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
-  } catch (error) {
-    extraction.errors.push({ source: file, message: `cannot parse: ${error instanceof Error ? error.message : String(error)}` });
-    return { file, extraction };
-  }
-  if (!Array.isArray(documents)) documents = [documents];
+  const documents = decodeYamlDocuments(text);
   documents.forEach((document, index) => {
-    const docLabel = documents.length > 1 ? ` (document ${index + 1})` : '';
-    if (document.errors.length > 0) {
-      const first = document.errors[0];
-      const line = first?.linePos?.[0]?.line ?? (first ? lineCounter.linePos(first.pos[0]).line : undefined);
+    if ('error' in document) {
+      const docLabel = documents.length > 1 ? ` (document ${index + 1})` : '';
+      const { line } = document;
       extraction.errors.push({
         source: file,
-        message: `invalid YAML${docLabel}${line ? ` at line ${line}` : ''}: ${first?.message.split('\n')[0] ?? 'parse error'}`,
+        message: `invalid YAML${docLabel}${line ? ` at line ${line}` : ''}: ${document.error.split('\n')[0] ?? 'parse error'}`,
         ...(line === undefined ? {} : { line }),
       });
       return;
     }
-    let object: unknown;
-    try {
-      object = document.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      extraction.errors.push({ source: file, message: `cannot decode${docLabel}: ${error instanceof Error ? error.message : String(error)}` });
-      return;
-    }
-    const lineOf = (path: FieldPath): number | undefined => {
-      const node = path.length === 0 ? document.contents : document.getIn(path as unknown[], true);
-      const start = isNode(node) ? node.range?.[0] : undefined;
-      return start === undefined ? undefined : lineCounter.linePos(start).line;
-    };
-    extractWorkloads(object, { file, documentPath: [], lineOf }, extraction);
+    extractWorkloads(document.value, { file, documentPath: [], lineOf: document.lineOf }, extraction);
   });
   return { file, extraction };
 }
