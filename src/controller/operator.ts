@@ -5,8 +5,9 @@ import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReport } from '../report/render/index.ts';
+import { renderJsonChunks } from '../report/render/json.ts';
 import { ConfigMapReportSink, readStoredReport, ReportNotFoundError, type WriteResult } from '../sinks/configmap.ts';
-import { ReportIntegrityError } from '../sinks/configmap-encoding.ts';
+import { RenderError, ReportIntegrityError, type FileSource } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
 import { LeaderElector } from './leader.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -210,16 +211,14 @@ export class Operator {
       });
       if (signal.aborted || this.stopping || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('stopping'));
       const report = scan.report;
-      let files: Record<string, string>;
-      try {
-        files = Object.fromEntries(config.report.formats.map((format) => [`report.${format}`, renderReport(report, format)]));
-      } catch (error) {
-        throw new StageError('render', error);
-      }
+      // Rendered lazily, one after the other, while being compressed: JSON in pieces, never whole.
+      const files: Record<string, FileSource> = Object.fromEntries(
+        config.report.formats.map((format) => [`report.${format}`, format === 'json' ? () => renderJsonChunks(report) : () => [renderReport(report, format)]]),
+      );
       if (signal.aborted || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
       // From here the write runs to its end even if asked to stop: it either switches the report or not.
       const write = await this.sink.write(report, files).catch((error: unknown) => {
-        throw new StageError('write', error);
+        throw error instanceof RenderError ? new StageError('render', error.cause) : new StageError('write', error);
       });
       this.previous = keepForDiff(report);
       this.metrics.recordReport(report, scan.unreadable.length);

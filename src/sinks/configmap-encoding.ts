@@ -46,41 +46,97 @@ export const SUMMARY_KEY = 'summary.json';
 export const PARTS_KEY = 'parts.json';
 export const HISTORY_KEY = 'history.json';
 
-/**
- * @param files rendered files by key (`report.json`, `report.html`)
- * @param partName name of the i-th part ConfigMap (1-based)
- * @param reserve bytes of `maxBytes` kept for keys written later (the history index)
- */
-/**
- * Gzips a string in 1 MiB slices, so that a report of tens of MB is never copied whole into a Buffer
- * next to itself (the operator's memory peak is the rendered report).
- */
-export async function gzipString(text: string): Promise<Buffer> {
-  const gzip = createGzip();
-  const chunks: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = once(gzip, 'end');
-  const slice = 1 << 20;
+/** A rendered file: its text, or a function yielding it in pieces (rendered only when its turn comes). */
+export type FileSource = string | (() => Iterable<string>);
+
+/** Rendering a file failed (as opposed to storing it). */
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+}
+
+/** Pieces of at most 1 MiB that never split a surrogate pair (each half would be encoded as U+FFFD). */
+function* slices(text: string): Generator<string> {
+  const size = 1 << 20;
   for (let start = 0; start < text.length; ) {
-    let end = Math.min(text.length, start + slice);
-    // Never split a surrogate pair: each half would be encoded as U+FFFD.
+    let end = Math.min(text.length, start + size);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    if (!gzip.write(text.slice(start, end))) await once(gzip, 'drain');
+    yield text.slice(start, end);
     start = end;
+  }
+}
+
+function* pieces(source: FileSource): Generator<string> {
+  if (typeof source === 'string') {
+    yield* slices(source);
+    return;
+  }
+  const iterator = (() => {
+    try {
+      return source()[Symbol.iterator]();
+    } catch (error) {
+      throw new RenderError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  })();
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = iterator.next();
+    } catch (error) {
+      throw new RenderError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    if (next.done) return;
+    yield* slices(next.value);
+  }
+}
+
+/**
+ * Gzips a file piece by piece, and keeps its plain text only while `plainBudget` bytes allow: a report of
+ * tens of MB is never held whole next to its copy (the operator's memory peak is the rendered report).
+ */
+export async function gzipSource(source: FileSource, plainBudget = 0): Promise<{ gz: Buffer; plain?: string; bytes: number }> {
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => out.push(chunk));
+  const ended = once(gzip, 'end');
+  let kept: string[] | undefined = [];
+  let bytes = 0;
+  for (const piece of pieces(source)) {
+    bytes += Buffer.byteLength(piece);
+    if (kept && bytes <= plainBudget) kept.push(piece);
+    else kept = undefined;
+    if (!gzip.write(piece)) await once(gzip, 'drain');
   }
   gzip.end();
   await ended;
-  return Buffer.concat(chunks);
+  return { gz: Buffer.concat(out), ...(kept ? { plain: kept.join('') } : {}), bytes };
 }
 
-export async function encodeReport(summaryJson: string, files: Readonly<Record<string, string>>, maxBytes: number, partName: (index: number) => string, reserve = 0): Promise<EncodedReport> {
-  const budget = maxBytes - reserve;
-  const plain: ConfigMapPayload = { data: { [SUMMARY_KEY]: summaryJson, ...files }, binaryData: {} };
-  if (payloadBytes(plain) <= budget) return { storage: 'data', main: plain, parts: new Map() };
+export async function gzipString(text: string): Promise<Buffer> {
+  return (await gzipSource(text)).gz;
+}
 
+/**
+ * @param files the files by key (`report.json`, `report.html`), rendered one after the other
+ * @param partName name of the i-th part ConfigMap (1-based)
+ * @param reserve bytes of `maxBytes` kept for keys written later (the history index)
+ */
+export async function encodeReport(summaryJson: string, files: Readonly<Record<string, FileSource>>, maxBytes: number, partName: (index: number) => string, reserve = 0): Promise<EncodedReport> {
+  const budget = maxBytes - reserve;
+  let plainLeft = budget - SUMMARY_KEY.length - Buffer.byteLength(summaryJson);
+  const plain: Record<string, string> = {};
+  let allPlain = true;
   const gzipped: (readonly [string, Buffer])[] = [];
-  for (const [key, text] of Object.entries(files)) gzipped.push([`${key}.gz`, await gzipString(text)]);
+  for (const [key, source] of Object.entries(files)) {
+    const result = await gzipSource(source, allPlain ? plainLeft - key.length : 0);
+    gzipped.push([`${key}.gz`, result.gz]);
+    if (allPlain && result.plain !== undefined) {
+      plain[key] = result.plain;
+      plainLeft -= key.length + result.bytes;
+    } else allPlain = false;
+  }
+  if (allPlain) return { storage: 'data', main: { data: { [SUMMARY_KEY]: summaryJson, ...plain }, binaryData: {} }, parts: new Map() };
+
   const compressed: ConfigMapPayload = {
     data: { [SUMMARY_KEY]: summaryJson },
     binaryData: Object.fromEntries(gzipped.map(([key, bytes]) => [key, bytes.toString('base64')])),

@@ -9,6 +9,7 @@ import {
   SUMMARY_KEY,
   type ConfigMapPayload,
   type EncodedReport,
+  type FileSource,
   type Storage,
 } from './configmap-encoding.ts';
 
@@ -135,7 +136,7 @@ export class ConfigMapReportSink {
     };
   }
 
-  async write(report: InspectionReport, files: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<WriteResult> {
+  async write(report: InspectionReport, files: Readonly<Record<string, FileSource>>, signal?: AbortSignal): Promise<WriteResult> {
     const { namespace, name } = this.options;
     const scanId = newScanId(report.metadata.generatedAt);
     const historyName = `${name}-${scanId}`;
