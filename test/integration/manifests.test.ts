@@ -4,7 +4,7 @@
 // own scan of what it ships; and the RBAC of the ServiceAccount asked of the real authorizer.
 // The operator running under that RBAC is in operator.test.ts and image-entrypoint.test.ts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kp-manifests-it-'));
 });
 
-afterAll(() => admin?.close());
+afterAll(() => {
+  admin?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 const kinds = (objects: readonly Obj[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 const only = <T extends Obj>(objects: readonly Obj[], kind: string) => objects.filter((o) => o.kind === kind) as T[];
@@ -96,14 +99,15 @@ describe('kubectl kustomize', () => {
     await mkdir(join(root, 'my-kube-patrol'));
     for (const file of files) await writeFile(join(root, file.path), file.text);
     const rendered = spawnSync('kubectl', ['kustomize', join(root, 'my-kube-patrol')], { encoding: 'utf8' });
+    rmSync(root, { recursive: true, force: true }); // removes the link, not the repo
     expect(rendered.status, rendered.stderr).toBe(0);
     const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Obj);
     expect(kinds(objects)).toEqual([...kinds(base.objects), 'ServiceMonitor/kube-patrol'].sort());
     const configMap = objects.find((o) => o.kind === 'ConfigMap') as Obj & { data: Record<string, string> };
     expect(configMap.data['config.yaml']).toBe(files.find((f) => f.path.endsWith('config.yaml'))!.text);
     // The operator accepts it (it exits 2 on an invalid config).
-    await writeFile(join(root, 'rendered-config.yaml'), configMap.data['config.yaml']!);
-    const config = await loadConfigFile(join(root, 'rendered-config.yaml'), KNOWN_RULE_IDS, operatorConfigSchema);
+    await writeFile(join(dir, 'rendered-config.yaml'), configMap.data['config.yaml']!);
+    const config = await loadConfigFile(join(dir, 'rendered-config.yaml'), KNOWN_RULE_IDS, operatorConfigSchema);
     expect(config.watch).toBe(true);
     expect(rendered.stdout).toContain('image: registry.example.com/kube-patrol:0.1.0');
     await writeFile(join(dir, 'guide.yaml'), rendered.stdout);

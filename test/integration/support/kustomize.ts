@@ -1,7 +1,7 @@
 // `kubectl kustomize` and `kubectl apply --server-side` as a user runs them, for the tests of manifests/
 // and the image: the rendered objects, and applying them verbatim to the test control plane.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -44,6 +44,7 @@ export function kustomizeUserOverlay(overlay: { resources: string[]; components?
     }),
   );
   const result = kubectl(['kustomize', dir]);
+  rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`kubectl kustomize of an overlay of ${overlay.resources.join(', ')} failed:\n${result.stderr}`);
   return { yaml: result.stdout, objects: parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Obj).filter((o) => o?.kind) };
 }
