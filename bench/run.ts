@@ -22,12 +22,14 @@ row('bare parse, yaml parseAllDocuments + toJS', ms(r.yamlParseMs), ratio(r.yaml
 row('engine alone (extract + all rules)', `${r.engineWorkloadsPerSecond.toLocaleString('en-US')} workloads/s`.padStart(10));
 
 const s = r.stages;
-const total = s.readMs + s.decodeMs + s.engineMs + s.buildMs + s.renderMs;
+const total = s.readMs + s.decodeMs + s.engineMs + s.buildMs + s.renderMs + s.writeMs;
 const share = (n: number) => `${((100 * n) / total).toFixed(0)}%`.padStart(4);
-console.log('\nwhere a scan spends its time (in-process, stages timed apart; writing stdout and start-up excluded):');
+console.log('\nwhere a scan spends its time (in-process, warm, each stage timed apart; start-up and GC pauses of the CLI excluded):');
 row('read files', ms(s.readMs), share(s.readMs));
 row('decode (js-yaml, line index, workload checks)', ms(s.decodeMs), share(s.decodeMs));
 row('engine (all rules, exemptions, lines)', ms(s.engineMs), share(s.engineMs));
 row('report build (ids, messages, sort)', ms(s.buildMs), share(s.buildMs));
 row(`JSON render (${mib(s.jsonBytes)})`, ms(s.renderMs), share(s.renderMs));
+row('write the JSON to a file', ms(s.writeMs), share(s.writeMs));
 row('total', ms(total));
+row('render + write in chunks instead (renderJsonChunks)', ms(s.streamedRenderWriteMs), `vs ${ms(s.renderMs + s.writeMs).trim()} as one string`);

@@ -1,14 +1,18 @@
 /**
  * Where a manifest scan spends its time: the stages of `scan -o json` run in-process on the same files
- * (read, decode, engine, report build, JSON render), each timed on its own.
+ * (read, decode, engine, report build, JSON render, write), each timed on its own; and, for comparison,
+ * the JSON written in chunks as it is rendered.
  */
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveSettings } from '../src/pipeline/settings.ts';
 import type { WorkloadResult } from '../src/engine/run.ts';
 import { createInspector } from '../src/engine/run.ts';
 import { buildReport } from '../src/report/build.ts';
 import type { ReportError } from '../src/report/model.ts';
-import { renderJson } from '../src/report/render/json.ts';
+import { renderJson, renderJsonChunks } from '../src/report/render/json.ts';
 import { decodeManifests, expandPaths } from '../src/sources/manifests.ts';
 import type { Workload } from '../src/workloads/model.ts';
 
@@ -18,6 +22,10 @@ export interface StageTimes {
   engineMs: number;
   buildMs: number;
   renderMs: number;
+  /** Writing the rendered text to a file in one call (what the CLI does with stdout). */
+  writeMs: number;
+  /** Rendering and writing in chunks of 1,000 entries instead (renderJsonChunks). */
+  streamedRenderWriteMs: number;
   findings: number;
   jsonBytes: number;
 }
@@ -66,7 +74,22 @@ async function runStages(dir: string): Promise<StageTimes> {
   started = performance.now();
   const json = renderJson(report);
   const renderMs = performance.now() - started;
-  return { readMs, decodeMs, engineMs, buildMs, renderMs, findings: report.findings.length, jsonBytes: Buffer.byteLength(json) };
+
+  const out = join(tmpdir(), `kube-patrol-bench-report-${process.pid}.json`);
+  let fd = openSync(out, 'w');
+  started = performance.now();
+  writeSync(fd, json);
+  const writeMs = performance.now() - started;
+  closeSync(fd);
+  const jsonBytes = Buffer.byteLength(json);
+
+  fd = openSync(out, 'w');
+  started = performance.now();
+  for (const chunk of renderJsonChunks(report)) writeSync(fd, chunk);
+  const streamedRenderWriteMs = performance.now() - started;
+  closeSync(fd);
+  rmSync(out, { force: true });
+  return { readMs, decodeMs, engineMs, buildMs, renderMs, writeMs, streamedRenderWriteMs, findings: report.findings.length, jsonBytes };
 }
 
 /** Median of each stage over `runs` in-process runs (the first run also warms the JIT). */
@@ -80,6 +103,8 @@ export async function benchStages(dir: string, runs = 3): Promise<StageTimes> {
     engineMs: pick('engineMs'),
     buildMs: pick('buildMs'),
     renderMs: pick('renderMs'),
+    writeMs: pick('writeMs'),
+    streamedRenderWriteMs: pick('streamedRenderWriteMs'),
     findings: pick('findings'),
     jsonBytes: pick('jsonBytes'),
   };

@@ -2,18 +2,20 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../engine/finding.ts';
+import { interpolate, LANGUAGES, type Localized } from '../engine/i18n.ts';
 import { parsePssVersion } from '../engine/pss-version.ts';
 import type { WorkloadResult } from '../engine/run.ts';
 import { severityRank, SEVERITIES } from '../engine/severity.ts';
+import { ALL_RULES } from '../rules/index.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 import { buildReport, findingId } from './build.ts';
 
-function report(results: WorkloadResult[]) {
+function report(results: WorkloadResult[], lang: (typeof LANGUAGES)[number] = 'en') {
   return buildReport({
     results,
     errors: [],
-    rules: [],
-    lang: 'en',
+    rules: ALL_RULES,
+    lang,
     source: 'manifests',
     pssVersion: parsePssVersion('latest'),
     generatedAt: new Date('2026-01-01T00:00:00Z'),
@@ -69,6 +71,25 @@ describe('buildReport', () => {
           .map(({ f }) => f.data['tag']);
         expect(built.map((f) => f.data['tag'])).toEqual(stableReference);
       }),
+    );
+  });
+
+  it('fills every rule message like interpolate, with the container and the finding data', () => {
+    const messages = ALL_RULES.flatMap((rule) => Object.entries(rule.meta.messages as Readonly<Record<string, Localized>>).map(([messageId, text]) => ({ ruleId: rule.meta.id, messageId, text })));
+    const value = fc.oneof(fc.string(), fc.integer(), fc.constantFrom('$&', '{{container}}', '$1'));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...messages),
+        fc.constantFrom(...LANGUAGES),
+        fc.option(fc.string(), { nil: null }),
+        fc.dictionary(fc.constantFrom('container', 'image', 'capability', 'volume', 'value', 'hostPath', 'profile', 'port', 'x'), value),
+        ({ ruleId, messageId, text }, lang, container, data) => {
+          const ref: WorkloadRef = { kind: 'Pod', namespace: 'ns', name: 'p' };
+          const finding: Finding = { ruleId, severity: 'low', category: 'hardening', pss: null, workload: ref, container, path: 'spec', messageId, data };
+          const built = report([{ workload: ref, score: 100, findings: [finding] }], lang).findings[0];
+          expect(built?.message).toBe(interpolate(text[lang], { container: container ?? '', ...data }));
+        },
+      ),
     );
   });
 });

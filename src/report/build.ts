@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { interpolate, type Language } from '../engine/i18n.ts';
+import type { Language } from '../engine/i18n.ts';
 import type { Finding } from '../engine/finding.ts';
 import { formatPssVersion, type PssVersion } from '../engine/pss-version.ts';
 import type { AnyRule } from '../engine/rule.ts';
@@ -105,6 +105,49 @@ function sortFindings(findings: ReportFinding[]): ReportFinding[] {
   return order.map((i) => findings[i] as ReportFinding);
 }
 
+/** A message split at its `{{name}}` placeholders, parsed once per report rather than once per finding. */
+interface MessageTemplate {
+  /** Text around the placeholders: one more than `names`. */
+  readonly texts: readonly string[];
+  readonly names: readonly string[];
+  /** Each placeholder as written, kept when the finding has no such value. */
+  readonly placeholders: readonly string[];
+}
+
+/** The same placeholders as interpolate() in engine/i18n.ts. */
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+function compileMessage(text: string): MessageTemplate {
+  const texts: string[] = [];
+  const names: string[] = [];
+  const placeholders: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    texts.push(text.slice(last, match.index));
+    names.push(match[1] as string);
+    placeholders.push(match[0]);
+    last = match.index + match[0].length;
+  }
+  texts.push(text.slice(last));
+  return { texts, names, placeholders };
+}
+
+/** interpolate(text, { container: finding.container ?? '', ...finding.data }), without building that object. */
+function fillMessage(template: MessageTemplate, finding: Finding): string {
+  const { texts, names, placeholders } = template;
+  if (names.length === 0) return texts[0] as string;
+  const parts: string[] = [texts[0] as string];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (Object.hasOwn(finding.data, name)) parts.push(String(finding.data[name]));
+    else if (name === 'container') parts.push(finding.container ?? '');
+    else parts.push(placeholders[i] as string);
+    parts.push(texts[i + 1] as string);
+  }
+  // join() gives one flat string; `+=` would keep a rope of small pieces alive in every finding.
+  return parts.join('');
+}
+
 function diffEntry(f: ReportFinding): ReportDiffEntry {
   return { id: f.id, ruleId: f.ruleId, severity: f.severity, workload: f.workload, container: f.container, path: f.path, message: f.message };
 }
@@ -123,19 +166,21 @@ export function diffReports(previous: InspectionReport, current: Pick<Inspection
 export function buildReport(input: BuildReportInput): InspectionReport {
   const metaById = new Map(input.rules.map((rule) => [rule.meta.id, rule.meta]));
   const lang = input.lang;
+  const templates = new Map<string, MessageTemplate>();
   const findings: ReportFinding[] = [];
   const all: Finding[] = [];
   for (const result of input.results) {
     for (const finding of result.findings) {
       all.push(finding);
       const meta = metaById.get(finding.ruleId);
-      const data = { container: finding.container ?? '', ...finding.data };
-      findings.push({
-        id: findingId(finding),
-        ...finding,
-        message: meta ? interpolate(meta.messages[finding.messageId]?.[lang] ?? finding.messageId, data) : finding.messageId,
-        remediation: meta ? meta.docs.fix[lang] : '',
-      });
+      let message = finding.messageId;
+      if (meta) {
+        const text = meta.messages[finding.messageId]?.[lang] ?? finding.messageId;
+        let template = templates.get(text);
+        if (!template) templates.set(text, (template = compileMessage(text)));
+        message = fillMessage(template, finding);
+      }
+      findings.push({ id: findingId(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' });
     }
   }
   const sorted = sortFindings(findings);

@@ -37,11 +37,15 @@ function* outline(value: unknown, indent: string, entriesPerChunk: number): Gene
       return;
     }
     yield '[\n';
-    for (let start = 0; start < value.length; start += entriesPerChunk) {
-      const lines: string[] = [];
-      for (let i = start; i < Math.min(start + entriesPerChunk, value.length); i++) lines.push(inner + (JSON.stringify(value[i]) ?? 'null'));
-      yield (start > 0 ? ',\n' : '') + lines.join(',\n');
+    let piece = '';
+    for (let i = 0; i < value.length; i++) {
+      piece += `${i > 0 ? ',\n' : ''}${inner}${JSON.stringify(value[i]) ?? 'null'}`;
+      if ((i + 1) % entriesPerChunk === 0) {
+        yield piece;
+        piece = '';
+      }
     }
+    if (piece !== '') yield piece;
     yield `\n${indent}]`;
     return;
   }
