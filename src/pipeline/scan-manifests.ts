@@ -1,7 +1,7 @@
 import { createInspector, type WorkloadResult } from '../engine/run.ts';
 import { buildReport } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
-import { expandPaths, readManifestFile, type ManifestOptions } from '../sources/manifests.ts';
+import { decodeManifests, expandPaths, readManifestText, type ManifestFile, type ManifestOptions } from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
 
@@ -23,8 +23,14 @@ export async function scanManifests(paths: readonly string[], settings: ScanSett
   const results: WorkloadResult[] = [];
   const inspector = createInspector(settings.engine);
   const engineErrors: { source: string; message: string }[] = [];
-  for (const file of files) {
-    const { extraction } = await readManifestFile(file, options);
+  // One file ahead: the next file is read while this one is decoded and inspected. Only this file's
+  // documents are in memory; they are dropped once its workloads are inspected.
+  let next = files.length > 0 ? readManifestText(files[0] as string, options) : undefined;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    const read = await (next as Promise<string | ManifestFile>);
+    next = i + 1 < files.length ? readManifestText(files[i + 1] as string, options) : undefined;
+    const { extraction } = typeof read === 'string' ? decodeManifests(file, read) : read;
     errors.push(...extraction.errors);
     for (const [kind, count] of extraction.skipped) skipped.set(kind, (skipped.get(kind) ?? 0) + count);
     for (const workload of extraction.workloads) results.push(inspector(workload, engineErrors));

@@ -79,24 +79,30 @@ async function looksBinary(file: string): Promise<boolean> {
 
 /** Reads and decodes one file (or `-`). Never throws: problems become errors naming the file. */
 export async function readManifestFile(file: string, options: ManifestOptions = {}): Promise<ManifestFile> {
+  const read = await readManifestText(file, options);
+  return typeof read === 'string' ? decodeManifests(file, read) : read;
+}
+
+/**
+ * Reads one file (or `-`) without decoding it, so that a caller can read the next file while it
+ * decodes this one. Never throws: the text, or the file's error.
+ */
+export async function readManifestText(file: string, options: ManifestOptions = {}): Promise<string | ManifestFile> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  let text: string;
   try {
     if (file === '-') {
       if (!options.readStdin) return errorFile('-', 'standard input is not available');
-      text = await options.readStdin();
-    } else {
-      const info = await stat(file);
-      if (info.size > maxBytes) {
-        return errorFile(file, `file is too large (${(info.size / 1048576).toFixed(1)} MiB; the limit is ${(maxBytes / 1048576).toFixed(1)} MiB)`);
-      }
-      if (await looksBinary(file)) return errorFile(file, 'not a text file (binary content)');
-      text = await readFile(file, 'utf8');
+      return await options.readStdin();
     }
+    const info = await stat(file);
+    if (info.size > maxBytes) {
+      return errorFile(file, `file is too large (${(info.size / 1048576).toFixed(1)} MiB; the limit is ${(maxBytes / 1048576).toFixed(1)} MiB)`);
+    }
+    if (await looksBinary(file)) return errorFile(file, 'not a text file (binary content)');
+    return await readFile(file, 'utf8');
   } catch (error) {
     return errorFile(file, describeFsError(error));
   }
-  return decodeManifests(file, text);
 }
 
 /** Decodes YAML (multi-document) or JSON text into workloads, keeping line numbers for findings. */
