@@ -24,3 +24,11 @@ export function writeStdout(text: string): Promise<void> {
     process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
   });
 }
+
+/** Writes text pieces to a stream, waiting for it to drain, and resolves once everything is flushed. */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => stream.write('', (error) => (error ? reject(error) : resolve())));
+}

@@ -1,4 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
@@ -12,8 +14,8 @@ import { KNOWN_RULE_IDS, resolveSettings, type ScanSettings } from '../pipeline/
 import type { ClusterScope } from '../sources/cluster.ts';
 import { connectFromFlags } from './kube.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { OUTPUT_FORMATS, renderOutDir, renderReport, type OutputFormat } from '../report/render/index.ts';
-import { parseLanguageOption, parseSeverityOption, readAllStdin, writeStdout } from './options.ts';
+import { OUT_DIR_FILES, OUTPUT_FORMATS, renderReportChunks, type OutputFormat } from '../report/render/index.ts';
+import { parseLanguageOption, parseSeverityOption, readAllStdin, writeChunks } from './options.ts';
 
 export interface ScanOptions {
   output: OutputFormat;
@@ -83,10 +85,16 @@ export async function runScan(paths: readonly string[], options: ScanOptions): P
 export async function emitReport(report: InspectionReport, options: Pick<ScanOptions, 'output' | 'outDir'>): Promise<void> {
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });
-    for (const [name, content] of Object.entries(renderOutDir(report, { baseDir: process.cwd() }))) await writeFile(join(options.outDir, name), content);
+    // One file at a time, JSON in pieces: a large report is never held in several renderings at once.
+    for (const [name, format] of Object.entries(OUT_DIR_FILES)) {
+      const file = createWriteStream(join(options.outDir, name));
+      await writeChunks(file, renderReportChunks(report, format, { baseDir: process.cwd() }));
+      file.end();
+      await finished(file);
+    }
   }
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  await writeStdout(renderReport(report, options.output, { color, baseDir: process.cwd() }));
+  await writeChunks(process.stdout, renderReportChunks(report, options.output, { color, baseDir: process.cwd() }));
 }
 
 /** The scope of a cluster scan: `-n` or `-A` on the command line, else the config's `scope`. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { createRequire } from 'node:module';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { toolVersion } from '../version.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -249,7 +250,9 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
  * service account. The identity says which it was, and the namespace the context (or the pod) is in.
  */
 export function connect(options: ConnectOptions = {}): KubeClient {
-  const kc = new KubeConfig();
+  // Loaded on first use: the library takes about half a second to import, which manifest scans never need.
+  const { KubeConfig: KubeConfigClass } = createRequire(import.meta.url)('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
+  const kc = new KubeConfigClass();
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else if (options.inCluster) kc.loadFromCluster();
   else kc.loadFromDefault();

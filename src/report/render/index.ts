@@ -2,7 +2,7 @@ import type { RuleMeta } from '../../engine/rule.ts';
 import { ALL_RULES } from '../../rules/index.ts';
 import type { InspectionReport } from '../model.ts';
 import { renderHtml } from './html.ts';
-import { renderJson } from './json.ts';
+import { renderJson, renderJsonChunks } from './json.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
 import { renderYaml } from './yaml.ts';
@@ -38,11 +38,18 @@ export function renderReport(report: InspectionReport, format: OutputFormat, opt
   }
 }
 
+/**
+ * The rendering as a sequence of text pieces, so large JSON reports can be written out without one
+ * string of the whole report; other formats come in one piece.
+ */
+export function renderReportChunks(report: InspectionReport, format: OutputFormat, options: RenderOptions = {}): Iterable<string> {
+  return format === 'json' ? renderJsonChunks(report) : [renderReport(report, format, options)];
+}
+
+/** The files `--out-dir` writes, by name, with their format. */
+export const OUT_DIR_FILES: Readonly<Record<string, OutputFormat>> = { 'report.json': 'json', 'report.html': 'html', 'report.sarif': 'sarif' };
+
 /** Files written by `--out-dir`, by name. */
 export function renderOutDir(report: InspectionReport, options: Omit<RenderOptions, 'color'> = {}): Record<string, string> {
-  return {
-    'report.json': renderReport(report, 'json', options),
-    'report.html': renderReport(report, 'html', options),
-    'report.sarif': renderReport(report, 'sarif', options),
-  };
+  return Object.fromEntries(Object.entries(OUT_DIR_FILES).map(([name, format]) => [name, renderReport(report, format, options)]));
 }
