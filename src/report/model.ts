@@ -1,7 +1,7 @@
 import type { Language } from '../engine/i18n.ts';
 import type { PssRef, RuleCategory } from '../engine/rule.ts';
 import type { Severity } from '../engine/severity.ts';
-import type { Exemption } from '../engine/finding.ts';
+import type { Finding } from '../engine/finding.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 
 /**
@@ -28,25 +28,12 @@ export interface ReportWorkload extends WorkloadRef {
   readonly source?: { readonly file: string; readonly line?: number };
 }
 
-export interface ReportFinding {
+/** A finding as reported: the engine's finding with its identity and text in the report language. */
+export interface ReportFinding extends Finding {
   /** Stable identity of the finding across scans (hash of rule, workload, container, path). */
   readonly id: string;
-  readonly ruleId: string;
-  readonly severity: Severity;
-  readonly category: RuleCategory;
-  readonly pss: PssRef | null;
-  readonly workload: WorkloadRef;
-  readonly container: string | null;
-  readonly path: string;
-  /** The field to add under `path` when the finding is about a field that is not set. */
-  readonly missing?: string;
-  readonly messageId: string;
-  readonly data: Readonly<Record<string, string | number>>;
   readonly message: string;
   readonly remediation: string;
-  readonly source?: { readonly file: string; readonly line?: number };
-  readonly exempted?: Exemption;
-  readonly exemptionExpired?: Exemption;
 }
 
 export interface ReportError {
