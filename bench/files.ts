@@ -59,7 +59,7 @@ function time(fn: () => void, runs: number): number {
  * Compiles the CLI like `npm run build`, into .cache/bench-dist (so the shared dist/ is left alone and
  * never stale), without type checking. Falls back to the TypeScript sources if that fails.
  */
-function compileCli(root: string): { cli: string; build: 'dist' | 'src' } {
+export function compileCli(root: string): { cli: string; build: 'dist' | 'src' } {
   const outDir = join(root, '.cache', 'bench-dist');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck'], { encoding: 'utf8' });
@@ -85,7 +85,7 @@ function runCli(root: string, cli: string, dir: string, out: string, runs: numbe
   return { wallMs: median(walls), peakRssMiB: peak / 1024 };
 }
 
-export async function benchFiles(count = 10_000, perFile = 100, runs = 3): Promise<FilesBenchResult> {
+export async function benchFiles(count = 10_000, perFile = 100, runs = 3, compiled?: { cli: string; build: 'dist' | 'src' }): Promise<FilesBenchResult> {
   const base = join(tmpdir(), `kube-patrol-bench-${count}`);
   const dir = join(base, 'workloads');
   const empty = join(base, 'empty');
@@ -120,7 +120,7 @@ export async function benchFiles(count = 10_000, perFile = 100, runs = 3): Promi
   const stages = await benchStages(dir, runs);
 
   const root = projectRoot();
-  const { cli, build } = compileCli(root);
+  const { cli, build } = compiled ?? compileCli(root);
   const cliStartup = runCli(root, cli, empty, out, runs);
   const cliRun = runCli(root, cli, dir, out, runs);
   const reportBytes = statSync(out).size;
