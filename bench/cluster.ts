@@ -119,7 +119,7 @@ interface PodOwner {
  * one ReplicaSet and every CronJob one Job (as their controllers would create); 90% of the pods are owned
  * by the pod-owning controllers, round robin, the rest are bare pods.
  */
-async function seed(api: KubeClient, pods: number, controllers: number): Promise<number> {
+export async function seed(api: KubeClient, pods: number, controllers: number): Promise<number> {
   const random = seededRandom(7);
   let objects = 0;
   const create = async (kind: string, namespace: string, body: Obj): Promise<Obj> => {

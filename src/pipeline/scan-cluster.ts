@@ -2,7 +2,7 @@ import { createInspector, type EngineError, type WorkloadResult } from '../engin
 import type { KubeApi } from '../kube/client.ts';
 import { buildReport } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
-import { describeUnreadable, listClusterWorkloads, type ClusterListOptions, type ClusterListing, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
+import { describeUnreadable, inspectClusterWorkloads, type ClusterInspection, type ClusterListOptions, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
 
@@ -20,17 +20,23 @@ export interface ClusterScan {
   readonly report: InspectionReport;
   /** Kinds (and namespaces) the credentials could not list; also in `report.errors`. */
   readonly unreadable: readonly UnreadableResource[];
-  readonly stats: ClusterListing['stats'] & { collapsed: number };
+  readonly stats: ClusterInspection<WorkloadResult>['stats'] & { collapsed: number };
 }
 
 /** Lists the cluster's workloads, runs the rules and builds the report. Rejects when the listing fails. */
 export async function scanCluster(api: KubeApi, settings: ScanSettings, options: ClusterScanOptions = {}): Promise<ClusterScan> {
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
-  const listing = await listClusterWorkloads(api, options.scope, options.list);
   const inspector = createInspector(settings.engine);
   const engineErrors: EngineError[] = [];
-  const results: WorkloadResult[] = listing.workloads.map((workload) => inspector(workload, engineErrors));
+  // Each workload is inspected as its page arrives: only results are kept, never the cluster's objects.
+  const listing = await inspectClusterWorkloads(api, options.scope ?? {}, options.list ?? {}, (workload) => {
+    const errors: EngineError[] = [];
+    return { result: inspector(workload, errors), errors };
+  });
+  const results: WorkloadResult[] = listing.results.map((r) => r.result);
+  // Errors of the workloads kept only (an owned object collapsed at the end was inspected, not reported).
+  for (const r of listing.results) engineErrors.push(...r.errors);
   const errors: ReportError[] = [...listing.unreadable.map(describeUnreadable), ...listing.extraction.errors, ...engineErrors];
   const report = buildReport({
     results,

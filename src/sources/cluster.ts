@@ -82,22 +82,30 @@ export class ListExpiredError extends Error {
 
 const hasGlob = (pattern: string) => /[*?]/.test(pattern);
 
+/** Takes the pages of one attempt at a list; a fresh one is started when the list restarts. */
+export interface PageConsumer<T> {
+  page(items: Record<string, unknown>[]): void;
+  done(): T;
+}
+
 /**
- * Reads every list page of one collection. A continue token that expired (410 Gone: etcd compacted the
- * revision it pins) restarts that collection from the first page, so a list is never a mix of two
- * snapshots.
+ * Reads every list page of one collection, handing each page to the consumer as it arrives (so a big
+ * collection is never held whole). A continue token that expired (410 Gone: etcd compacted the revision
+ * it pins) restarts that collection from the first page with a fresh consumer, so what a consumer saw is
+ * never a mix of two snapshots.
  */
-export async function listAllPages(
+export async function readAllPages<T>(
   api: KubeApi,
   path: string,
   query: { labelSelector?: string },
   options: ClusterListOptions,
-  stats: { requests: number; restarts: number } = { requests: 0, restarts: 0 },
-): Promise<Record<string, unknown>[]> {
+  stats: { requests: number; restarts: number },
+  consumer: () => PageConsumer<T>,
+): Promise<T> {
   const limit = options.pageSize ?? 500;
   const maxRestarts = options.maxRestarts ?? 3;
   for (let restart = 0; ; restart++) {
-    const items: Record<string, unknown>[] = [];
+    const current = consumer();
     let token: string | undefined;
     let expired = false;
     do {
@@ -115,13 +123,27 @@ export async function listAllPages(
         }
         throw error;
       }
-      for (const item of page.items ?? []) items.push(item);
+      current.page(page.items ?? []);
       token = page.metadata?.continue || undefined;
     } while (token);
-    if (!expired) return items;
+    if (!expired) return current.done();
     if (restart >= maxRestarts) throw new ListExpiredError(`${path}: the list's continue token expired ${restart + 1} times (410 Gone)`);
     stats.restarts++;
   }
+}
+
+/** Every item of one collection (see readAllPages). */
+export function listAllPages(
+  api: KubeApi,
+  path: string,
+  query: { labelSelector?: string },
+  options: ClusterListOptions,
+  stats: { requests: number; restarts: number } = { requests: 0, restarts: 0 },
+): Promise<Record<string, unknown>[]> {
+  return readAllPages(api, path, query, options, stats, () => {
+    const items: Record<string, unknown>[] = [];
+    return { page: (page) => items.push(...page), done: () => items };
+  });
 }
 
 function slim(item: Record<string, unknown>, resource: WorkloadResource): Record<string, unknown> {
@@ -132,7 +154,7 @@ function slim(item: Record<string, unknown>, resource: WorkloadResource): Record
   return { apiVersion: resource.apiVersion, kind: resource.kind, ...item };
 }
 
-async function resolveNamespaces(api: KubeApi, scope: ClusterScope, options: ClusterListOptions, listing: ClusterListing): Promise<string[] | null> {
+async function resolveNamespaces(api: KubeApi, scope: ClusterScope, options: ClusterListOptions, listing: Pick<ClusterListing, 'stats' | 'unreadable'>): Promise<string[] | null> {
   const include = scope.namespaces ?? [];
   if (include.length === 0) return null;
   if (!include.some(hasGlob)) return include.filter((ns) => !anyExcluded(scope, ns));
@@ -158,76 +180,127 @@ function inScope(scope: ClusterScope, namespace: string): boolean {
   return anyGlobMatch(scope.namespaces, namespace) && !anyExcluded(scope, namespace);
 }
 
+/** What inspectClusterWorkloads gives: one result per workload a person edits, in listing order. */
+export interface ClusterInspection<R> {
+  readonly results: R[];
+  /** Objects without a pod template (by kind) and objects that could not be read as workloads. */
+  readonly extraction: Pick<Extraction, 'skipped' | 'errors'>;
+  readonly unreadable: UnreadableResource[];
+  readonly collapsed: Map<string, number>;
+  readonly stats: { requests: number; restarts: number; objects: number };
+}
+
+/** What one complete read of one collection contributed; dropped whole when the list restarts. */
+interface CollectionBatch<R> {
+  readonly entries: { result: R; kind: string; ownerUid: string | undefined }[];
+  readonly uids: [string, string][];
+  readonly extraction: Extraction;
+  readonly collapsed: Map<string, number>;
+  objects: number;
+}
+
 /**
- * Lists every workload kind in the scope, paginated, and extracts the pod templates. A 403 on one kind
- * (or one namespace) is recorded in `unreadable` and the scan goes on; any other failure (the API server
- * unreachable, a 5xx after retries) rejects, since a partial listing would make a misleading report.
+ * Lists every workload kind in the scope, paginated, and hands each workload to `inspect` as its page
+ * arrives, keeping only what `inspect` returns: the raw objects of a page are garbage once it is read, so
+ * memory follows the results, not the cluster's bytes. A 403 on one kind (or one namespace) is recorded in
+ * `unreadable` and the scan goes on; any other failure (the API server unreachable, a 5xx after retries)
+ * rejects, since a partial listing would make a misleading report.
+ *
+ * Owned objects are collapsed onto their controller (a Pod of a ReplicaSet of a Deployment lands on the
+ * Deployment) when the controller was read too; an owner we could not read keeps them visible. Owners
+ * are listed first (WORKLOAD_RESOURCES), so most owned objects are dropped before `inspect` runs; the rest
+ * are dropped at the end, which gives the same results as collapsing after a full listing.
  */
-export async function listClusterWorkloads(api: KubeApi, scope: ClusterScope = {}, options: ClusterListOptions = {}): Promise<ClusterListing> {
-  const listing: ClusterListing = {
-    workloads: [],
-    extraction: emptyExtraction(),
+export async function inspectClusterWorkloads<R>(
+  api: KubeApi,
+  scope: ClusterScope,
+  options: ClusterListOptions,
+  inspect: (workload: Workload) => R,
+): Promise<ClusterInspection<R>> {
+  const inspection: ClusterInspection<R> = {
+    results: [],
+    extraction: { skipped: new Map(), errors: [] },
     unreadable: [],
     collapsed: new Map(),
     stats: { requests: 0, restarts: 0, objects: 0 },
   };
-  const namespaces = await resolveNamespaces(api, scope, options, listing);
+  const namespaces = await resolveNamespaces(api, scope, options, inspection);
   const perNamespace = namespaces !== null && namespaces.length <= (options.perNamespaceLimit ?? 5);
   const query = scope.labelSelector ? { labelSelector: scope.labelSelector } : {};
   const owners = new Map<string, string>(); // uid → kind of every object read
-  const owned: { workload: Workload; ownerUid: string }[] = [];
+  const kept: { result: R; kind: string; ownerUid: string | undefined }[] = [];
+  const count = (counts: Map<string, number>, kind: string, n = 1) => counts.set(kind, (counts.get(kind) ?? 0) + n);
 
-  const take = (resource: WorkloadResource, items: Record<string, unknown>[]) => {
-    for (const raw of items) {
-      const metadata = raw['metadata'] as { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
-      const namespace = metadata?.namespace ?? '';
-      if (namespaces !== null && !namespaces.includes(namespace)) continue;
-      if (namespaces === null && !inScope(scope, namespace)) continue;
-      listing.stats.objects++;
-      if (metadata?.uid) owners.set(metadata.uid, resource.kind);
-      const before = listing.extraction.workloads.length;
-      extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, listing.extraction);
-      const workload = listing.extraction.workloads[before];
-      const controller = metadata?.ownerReferences?.find((ref) => ref.controller && ref.uid);
-      if (workload && controller?.uid) owned.push({ workload, ownerUid: controller.uid });
-    }
+  const batch = (resource: WorkloadResource) => (): PageConsumer<CollectionBatch<R>> => {
+    const current: CollectionBatch<R> = { entries: [], uids: [], extraction: emptyExtraction(), collapsed: new Map(), objects: 0 };
+    return {
+      page: (items) => {
+        for (const raw of items) {
+          const metadata = raw['metadata'] as { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
+          const namespace = metadata?.namespace ?? '';
+          if (namespaces !== null && !namespaces.includes(namespace)) continue;
+          if (namespaces === null && !inScope(scope, namespace)) continue;
+          current.objects++;
+          if (metadata?.uid) current.uids.push([metadata.uid, resource.kind]);
+          extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, current.extraction);
+          const workload = current.extraction.workloads.pop();
+          current.extraction.workloads.length = 0;
+          if (!workload) continue;
+          const ownerUid = metadata?.ownerReferences?.find((ref) => ref.controller && ref.uid)?.uid;
+          if (ownerUid && owners.has(ownerUid)) count(current.collapsed, workload.kind);
+          else current.entries.push({ result: inspect(workload), kind: workload.kind, ownerUid });
+        }
+      },
+      done: () => current,
+    };
   };
+  const commit = (done: CollectionBatch<R>) => {
+    for (const [uid, kind] of done.uids) owners.set(uid, kind);
+    for (const entry of done.entries) kept.push(entry);
+    for (const [kind, n] of done.extraction.skipped) count(inspection.extraction.skipped, kind, n);
+    for (const error of done.extraction.errors) inspection.extraction.errors.push(error);
+    for (const [kind, n] of done.collapsed) count(inspection.collapsed, kind, n);
+    inspection.stats.objects += done.objects;
+  };
+  const read = async (resource: WorkloadResource, namespace: string | null) =>
+    commit(await readAllPages(api, resourcePath(resource, namespace), query, options, inspection.stats, batch(resource)));
 
   for (const resource of WORKLOAD_RESOURCES) {
     const targets: (string | null)[] = perNamespace ? namespaces : [null];
     for (const namespace of targets) {
       try {
-        take(resource, await listAllPages(api, resourcePath(resource, namespace), query, options, listing.stats));
+        await read(resource, namespace);
       } catch (error) {
         if (!isApiStatus(error, 403)) throw error;
         if (namespace === null && namespaces !== null) {
           // May not list across the cluster: try the namespaces one by one (a Role per namespace).
           for (const ns of namespaces) {
             try {
-              take(resource, await listAllPages(api, resourcePath(resource, ns), query, options, listing.stats));
+              await read(resource, ns);
             } catch (inner) {
               if (!isApiStatus(inner, 403)) throw inner;
-              listing.unreadable.push({ kind: resource.kind, namespace: ns, status: 403, message: (inner as Error).message });
+              inspection.unreadable.push({ kind: resource.kind, namespace: ns, status: 403, message: (inner as Error).message });
             }
           }
         } else {
-          listing.unreadable.push({ kind: resource.kind, namespace, status: 403, message: (error as Error).message });
+          inspection.unreadable.push({ kind: resource.kind, namespace, status: 403, message: (error as Error).message });
         }
       }
     }
   }
 
-  // Collapse: an object whose controller was also read is reported through the controller (a Pod of a
-  // ReplicaSet of a Deployment lands on the Deployment). An owner we could not read keeps it visible.
-  const dropped = new Set<Workload>();
-  for (const { workload, ownerUid } of owned) {
-    if (owners.has(ownerUid)) {
-      dropped.add(workload);
-      listing.collapsed.set(workload.kind, (listing.collapsed.get(workload.kind) ?? 0) + 1);
-    }
+  // Owned objects whose controller was listed after them.
+  for (const entry of kept) {
+    if (entry.ownerUid && owners.has(entry.ownerUid)) count(inspection.collapsed, entry.kind);
+    else inspection.results.push(entry.result);
   }
-  for (const workload of listing.extraction.workloads) if (!dropped.has(workload)) listing.workloads.push(workload);
-  return listing;
+  return inspection;
+}
+
+/** Every workload a person edits in the scope, as read (see inspectClusterWorkloads). */
+export async function listClusterWorkloads(api: KubeApi, scope: ClusterScope = {}, options: ClusterListOptions = {}): Promise<ClusterListing> {
+  const { results, extraction, ...rest } = await inspectClusterWorkloads(api, scope, options, (workload) => workload);
+  return { ...rest, workloads: results, extraction: { ...extraction, workloads: results } };
 }
 
 /** One line per unreadable kind, for the report's `errors`. */
