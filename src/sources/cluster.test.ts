@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
-import { listAllPages, listClusterWorkloads, ListExpiredError } from './cluster.ts';
+import { inspectClusterWorkloads, listAllPages, listClusterWorkloads, ListExpiredError } from './cluster.ts';
 
 type Item = Record<string, unknown>;
 
@@ -128,5 +128,29 @@ describe('listClusterWorkloads', () => {
       watch: async () => {},
     };
     await expect(listClusterWorkloads(api)).rejects.toThrow(/500 InternalError/);
+  });
+
+  it('inspects page by page, skips objects whose owner was already read, and collapses the same as a full listing', async () => {
+    // A Pod listed before its owner (the ReplicaSets come last here) is inspected, then dropped at the end.
+    const { api } = fakeApi(cluster);
+    const inspected: string[] = [];
+    const inspection = await inspectClusterWorkloads(api, {}, { pageSize: 1 }, (w) => {
+      inspected.push(`${w.kind}/${w.name}`);
+      return `${w.kind}/${w.namespace}/${w.name}`;
+    });
+    const listing = await listClusterWorkloads(api);
+    expect([...inspection.results].sort()).toEqual(names(listing.workloads));
+    expect(inspection.collapsed).toEqual(listing.collapsed);
+    expect(inspected).not.toContain('Pod/web-1-a'); // its ReplicaSet was read before the pods
+    expect(inspected).not.toContain('ReplicaSet/web-1'); // and its Deployment before the ReplicaSets
+  });
+
+  it('drops what a restarted list gave before its continue token expired', async () => {
+    const pods = Array.from({ length: 5 }, (_, i) => ({ metadata: meta('shop', `p${i}`), spec: template.spec }));
+    const { api } = fakeApi({ pods }, { expireOnce: /pods$/ });
+    const inspection = await inspectClusterWorkloads(api, {}, { pageSize: 2 }, (w) => w.name);
+    expect(inspection.results).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(inspection.stats.objects).toBe(5);
+    expect(inspection.stats.restarts).toBe(1);
   });
 });
