@@ -5,13 +5,21 @@
 #
 # Nothing is built when both binaries are already there, or when KUBEBUILDER_ASSETS names a
 # directory holding both (the convention of controller-runtime's envtest). See docs/testenv.md.
+#
+# `build.sh psa-eval` instead builds only psa-eval (./psa-eval: upstream Pod Security Admission as a
+# JSON-lines filter, used by test/integration/pss-differential.test.ts) into the same directory, and
+# rebuilds it only when its source, go.mod or go.sum changed (a sha256 stamp next to it).
+# KUBEBUILDER_ASSETS plays no part in that mode.
 set -euo pipefail
+
+target=${1:-control-plane}
+case "$target" in control-plane | psa-eval) ;; *) echo "usage: $0 [psa-eval]" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "testbin: $*" >&2; }
 has_both() { [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ]; }
 
-if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+if [ "$target" = control-plane ] && [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   if has_both "$KUBEBUILDER_ASSETS"; then
     log "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
     (cd "$KUBEBUILDER_ASSETS" && pwd)
@@ -29,8 +37,16 @@ if [ -z "$k8s_version" ] || [ -z "$etcd_version" ]; then
 fi
 
 out="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/testbin/$k8s_version"
-if has_both "$out"; then
-  log "cached: $out"
+psa_stamp() { cat "$here/psa-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
+is_built() {
+  if [ "$target" = psa-eval ]; then
+    [ -x "$out/psa-eval" ] && [ "$(cat "$out/psa-eval.sha256" 2>/dev/null)" = "$(psa_stamp)" ]
+  else
+    has_both "$out"
+  fi
+}
+if is_built; then
+  log "cached: $out ($target)"
   echo "$out"
   exit 0
 fi
@@ -100,8 +116,8 @@ mkdir -p "$out"
 # Two runs at once (a test run and `testenv up`) must not both build or see a half-written binary.
 exec 9>"$out/.build.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
-if has_both "$out"; then
-  log "cached: $out"
+if is_built; then
+  log "cached: $out ($target)"
   echo "$out"
   exit 0
 fi
@@ -121,6 +137,16 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$here"
 export CGO_ENABLED=0 GOWORK=off
 start=$(date +%s)
+if [ "$target" = psa-eval ]; then
+  stamp=$(psa_stamp)
+  log "building psa-eval (k8s.io/pod-security-admission of $k8s_version)"
+  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/psa-eval" ./psa-eval
+  mv "$tmp/psa-eval" "$out/"
+  echo "$stamp" >"$out/psa-eval.sha256"
+  log "built in $(( $(date +%s) - start ))s: $out/psa-eval"
+  echo "$out"
+  exit 0
+fi
 log "building kube-apiserver $k8s_version (first build takes 10-25 min on 2 cores)"
 "$go_bin" build -trimpath -ldflags "-s -w$version_flags" -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
 log "building etcd $etcd_version"
