@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.ts';
 import type { KubeApi } from '../kube/client.ts';
 import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
+import { diffBaseOf, type DiffBase } from '../report/build.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReport } from '../report/render/index.ts';
@@ -66,7 +67,7 @@ export class Operator {
   private watcher: ChangeWatcher | undefined;
   private debouncer: Debouncer | undefined;
   private server: HealthServer | undefined;
-  private previous: InspectionReport | null | undefined; // undefined: not read yet; null: there is none
+  private previous: DiffBase | null | undefined; // undefined: not read yet; null: there is none
   private lastOutcome: ScanOutcome | undefined;
   private stopping = false;
   /** Called after every scan (tests, --once). */
@@ -174,12 +175,12 @@ export class Operator {
     return this.scan('start', new AbortController().signal);
   }
 
-  private async readPrevious(): Promise<InspectionReport | null> {
+  private async readPrevious(): Promise<DiffBase | null> {
     if (this.previous !== undefined) return this.previous;
     const { namespace, config } = this.options;
     try {
       const stored = await readStoredReport(this.options.api, namespace, config.report.configMapName);
-      this.previous = stored.summary.files.includes('report.json') ? keepForDiff(await stored.report()) : null;
+      this.previous = stored.summary.files.includes('report.json') ? await stored.diffBase() : null;
     } catch (error) {
       if (error instanceof ReportIntegrityError || error instanceof SyntaxError) {
         // A damaged previous report must not block every future scan: scan without the diff.
@@ -220,7 +221,7 @@ export class Operator {
       const write = await this.sink.write(report, files).catch((error: unknown) => {
         throw error instanceof RenderError ? new StageError('render', error.cause) : new StageError('write', error);
       });
-      this.previous = keepForDiff(report);
+      this.previous = diffBaseOf(report);
       this.metrics.recordReport(report, scan.unreadable.length);
       this.metrics.writeConflicts.inc(write.conflicts);
       this.metrics.lastSuccess.set(Date.now() / 1000);
@@ -294,23 +295,6 @@ export class Operator {
   idle(): Promise<void> {
     return this.flight.idle();
   }
-}
-
-/**
- * What the next scan's diff needs of a report (when, its score, its unexempted findings' identities),
- * so that the operator does not hold a whole second report between scans.
- */
-export function keepForDiff(report: InspectionReport): InspectionReport {
-  const { diff: _diff, ...rest } = report;
-  return {
-    ...rest,
-    rules: [],
-    workloads: [],
-    errors: [],
-    findings: report.findings
-      .filter((f) => !f.exempted)
-      .map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, category: f.category, pss: f.pss, workload: f.workload, container: f.container, path: f.path, messageId: f.messageId, data: {}, message: f.message, remediation: '' })),
-  };
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
 import type { KubeApi } from '../kube/client.ts';
-import { buildReport } from '../report/build.ts';
+import { buildReport, type DiffBase } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
 import { describeUnreadable, inspectClusterWorkloads, type ClusterInspection, type ClusterListOptions, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
 import { toolVersion } from '../version.ts';
@@ -11,8 +11,8 @@ export interface ClusterScanOptions {
   readonly list?: ClusterListOptions;
   /** The kubeconfig context or `in-cluster`, for the report's metadata. */
   readonly cluster?: string;
-  /** The previous report, for the diff of new and resolved findings. */
-  readonly previous?: InspectionReport;
+  /** The previous report (or what a diff needs of it), for the diff of new and resolved findings. */
+  readonly previous?: InspectionReport | DiffBase;
   readonly clock?: () => Date;
 }
 

@@ -33,8 +33,24 @@ export interface BuildReportInput {
   readonly toolVersion: string;
   readonly cluster?: string;
   readonly durationMs?: number;
-  /** The previous report, to list new and resolved findings. */
-  readonly previous?: InspectionReport;
+  /** The previous report (or just what a diff needs of it), to list new and resolved findings. */
+  readonly previous?: InspectionReport | DiffBase;
+}
+
+/**
+ * What a diff needs of an earlier report: when it was made, its score, and its unexempted findings as diff
+ * entries. The operator keeps this between scans (and reads it back without parsing the whole report).
+ */
+export interface DiffBase {
+  readonly generatedAt: string;
+  readonly score: number;
+  /** Unexempted findings only. */
+  readonly findings: readonly ReportDiffEntry[];
+}
+
+export function diffBaseOf(report: InspectionReport | DiffBase): DiffBase {
+  if (!('apiVersion' in report)) return report;
+  return { generatedAt: report.metadata.generatedAt, score: report.summary.score, findings: report.findings.filter((f) => !f.exempted).map(diffEntry) };
 }
 
 export function findingId(finding: Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | 'missing'>): string {
@@ -148,13 +164,13 @@ function fillMessage(template: MessageTemplate, finding: Finding): string {
   return parts.join('');
 }
 
-function diffEntry(f: ReportFinding): ReportDiffEntry {
+function diffEntry(f: ReportDiffEntry): ReportDiffEntry {
   return { id: f.id, ruleId: f.ruleId, severity: f.severity, workload: f.workload, container: f.container, path: f.path, message: f.message };
 }
 
 /** New and resolved unexempted findings relative to an earlier report. */
-export function diffReports(previous: InspectionReport, current: Pick<InspectionReport, 'findings'>): Omit<ReportDiff, 'since' | 'previousScore'> {
-  const active = (r: Pick<InspectionReport, 'findings'>) => new Map(r.findings.filter((f) => !f.exempted).map((f) => [f.id, f]));
+export function diffReports(previous: Pick<InspectionReport, 'findings'> | DiffBase, current: Pick<InspectionReport, 'findings'>): Omit<ReportDiff, 'since' | 'previousScore'> {
+  const active = (r: { readonly findings: readonly (ReportDiffEntry & { readonly exempted?: unknown })[] }) => new Map(r.findings.filter((f) => !f.exempted).map((f) => [f.id, f]));
   const before = active(previous);
   const after = active(current);
   return {
@@ -223,8 +239,9 @@ export function buildReport(input: BuildReportInput): InspectionReport {
     errors: input.errors,
   };
   if (!input.previous) return base;
+  const previous = 'apiVersion' in input.previous ? { generatedAt: input.previous.metadata.generatedAt, score: input.previous.summary.score, findings: input.previous.findings } : input.previous;
   return {
     ...base,
-    diff: { since: input.previous.metadata.generatedAt, previousScore: input.previous.summary.score, ...diffReports(input.previous, base) },
+    diff: { since: previous.generatedAt, previousScore: previous.score, ...diffReports(previous, base) },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createGzip, gunzipSync } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, createGzip, gunzipSync } from 'node:zlib';
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
@@ -172,8 +173,38 @@ export class ReportIntegrityError extends Error {
 export async function decodeFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<string | undefined> {
   const plain = main.data?.[key];
   if (plain !== undefined) return plain;
+  const gz = await compressedFile(main, key, readPart);
+  return gz === undefined ? undefined : gunzipSync(gz).toString('utf8');
+}
+
+/**
+ * Reads one file back line by line, never holding its whole text: gzip (whole or reassembled from parts)
+ * is decompressed as a stream. Undefined when absent.
+ */
+export async function decodeFileLines(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<AsyncIterable<string> | undefined> {
+  const plain = main.data?.[key];
+  if (plain !== undefined) return (async function* () { yield* plain.split('\n'); })();
+  const gz = await compressedFile(main, key, readPart);
+  if (gz === undefined) return undefined;
+  return (async function* () {
+    const gunzip = createGunzip();
+    gunzip.end(gz);
+    // A character split between two chunks is decoded once both halves are in.
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      const lines = (rest + decoder.write(chunk)).split('\n');
+      rest = lines.pop() ?? '';
+      yield* lines;
+    }
+    yield rest + decoder.end();
+  })();
+}
+
+/** The gzip bytes of a file stored compressed (whole, or reassembled and checked from split parts). */
+async function compressedFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<Buffer | undefined> {
   const gz = main.binaryData?.[`${key}.gz`];
-  if (gz !== undefined) return gunzipSync(Buffer.from(gz, 'base64')).toString('utf8');
+  if (gz !== undefined) return Buffer.from(gz, 'base64');
   const manifestText = main.data?.[PARTS_KEY];
   if (manifestText === undefined) return undefined;
   const entry = (JSON.parse(manifestText) as PartsManifest).files[`${key}.gz`];
@@ -190,5 +221,5 @@ export async function decodeFile(main: Partial<ConfigMapPayload>, key: string, r
   if (bytes.length !== entry.bytes || sha256 !== entry.sha256) {
     throw new ReportIntegrityError(`${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
   }
-  return gunzipSync(bytes).toString('utf8');
+  return bytes;
 }

@@ -146,3 +146,42 @@ describe('ConfigMapReportSink', () => {
     expect(await (await readStoredReport(api, 'kp', 'kube-patrol-report')).file('report.json')).toBe('{"mine":true}');
   });
 });
+
+describe('StoredReport.diffBase', () => {
+  const options = { namespace: 'kp', name: 'kube-patrol-report', history: 3, maxConfigMapBytes: 20_000 };
+  const withFindings = (count: number): InspectionReport => {
+    const base = report(count);
+    const workloads = [0, 1, 2].map((i) => ({ kind: 'Deployment', namespace: i === 2 ? null : `ns-${i}`, name: `app-${i}` }));
+    const findings = Array.from({ length: count }, (_, i) => ({
+      id: i.toString(16).padStart(16, '0'),
+      ruleId: `rule-${i % 7}`,
+      severity: 'medium' as const,
+      category: 'pod-security' as const,
+      pss: null,
+      workload: workloads[i % 3]!,
+      container: i % 5 === 0 ? null : 'app',
+      path: `spec.containers[${i % 3}].securityContext`,
+      messageId: 'm',
+      data: { n: i },
+      message: `消息 ${i} with "quotes", a \\ and\na newline ${noise(16)}`,
+      remediation: 'fix it',
+      ...(i % 11 === 0 ? { exempted: { by: 'annotation' as const, reason: 'ok' } } : {}),
+    }));
+    return { ...base, findings } as unknown as InspectionReport;
+  };
+
+  it('reads the unexempted findings of a large report line by line, the same as from the whole report', async () => {
+    const { renderJsonChunks } = await import('../report/render/json.ts');
+    const { diffBaseOf } = await import('../report/build.ts');
+    for (const count of [0, 40, 1500]) {
+      const { api } = fakeConfigMaps();
+      const full = withFindings(count);
+      await new ConfigMapReportSink(api, { ...options, maxConfigMapBytes: count > 1000 ? 20_000 : 900_000 }).write(full, { 'report.json': () => renderJsonChunks(full, 7) });
+      const stored = await readStoredReport(api, 'kp', 'kube-patrol-report');
+      if (count > 1000) expect(stored.summary.storage).toBe('split');
+      const base = await stored.diffBase();
+      expect(base).toEqual(diffBaseOf(full));
+      expect(base.findings.length).toBe(full.findings.filter((f) => !f.exempted).length);
+    }
+  });
+});

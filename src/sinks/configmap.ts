@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
-import type { InspectionReport, SeverityCounts } from '../report/model.ts';
+import { diffBaseOf, type DiffBase } from '../report/build.ts';
+import type { InspectionReport, ReportDiffEntry, SeverityCounts } from '../report/model.ts';
+import type { WorkloadRef } from '../workloads/model.ts';
 import {
   decodeFile,
+  decodeFileLines,
   encodeReport,
   HISTORY_KEY,
   payloadBytes,
@@ -253,6 +256,47 @@ export interface StoredReport {
   file(key: string): Promise<string | undefined>;
   /** The parsed report.json. */
   report(): Promise<InspectionReport>;
+  /**
+   * What a diff against this report needs (its unexempted findings as diff entries), read line by line
+   * from report.json without holding or parsing the whole report when it has one finding per line.
+   */
+  diffBase(): Promise<DiffBase>;
+}
+
+const FINDINGS_OPEN = '  "findings": [';
+
+/**
+ * The diff base of a report.json in the large layout (renderJsonChunks: one finding per line inside the
+ * top-level outline), read as it streams. Undefined when the text is laid out otherwise (small, indented
+ * reports): the caller parses it whole then.
+ */
+export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<StoredSummary, 'generatedAt' | 'score'>): Promise<DiffBase | undefined> {
+  const findings: ReportDiffEntry[] = [];
+  const workloads = new Map<string, WorkloadRef>();
+  let inside = false;
+  for await (const line of lines) {
+    if (!inside) {
+      if (line === `${FINDINGS_OPEN}],` || line === `${FINDINGS_OPEN}]`) return { generatedAt: summary.generatedAt, score: summary.score, findings };
+      if (line === FINDINGS_OPEN) inside = true;
+      continue;
+    }
+    if (line === '  ]' || line === '  ],') return { generatedAt: summary.generatedAt, score: summary.score, findings };
+    const text = line.endsWith(',') ? line.slice(0, -1) : line;
+    if (!text.startsWith('    {') || !text.endsWith('}')) return undefined;
+    let f: ReportDiffEntry & { exempted?: unknown };
+    try {
+      f = JSON.parse(text) as ReportDiffEntry & { exempted?: unknown };
+    } catch {
+      return undefined;
+    }
+    if (f.exempted) continue;
+    // Findings of one workload share one WorkloadRef, as in a report built in memory.
+    const key = `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
+    let workload = workloads.get(key);
+    if (!workload) workloads.set(key, (workload = f.workload));
+    findings.push({ id: f.id, ruleId: f.ruleId, severity: f.severity, workload, container: f.container, path: f.path, message: f.message });
+  }
+  return undefined;
 }
 
 /**
@@ -278,15 +322,22 @@ export async function readStoredReport(api: KubeApi, namespace: string, name: st
   }
   const readPart = (cmName: string) => read(cmName);
   const file = (key: string) => decodeFile(main, key, readPart);
+  const missing = () => new ReportNotFoundError(`ConfigMap ${namespace}/${main.metadata.name} holds no report.json (formats: ${parseSummary(main).files.join(', ')})`);
+  const report = async () => {
+    const text = await file('report.json');
+    if (text === undefined) throw missing();
+    return JSON.parse(text) as InspectionReport;
+  };
   return {
     configMap: main.metadata.name,
     summary: parseSummary(main),
     history,
     file,
-    report: async () => {
-      const text = await file('report.json');
-      if (text === undefined) throw new ReportNotFoundError(`ConfigMap ${namespace}/${main.metadata.name} holds no report.json (formats: ${parseSummary(main).files.join(', ')})`);
-      return JSON.parse(text) as InspectionReport;
+    report,
+    diffBase: async () => {
+      const lines = await decodeFileLines(main, 'report.json', readPart);
+      if (lines === undefined) throw missing();
+      return (await readDiffBase(lines, parseSummary(main))) ?? diffBaseOf(await report());
     },
   };
 }
