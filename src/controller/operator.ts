@@ -5,8 +5,7 @@ import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
 import { diffBaseOf, type DiffBase } from '../report/build.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { renderReport } from '../report/render/index.ts';
-import { renderJsonChunks } from '../report/render/json.ts';
+import { renderReportChunks } from '../report/render/index.ts';
 import { ConfigMapReportSink, readStoredReport, ReportNotFoundError, type WriteResult } from '../sinks/configmap.ts';
 import { RenderError, ReportIntegrityError, type FileSource } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
@@ -212,9 +211,9 @@ export class Operator {
       });
       if (signal.aborted || this.stopping || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('stopping'));
       const report = scan.report;
-      // Rendered lazily, one after the other, while being compressed: JSON in pieces, never whole.
+      // Rendered lazily, one after the other, while being compressed: JSON and HTML in pieces, never whole.
       const files: Record<string, FileSource> = Object.fromEntries(
-        config.report.formats.map((format) => [`report.${format}`, format === 'json' ? () => renderJsonChunks(report) : () => [renderReport(report, format)]]),
+        config.report.formats.map((format) => [`report.${format}`, () => renderReportChunks(report, format)]),
       );
       if (signal.aborted || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
       // From here the write runs to its end even if asked to stop: it either switches the report or not.

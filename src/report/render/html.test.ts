@@ -7,7 +7,7 @@ import { HOSTILE } from '../../../test/support/hostile.ts';
 import { assertValidReport } from '../../../test/support/report-schema.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
 import { UI_STRINGS } from '../i18n/ui.ts';
-import { codeSegments, renderHtml, templatesDir } from './html.ts';
+import { codeSegments, renderHtml, renderHtmlChunks, templatesDir } from './html.ts';
 
 const rules = FIXTURE_RULE_META;
 
@@ -201,6 +201,19 @@ describe('UI strings', () => {
       expect(text['zh-CN'].trim(), key).not.toBe('');
       const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
       expect(placeholders(text['zh-CN']), key).toEqual(placeholders(text.en));
+    }
+  });
+});
+
+describe('renderHtmlChunks', () => {
+  it('gives the same text as renderHtml, rule groups rendered in slices of rows', () => {
+    const golden = goldenReport();
+    // Many findings per rule (more than a slice), hostile strings included.
+    const many: InspectionReport = { ...golden, findings: Array.from({ length: 12 }, () => [...golden.findings, ...hostileReport().findings]).flat() };
+    for (const report of [golden, hostileReport(), many, { ...golden, findings: [] }]) {
+      const pieces = [...renderHtmlChunks(report, { rules }, 3)];
+      expect(pieces.join('')).toBe(renderHtml(report, { rules }));
+      if (report === many) expect(pieces.length).toBeGreaterThan(10);
     }
   });
 });

@@ -21,7 +21,36 @@ export interface HtmlOptions {
  */
 export function renderHtml(report: InspectionReport, options: HtmlOptions): string {
   const assets = loadAssets();
-  return assets.template(buildView(report, options, assets));
+  return assets.template(buildView(report, options, assets).view);
+}
+
+/**
+ * The same text as renderHtml, in pieces: the page is rendered with one placeholder row per rule group,
+ * and each group's rows are rendered in slices of `rowsPerChunk` where the placeholder was. A report of
+ * tens of thousands of findings is never held as one string (nor as the rope of pieces the template
+ * engine builds it from), nor are all its row views alive at once.
+ */
+export function* renderHtmlChunks(report: InspectionReport, options: HtmlOptions, rowsPerChunk = 500): Generator<string> {
+  const assets = loadAssets();
+  const { view, groupRows } = buildView(report, options, assets, true);
+  if (!assets.rows) {
+    yield assets.template({ ...view, groups: view.groups.map((g, i) => ({ ...g, rows: groupRows[i]!.rows(0, groupRows[i]!.count) })) });
+    return;
+  }
+  const marker = (i: number) => `\u0001kp-rows-${i}\u0001`;
+  const placeholder = (i: number): RowView => ({ sev: 'info', sevLabel: '', nsKey: marker(i), rule: '', ruleTitle: '', kind: '', ns: null, name: '', container: null, msg: [], path: '', missing: null, file: null, line: null, ownSeverity: false, expired: null, exemptedBy: null, reason: null, expires: null });
+  const page = assets.template({ ...view, groups: view.groups.map((g, i) => ({ ...g, rows: [placeholder(i)] })) });
+  let at = 0;
+  for (let i = 0; i < groupRows.length; i++) {
+    const start = page.indexOf(`<tr data-n="${marker(i)}"`, at);
+    const end = start < 0 ? -1 : page.indexOf('</tr>\n', start);
+    if (end < 0) throw new Error(`HTML report: no row placeholder for rule group ${i}`);
+    yield page.slice(at, start);
+    const { count, rows } = groupRows[i]!;
+    for (let from = 0; from < count; from += rowsPerChunk) yield assets.rows({ t: view.t, rows: rows(from, Math.min(count, from + rowsPerChunk)) });
+    at = end + '</tr>\n'.length;
+  }
+  yield page.slice(at);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -29,6 +58,8 @@ export function renderHtml(report: InspectionReport, options: HtmlOptions): stri
 
 interface Assets {
   readonly template: Handlebars.TemplateDelegate<HtmlView>;
+  /** The finding rows of one rule group (the `{{#each rows}}` block of partials/findings.hbs), if found. */
+  readonly rows: Handlebars.TemplateDelegate<{ t: HtmlView['t']; rows: readonly RowView[] }> | undefined;
   readonly css: string;
   readonly js: string;
   readonly csp: string;
@@ -50,9 +81,12 @@ function loadAssets(): Assets {
   const dir = templatesDir();
   const hbs = Handlebars.create();
   const partialsDir = join(dir, 'partials');
+  let rowsBlock: string | undefined;
   for (const file of readdirSync(partialsDir).sort()) {
     if (extname(file) !== '.hbs') continue;
-    hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(partialsDir, file), 'utf8'));
+    const text = readFileSync(join(partialsDir, file), 'utf8');
+    hbs.registerPartial(basename(file, '.hbs'), text);
+    if (file === 'findings.hbs') rowsBlock = /\{\{#each rows\}\}[\s\S]*?\{\{\/each\}\}\n/.exec(text)?.[0];
   }
   // Whitespace between tags is meaningless here; dropping line indentation keeps 10,000-row reports small.
   const css = readFileSync(join(dir, 'report.css'), 'utf8').trim();
@@ -67,7 +101,8 @@ function loadAssets(): Assets {
     "form-action 'none'",
   ].join('; ');
   const template = hbs.compile<HtmlView>(readFileSync(join(dir, 'report.hbs'), 'utf8'), { strict: true, preventIndent: true });
-  cachedAssets = { template, css, js, csp };
+  const rows = rowsBlock ? hbs.compile<{ t: HtmlView['t']; rows: readonly RowView[] }>(rowsBlock, { strict: true, preventIndent: true }) : undefined;
+  cachedAssets = { template, rows, css, js, csp };
   return cachedAssets;
 }
 
@@ -219,7 +254,13 @@ function nsKey(namespace: string | null): string {
 
 type RowSource = Pick<ReportFinding, 'ruleId' | 'severity' | 'workload' | 'container' | 'path' | 'message'> & Partial<Pick<ReportFinding, 'missing' | 'source' | 'exempted' | 'exemptionExpired'>>;
 
-function buildView(report: InspectionReport, options: HtmlOptions, assets: Assets): HtmlView {
+/** A rule group's rows, built on demand (renderHtmlChunks). */
+interface GroupRows {
+  readonly count: number;
+  rows(from: number, to: number): RowView[];
+}
+
+function buildView(report: InspectionReport, options: HtmlOptions, assets: Assets, lazyRows = false): { view: HtmlView; groupRows: GroupRows[] } {
   const lang = report.metadata.lang;
   const t = uiStrings(lang);
   const sevLabel = (s: Severity) => t[`severity_${s}`];
@@ -299,8 +340,12 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
       snippet: meta?.docs.snippet ?? null,
       references: meta?.docs.references ?? [],
       open: severityRank(sev) >= severityRank('medium'),
-      rows: findings.map((f) => ({ ...row(f), ownSeverity: f.severity !== sev })),
+      rows: lazyRows ? [] : findings.map((f) => ({ ...row(f), ownSeverity: f.severity !== sev })),
     };
+  });
+  const groupRows: GroupRows[] = groups.map((g, i) => {
+    const { findings } = groupStats[i]!;
+    return { count: findings.length, rows: (from, to) => findings.slice(from, to).map((f) => ({ ...row(f), ownSeverity: f.severity !== g.sev })) };
   });
 
   // Namespaces, worst mean score first.
@@ -381,7 +426,7 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
   const ruleOptions = [...new Set(report.findings.map((f) => f.ruleId))].sort().map((id) => ({ id, title: `${id}: ${ruleTitle(id)}` }));
   const activeRuleIds = new Set(active.map((f) => f.ruleId));
 
-  return {
+  const view: HtmlView = {
     lang,
     t,
     csp: assets.csp,
@@ -442,4 +487,5 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
       anchor: activeRuleIds.has(r.id),
     })),
   };
+  return { view, groupRows };
 }

@@ -1,7 +1,7 @@
 import type { RuleMeta } from '../../engine/rule.ts';
 import { ALL_RULES } from '../../rules/index.ts';
 import type { InspectionReport } from '../model.ts';
-import { renderHtml } from './html.ts';
+import { renderHtml, renderHtmlChunks } from './html.ts';
 import { renderJson, renderJsonChunks } from './json.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
@@ -40,10 +40,12 @@ export function renderReport(report: InspectionReport, format: OutputFormat, opt
 
 /**
  * The rendering as a sequence of text pieces, so large JSON reports can be written out without one
- * string of the whole report; other formats come in one piece.
+ * string of the whole report (JSON and HTML); other formats come in one piece.
  */
 export function renderReportChunks(report: InspectionReport, format: OutputFormat, options: RenderOptions = {}): Iterable<string> {
-  return format === 'json' ? renderJsonChunks(report) : [renderReport(report, format, options)];
+  if (format === 'json') return renderJsonChunks(report);
+  if (format === 'html') return renderHtmlChunks(report, { rules: options.rules ?? ALL_RULE_META });
+  return [renderReport(report, format, options)];
 }
 
 /** The files `--out-dir` writes, by name, with their format. */
