@@ -97,6 +97,7 @@ describe('PSS rules against upstream k8s.io/pod-security-admission', () => {
     let allowed = 0;
     for (const verdict of verdicts) {
       const pod = pods[verdict.id];
+      if (!pod) throw new Error(`psa-eval answered for unknown pod ${verdict.id}`);
       const minor = Number(verdict.version.split('.')[1]);
       const ours = ourChecks(inspectors.get(verdict.version) as Inspector, pod, verdict.level, minor);
       if (verdict.allowed) allowed++;
