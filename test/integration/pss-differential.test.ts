@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parsePssVersion } from '../../src/engine/pss-version.ts';
+import { LATEST_PSS_MINOR, OLDEST_PSS_MINOR, parsePssVersion } from '../../src/engine/pss-version.ts';
 import { createInspector, type Inspector } from '../../src/engine/run.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
 import { extractWorkloads } from '../../src/workloads/extract.ts';
@@ -17,7 +17,8 @@ import { pssPod } from '../support/pss-pods.ts';
 
 const PODS = Number(process.env.PSS_DIFF_PODS ?? 4000);
 const SEED = Number(process.env.PSS_DIFF_SEED ?? 20261128);
-const VERSIONS = process.env.PSS_DIFF_VERSIONS?.split(',') ?? ['v1.25', 'v1.27', 'v1.29', 'v1.31', 'v1.33', 'v1.34', 'v1.35', 'v1.37'];
+/** Every policy version we support (v1.25..v1.37): checks change at v1.27, v1.29, v1.31, v1.32, v1.34, v1.35, v1.37. */
+const VERSIONS = process.env.PSS_DIFF_VERSIONS?.split(',') ?? Array.from({ length: LATEST_PSS_MINOR - OLDEST_PSS_MINOR + 1 }, (_, i) => `v1.${OLDEST_PSS_MINOR + i}`);
 const LEVELS = ['baseline', 'restricted'] as const;
 type Level = (typeof LEVELS)[number];
 
