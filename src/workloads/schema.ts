@@ -16,6 +16,16 @@ const appArmorProfile = z.looseObject({ type: str, localhostProfile: str }).null
 const seLinuxOptions = z.looseObject({ type: str, user: str, role: str, level: str }).nullish();
 const windowsOptions = z.looseObject({ hostProcess: bool }).nullish();
 
+/** Fields that both the pod and the container securityContext have (the container's override the pod's). */
+const sharedSecurityContextFields = {
+  runAsNonRoot: bool,
+  runAsUser: int,
+  seccompProfile,
+  appArmorProfile,
+  seLinuxOptions,
+  windowsOptions,
+};
+
 const handlerFields = {
   httpGet: z.looseObject({ host: str }).nullish(),
   tcpSocket: z.looseObject({ host: str }).nullish(),
@@ -35,12 +45,7 @@ export const containerSchema = z.looseObject({
       capabilities: z.looseObject({ add: strList, drop: strList }).nullish(),
       procMount: str,
       readOnlyRootFilesystem: bool,
-      runAsNonRoot: bool,
-      runAsUser: int,
-      seccompProfile,
-      appArmorProfile,
-      seLinuxOptions,
-      windowsOptions,
+      ...sharedSecurityContextFields,
     })
     .nullish(),
   ports: z.array(z.looseObject({ hostPort: int, containerPort: int })).nullish(),
@@ -64,12 +69,7 @@ export const podSpecSchema = z.looseObject({
   os: z.looseObject({ name: str }).nullish(),
   securityContext: z
     .looseObject({
-      runAsNonRoot: bool,
-      runAsUser: int,
-      seccompProfile,
-      appArmorProfile,
-      seLinuxOptions,
-      windowsOptions,
+      ...sharedSecurityContextFields,
       sysctls: z.array(z.looseObject({ name: z.string(), value: str })).nullish(),
     })
     .nullish(),
