@@ -20,3 +20,8 @@ export const NSA_HARDENING_REFERENCE: Reference = {
   title: 'NSA/CISA Kubernetes Hardening Guidance',
   url: 'https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF',
 };
+
+/** A CIS Kubernetes Benchmark item, e.g. `cisReference('v1.9, 5.2.3: Minimize ...')`. */
+export function cisReference(item: string): Reference {
+  return { title: `CIS Kubernetes Benchmark ${item}`, url: 'https://www.cisecurity.org/benchmark/kubernetes' };
+}

@@ -1,6 +1,6 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
 
 /** Upstream capabilities_baseline allowed set; membership is an exact, case-sensitive match. */
 const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
@@ -24,10 +24,7 @@ export function canonicalCapability(name: string): string {
   return upper.startsWith('CAP_') ? upper.slice('CAP_'.length) : upper;
 }
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.9: Minimize the admission of containers with added capabilities',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.9: Minimize the admission of containers with added capabilities');
 const CAPABILITIES_MAN_PAGE: Reference = {
   title: 'capabilities(7), Linux manual page',
   url: 'https://man7.org/linux/man-pages/man7/capabilities.7.html',

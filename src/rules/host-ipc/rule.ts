@@ -1,10 +1,7 @@
-import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE } from '../references.ts';
+import { defineRule } from '../../engine/rule.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace');
 
 export const hostIpc = defineRule({
   meta: {

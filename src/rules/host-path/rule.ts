@@ -1,14 +1,11 @@
 import { defineRule, type ContainerNode, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE } from '../references.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
 
 const HOST_PATH_REFERENCE: Reference = {
   title: 'Volumes: hostPath (security warnings)',
   url: 'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath',
 };
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.12: Minimize the admission of HostPath volumes',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.12: Minimize the admission of HostPath volumes');
 
 /** File names of container runtime API sockets, wherever a distribution puts them. */
 const RUNTIME_SOCKET_NAMES = new Set(['docker.sock', 'containerd.sock', 'crio.sock', 'cri-dockerd.sock', 'podman.sock', 'dockershim.sock']);

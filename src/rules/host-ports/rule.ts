@@ -1,10 +1,7 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { PSS_REFERENCE } from '../references.ts';
+import { PSS_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.13: Minimize the admission of containers which use HostPorts',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.13: Minimize the admission of containers which use HostPorts');
 const SERVICE_REFERENCE: Reference = {
   title: 'Configuration Best Practices: Services (avoid hostPort)',
   url: 'https://kubernetes.io/docs/concepts/configuration/overview/#services',

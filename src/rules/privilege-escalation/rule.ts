@@ -1,12 +1,9 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
-import { defineRule, type Reference } from '../../engine/rule.ts';
+import { defineRule } from '../../engine/rule.ts';
 import { canonicalCapability } from '../capabilities-added/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.6: Minimize the admission of containers with allowPrivilegeEscalation',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.6: Minimize the admission of containers with allowPrivilegeEscalation');
 
 export const privilegeEscalation = defineRule({
   meta: {

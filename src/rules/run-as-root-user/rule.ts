@@ -1,11 +1,8 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.2.7: Minimize the admission of root containers',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.2.7: Minimize the admission of root containers');
 const USER_NAMESPACES_REFERENCE: Reference = {
   title: 'User Namespaces: integration with Pod Security Admission checks',
   url: 'https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/#integration-with-pod-security-admission-checks',

@@ -1,14 +1,11 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { PSS_REFERENCE, SECCOMP_REFERENCE } from '../references.ts';
+import { PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions');
 const SECCOMP_DEFAULT_REFERENCE: Reference = {
   title: 'Enable RuntimeDefault as the default seccomp profile for all workloads (kubelet --seccomp-default)',
   url: 'https://kubernetes.io/docs/tutorials/security/seccomp/#enable-the-use-of-runtimedefault-as-the-default-seccomp-profile-for-all-workloads',

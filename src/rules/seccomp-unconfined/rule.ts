@@ -1,13 +1,10 @@
-import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECCOMP_REFERENCE } from '../references.ts';
+import { defineRule } from '../../engine/rule.ts';
+import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
 
 /** The only profile types upstream accepts wherever a seccompProfile is set. */
 const CONFINED_TYPES: ReadonlySet<string> = new Set(['RuntimeDefault', 'Localhost']);
 
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions');
 
 export const seccompUnconfined = defineRule({
   meta: {

@@ -1,3 +1,4 @@
+import { cisReference } from '../references.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { isNonSecretValue, looksLikeCredentialName } from './credential-name.ts';
 
@@ -9,10 +10,7 @@ const SECRETS_GOOD_PRACTICES_REFERENCE: Reference = {
   title: 'Good practices for Kubernetes Secrets',
   url: 'https://kubernetes.io/docs/concepts/security/secrets-good-practices/',
 };
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark 5.4.1: Prefer using Secrets as files over Secrets as environment variables',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('5.4.1: Prefer using Secrets as files over Secrets as environment variables');
 
 export const secretInEnv = defineRule({
   meta: {

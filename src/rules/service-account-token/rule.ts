@@ -1,14 +1,11 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE } from '../references.ts';
+import { NSA_HARDENING_REFERENCE, cisReference } from '../references.ts';
 
 const OPT_OUT_REFERENCE: Reference = {
   title: 'Configure Service Accounts for Pods: opt out of API credential automounting',
   url: 'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting',
 };
-const CIS_REFERENCE: Reference = {
-  title: 'CIS Kubernetes Benchmark 5.1.6: Ensure that Service Account Tokens are only mounted where necessary',
-  url: 'https://www.cisecurity.org/benchmark/kubernetes',
-};
+const CIS_REFERENCE = cisReference('5.1.6: Ensure that Service Account Tokens are only mounted where necessary');
 
 function serviceAccountOf(podSpec: Record<string, unknown>): string {
   for (const field of ['serviceAccountName', 'serviceAccount']) {
