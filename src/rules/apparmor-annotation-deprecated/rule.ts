@@ -1,7 +1,7 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
 
-const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const LOCALHOST_PREFIX = 'localhost/';
 
 const APPARMOR_REFERENCE: Reference = {
@@ -54,9 +54,9 @@ export const apparmorAnnotationDeprecated = defineRule({
     const annotations = context.podMetadata.annotations;
     if (!annotations) return;
     for (const [annotation, raw] of Object.entries(annotations)) {
-      if (!annotation.startsWith(ANNOTATION_PREFIX)) continue;
+      if (!annotation.startsWith(APPARMOR_CONTAINER_ANNOTATION_PREFIX)) continue;
       const value = raw === null || raw === undefined ? '' : String(raw);
-      const name = annotation.slice(ANNOTATION_PREFIX.length);
+      const name = annotation.slice(APPARMOR_CONTAINER_ANNOTATION_PREFIX.length);
       const node = context.containers.find((candidate) => candidate.name === name);
       context.report({
         messageId: 'deprecatedAnnotation',

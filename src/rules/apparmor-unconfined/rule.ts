@@ -1,7 +1,7 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
 
-const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(['RuntimeDefault', 'Localhost']);
 
 const APPARMOR_REFERENCE: Reference = {
@@ -86,10 +86,10 @@ export const apparmorUnconfined = defineRule({
       }
     }
     for (const [annotation, raw] of Object.entries(context.podMetadata.annotations ?? {})) {
-      if (!annotation.startsWith(ANNOTATION_PREFIX)) continue;
+      if (!annotation.startsWith(APPARMOR_CONTAINER_ANNOTATION_PREFIX)) continue;
       const value = raw === null || raw === undefined ? '' : String(raw);
       if (allowedAnnotationValue(value)) continue;
-      const name = annotation.slice(ANNOTATION_PREFIX.length);
+      const name = annotation.slice(APPARMOR_CONTAINER_ANNOTATION_PREFIX.length);
       const node = context.containers.find((candidate) => candidate.name === name);
       context.report({
         messageId: 'annotation',

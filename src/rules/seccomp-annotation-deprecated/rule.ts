@@ -1,8 +1,7 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { SECCOMP_REFERENCE } from '../references.ts';
+import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
 
-const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 
 const ANNOTATIONS_REFERENCE: Reference = {
   title: 'Well-Known Labels, Annotations and Taints: seccomp.security.alpha.kubernetes.io/pod (deprecated)',
@@ -56,10 +55,10 @@ export const seccompAnnotationDeprecated = defineRule({
       const value = raw === null || raw === undefined ? '' : String(raw);
       const severity = value.trim() === 'unconfined' ? 'medium' : undefined;
       const path = [...context.podMetadataPath, 'annotations', annotation];
-      if (annotation === POD_ANNOTATION) {
+      if (annotation === SECCOMP_POD_ANNOTATION) {
         context.report({ messageId: 'podAnnotation', data: { annotation, value }, path, ...(severity ? { severity } : {}) });
-      } else if (annotation.startsWith(CONTAINER_ANNOTATION_PREFIX)) {
-        const name = annotation.slice(CONTAINER_ANNOTATION_PREFIX.length);
+      } else if (annotation.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX)) {
+        const name = annotation.slice(SECCOMP_CONTAINER_ANNOTATION_PREFIX.length);
         const node = context.containers.find((candidate) => candidate.name === name);
         context.report({
           messageId: 'containerAnnotation',

@@ -1,9 +1,8 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
+import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
 
-const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 
 const CIS_REFERENCE = cisReference('v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions');
 const SECCOMP_DEFAULT_REFERENCE: Reference = {
@@ -51,7 +50,7 @@ export const seccompProfileMissing = defineRule({
     for (const node of context.containers) {
       if (node.container.securityContext?.seccompProfile) continue;
       const path = [...node.path, 'securityContext', 'seccompProfile', 'type'];
-      const annotation = [`${CONTAINER_ANNOTATION_PREFIX}${node.name}`, POD_ANNOTATION].find((key) => Object.hasOwn(annotations, key));
+      const annotation = [`${SECCOMP_CONTAINER_ANNOTATION_PREFIX}${node.name}`, SECCOMP_POD_ANNOTATION].find((key) => Object.hasOwn(annotations, key));
       if (annotation) {
         context.report({ messageId: 'annotationOnly', data: { container: node.name, annotation }, path, container: node });
       } else {
