@@ -141,6 +141,9 @@ function sourceOf(workload: Workload, path: FieldPath): { file: string; line?: n
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The `data` of every finding without values: one shared (frozen) object rather than one per finding. */
+const NO_DATA: Readonly<Record<string, string | number>> = Object.freeze({});
+
 function buildFinding(
   workload: Workload,
   ref: WorkloadRef,
@@ -163,7 +166,7 @@ function buildFinding(
   const pss = draft.pss ?? meta.pss;
   const severity = prepared.severityOverride ?? draft.severity ?? meta.severity;
   const messageId = draft.messageId;
-  const data = draft.data ?? {};
+  const data = draft.data ?? NO_DATA;
   const finding: Mutable<Finding> =
     existing < draft.path.length
       ? { ruleId, category, pss, severity, workload: ref, container, path: formatPath(path), missing: formatPath(draft.path.slice(existing)), messageId, data }

@@ -1,6 +1,6 @@
 import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
 import type { KubeApi } from '../kube/client.ts';
-import { buildReport, type DiffBase } from '../report/build.ts';
+import { buildReport, reportFindingBuilder, type DiffBase } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
 import { describeUnreadable, inspectClusterWorkloads, type ClusterInspection, type ClusterListOptions, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
 import { toolVersion } from '../version.ts';
@@ -30,9 +30,13 @@ export async function scanCluster(api: KubeApi, settings: ScanSettings, options:
   const inspector = createInspector(settings.engine);
   const engineErrors: EngineError[] = [];
   // Each workload is inspected as its page arrives: only results are kept, never the cluster's objects.
+  // Findings become report findings right away (buildReport keeps them as they are): the engine's copy of
+  // each finding is garbage before the next workload, and the report owns the only one.
+  const toReport = reportFindingBuilder(settings.activeRules, settings.lang);
   const listing = await inspectClusterWorkloads(api, options.scope ?? {}, options.list ?? {}, (workload) => {
     const errors: EngineError[] = [];
-    return { result: inspector(workload, errors), errors };
+    const result = inspector(workload, errors);
+    return { result: { ...result, findings: result.findings.map(toReport) }, errors };
   });
   const results: WorkloadResult[] = listing.results.map((r) => r.result);
   // Errors of the workloads kept only (an owned object collapsed at the end was inspected, not reported).

@@ -179,28 +179,42 @@ export function diffReports(previous: Pick<InspectionReport, 'findings'> | DiffB
   };
 }
 
-export function buildReport(input: BuildReportInput): InspectionReport {
-  const metaById = new Map(input.rules.map((rule) => [rule.meta.id, rule.meta]));
-  const lang = input.lang;
+/**
+ * Turns engine findings into report findings (identity, message and remediation in the report language).
+ * A scan can apply it to each workload's findings as they come, so that the engine's findings are garbage
+ * at once and only one copy of every finding lives: buildReport takes report findings as they are.
+ */
+export function reportFindingBuilder(rules: readonly AnyRule[], lang: Language): (finding: Finding) => ReportFinding {
+  const metaById = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
   const templates = new Map<string, MessageTemplate>();
-  const findings: ReportFinding[] = [];
-  const all: Finding[] = [];
-  for (const result of input.results) {
-    for (const finding of result.findings) {
-      all.push(finding);
-      const meta = metaById.get(finding.ruleId);
-      let message = finding.messageId;
-      if (meta) {
-        const text = meta.messages[finding.messageId]?.[lang] ?? finding.messageId;
-        let template = templates.get(text);
-        if (!template) templates.set(text, (template = compileMessage(text)));
-        message = fillMessage(template, finding);
-      }
-      findings.push({ id: findingId(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' });
+  return (finding) => {
+    if (isReportFinding(finding)) return finding;
+    const meta = metaById.get(finding.ruleId);
+    let message = finding.messageId;
+    if (meta) {
+      const text = meta.messages[finding.messageId]?.[lang] ?? finding.messageId;
+      let template = templates.get(text);
+      if (!template) templates.set(text, (template = compileMessage(text)));
+      message = fillMessage(template, finding);
     }
+    return { id: findingId(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' };
+  };
+}
+
+function isReportFinding(finding: Finding): finding is ReportFinding {
+  return typeof (finding as Partial<ReportFinding>).id === 'string' && typeof (finding as Partial<ReportFinding>).message === 'string';
+}
+
+export function buildReport(input: BuildReportInput): InspectionReport {
+  const lang = input.lang;
+  const toReport = reportFindingBuilder(input.rules, lang);
+  const findings: ReportFinding[] = [];
+  for (const result of input.results) {
+    for (const finding of result.findings) findings.push(toReport(finding));
   }
   const sorted = sortFindings(findings);
-  const unexempted = all.filter((f) => !f.exempted);
+  let unexempted = 0;
+  for (const f of findings) if (!f.exempted) unexempted++;
   const workloads = input.results.map((r) => ({
     ...r.workload,
     score: r.score,
@@ -222,9 +236,9 @@ export function buildReport(input: BuildReportInput): InspectionReport {
     summary: {
       score: overallScore(input.results.map((r) => r.score)),
       workloads: input.results.length,
-      findings: unexempted.length,
-      exempted: all.length - unexempted.length,
-      bySeverity: countBySeverity(all),
+      findings: unexempted,
+      exempted: findings.length - unexempted,
+      bySeverity: countBySeverity(findings),
       skipped: Object.fromEntries([...(input.skipped ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
     },
     rules: input.rules.map((rule) => ({

@@ -1,5 +1,6 @@
 import { anyGlobMatch } from '../engine/glob.ts';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
+import { parseListText } from '../kube/list-text.ts';
 import type { Workload } from '../workloads/model.ts';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
 
@@ -115,6 +116,9 @@ export async function readAllPages<T>(
         page = await api.request<ListResponse>('GET', path, {
           query: { limit, ...(token ? { continue: token } : {}), ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}) },
           ...(options.signal ? { signal: options.signal } : {}),
+          // Items are parsed and handed over one at a time (the page's `items` come back empty): a page's
+          // objects never all live at once. A client that ignores `parse` returns them in `items`.
+          parse: (text) => parseListText(text, (item) => current.page([item])),
         });
       } catch (error) {
         if (token && isApiStatus(error, 410)) {
