@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseListText } from './list-text.ts';
 
@@ -40,5 +41,23 @@ describe('parseListText', () => {
   it('throws on text that is not JSON', () => {
     expect(() => read('{"items":[{"a":1}')).toThrow(SyntaxError);
     expect(() => read('{"items":[{"a":"1}]}')).toThrow(SyntaxError);
+  });
+});
+
+describe('parseListText over random lists', () => {
+  it('hands over exactly the items JSON.parse finds, and the same rest', () => {
+    const item = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 });
+    const list = fc.record({ kind: fc.constant('PodList'), metadata: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), items: fc.array(item, { maxLength: 6 }) });
+    fc.assert(
+      fc.property(list, fc.boolean(), (value, indent) => {
+        const text = JSON.stringify(value, null, indent ? 2 : undefined);
+        const seen: unknown[] = [];
+        const rest = parseListText(text, (i) => seen.push(i));
+        const expected = JSON.parse(text) as { items: unknown[] };
+        expect(seen).toEqual(expected.items);
+        expect(rest).toEqual({ ...expected, items: [] });
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
