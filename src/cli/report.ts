@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { KubeClient } from '../kube/client.ts';
-import { diffReports } from '../report/build.ts';
+import { diffReports, withCurrentIds } from '../report/build.ts';
 import type { InspectionReport, ReportDiffEntry } from '../report/model.ts';
 import { OUTPUT_FORMATS, renderReport, type OutputFormat } from '../report/render/index.ts';
 import { readStoredReport, ReportNotFoundError, type StoredReport } from '../sinks/configmap.ts';
@@ -128,7 +128,7 @@ export function registerReportCommand(program: Command): void {
         }
         const older = await readStoredReport(client, namespace, flags.name, fromId);
         const [before, after] = [await older.report(), await newer.report()];
-        const diff = { from: older.summary.scanId, to: newer.summary.scanId, ...diffReports(before, after), score: { from: before.summary.score, to: after.summary.score } };
+        const diff = { from: older.summary.scanId, to: newer.summary.scanId, ...diffReports({ findings: withCurrentIds(before.findings) }, { findings: withCurrentIds(after.findings) }), score: { from: before.summary.score, to: after.summary.score } };
         await writeStdout(flags.output === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
         return 0;
       } finally {

@@ -8,7 +8,7 @@ import type { WorkloadResult } from '../engine/run.ts';
 import { severityRank, SEVERITIES } from '../engine/severity.ts';
 import { ALL_RULES } from '../rules/index.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
-import { buildReport, findingId } from './build.ts';
+import { buildReport, FINDING_ID_LENGTH, findingId, findingIds, withCurrentIds } from './build.ts';
 
 function report(results: WorkloadResult[], lang: (typeof LANGUAGES)[number] = 'en') {
   return buildReport({
@@ -38,13 +38,38 @@ function compareFindings(a: Pick<Finding, 'severity' | 'workload' | 'ruleId' | '
 const word = fc.constantFrom('a', 'B', 'b', 'é', 'e', 'Z', 'app-10', 'app-9', 'ß', '');
 
 describe('buildReport', () => {
-  it('keeps finding ids: the first 16 hex digits of the sha256 of the finding key', () => {
+  it('makes finding ids from a hash of the workload and a hash of rule, container, path and missing field', () => {
+    const sha = (parts: string[], digits: number) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, digits);
     const finding = { ruleId: 'privileged', workload: { kind: 'Deployment', namespace: 'shop', name: 'web' }, container: 'app', path: 'spec.x', missing: 'y' };
-    const expected = createHash('sha256').update(['privileged', 'Deployment', 'shop', 'web', 'app', 'spec.x', 'y'].join('\u0000')).digest('hex').slice(0, 16);
-    expect(findingId(finding)).toBe(expected);
+    expect(findingId(finding)).toBe(sha(['Deployment', 'shop', 'web'], 12) + sha(['privileged', 'app', 'spec.x', 'y'], 8));
     expect(findingId({ ...finding, workload: { ...finding.workload, namespace: null }, container: null, missing: undefined })).toBe(
-      createHash('sha256').update(['privileged', 'Deployment', '', 'web', '', 'spec.x', ''].join('\u0000')).digest('hex').slice(0, 16),
+      sha(['Deployment', '', 'web'], 12) + sha(['privileged', '', 'spec.x', ''], 8),
     );
+    expect(findingId(finding)).toHaveLength(FINDING_ID_LENGTH);
+    // Every field of the key counts.
+    const others = [
+      { ...finding, ruleId: 'host-pid' },
+      { ...finding, workload: { ...finding.workload, kind: 'StatefulSet' } },
+      { ...finding, workload: { ...finding.workload, namespace: 'other' } },
+      { ...finding, workload: { ...finding.workload, name: 'api' } },
+      { ...finding, container: 'side' },
+      { ...finding, path: 'spec.z' },
+      { ...finding, missing: 'z' },
+    ];
+    expect(new Set([finding, ...others].map(findingId)).size).toBe(others.length + 1);
+    // The memoized form gives the same ids.
+    const ids = findingIds();
+    for (const f of [finding, ...others, finding]) expect(ids(f)).toBe(findingId(f));
+  });
+
+  it('re-derives the ids of findings read back from an earlier version', () => {
+    const current = { id: '', ruleId: 'privileged', workload: { kind: 'Pod', namespace: 'a', name: 'p' }, container: 'c', path: 'spec.containers[0]' };
+    const fresh = { ...current, id: findingId(current) };
+    const legacy = { ...current, id: '0123456789abcdef' };
+    const [kept, rekeyed] = withCurrentIds([fresh, legacy]);
+    expect(kept).toBe(fresh);
+    expect(rekeyed).toEqual(fresh);
+    expect(legacy.id).toBe('0123456789abcdef');
   });
 
   it('sorts by severity, namespace, kind, name, rule and path in locale order, stably', () => {

@@ -53,11 +53,53 @@ export function diffBaseOf(report: InspectionReport | DiffBase): DiffBase {
   return { generatedAt: report.metadata.generatedAt, score: report.summary.score, findings: report.findings.filter((f) => !f.exempted).map(diffEntry) };
 }
 
-export function findingId(finding: Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | 'missing'>): string {
-  const { kind, namespace, name } = finding.workload;
-  const key = `${finding.ruleId}\u0000${kind}\u0000${namespace ?? ''}\u0000${name}\u0000${finding.container ?? ''}\u0000${finding.path}\u0000${finding.missing ?? ''}`;
-  // One-shot hash(): the same ids as createHash('sha256'), at a third of the cost per finding.
-  return hash('sha256', key, 'hex').slice(0, 16);
+/** Hex digits of a finding id taken from its workload, and from the rest of its key. */
+const WORKLOAD_ID_DIGITS = 12;
+const FINDING_ID_DIGITS = 8;
+export const FINDING_ID_LENGTH = WORKLOAD_ID_DIGITS + FINDING_ID_DIGITS;
+
+type FindingKey = Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | 'missing'>;
+
+// One-shot hash(): the same digits as createHash('sha256'), at a third of the cost.
+const sha256Hex = (key: string, digits: number): string => hash('sha256', key, 'hex').slice(0, digits);
+const workloadKey = ({ kind, namespace, name }: WorkloadRef): string => `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+const restKey = (f: FindingKey): string => `${f.ruleId}\u0000${f.container ?? ''}\u0000${f.path}\u0000${f.missing ?? ''}`;
+
+/**
+ * A finding's id, stable across scans: 12 hex digits of the sha256 of its workload, then 8 of the sha256
+ * of its rule, container, path and missing field. Findings of one workload share the first part and the
+ * same rule at the same path shares the second, so ids cost a compressor little (ADR 0006); two findings
+ * collide only if both parts do (80 bits in all).
+ */
+export function findingId(finding: FindingKey): string {
+  return sha256Hex(workloadKey(finding.workload), WORKLOAD_ID_DIGITS) + sha256Hex(restKey(finding), FINDING_ID_DIGITS);
+}
+
+/** findingId with both parts memoized, for the many findings of one scan (or one report read back). */
+export function findingIds(): (finding: FindingKey) => string {
+  const workloads = new Map<string, string>();
+  const rests = new Map<string, string>();
+  return (finding) => {
+    const w = workloadKey(finding.workload);
+    let head = workloads.get(w);
+    if (head === undefined) workloads.set(w, (head = sha256Hex(w, WORKLOAD_ID_DIGITS)));
+    const r = restKey(finding);
+    let tail = rests.get(r);
+    if (tail === undefined) rests.set(r, (tail = sha256Hex(r, FINDING_ID_DIGITS)));
+    return head + tail;
+  };
+}
+
+/**
+ * The findings of a report read back from storage, with ids derived anew from their fields: a report
+ * written by an earlier version (whose ids were made differently) still diffs finding by finding.
+ */
+export function withCurrentIds<F extends FindingKey & { readonly id: string }>(findings: readonly F[]): F[] {
+  const ids = findingIds();
+  return findings.map((f) => {
+    const id = ids(f);
+    return id === f.id ? f : { ...f, id };
+  });
 }
 
 /**
@@ -187,6 +229,7 @@ export function diffReports(previous: Pick<InspectionReport, 'findings'> | DiffB
 export function reportFindingBuilder(rules: readonly AnyRule[], lang: Language): (finding: Finding) => ReportFinding {
   const metaById = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
   const templates = new Map<string, MessageTemplate>();
+  const ids = findingIds();
   return (finding) => {
     if (isReportFinding(finding)) return finding;
     const meta = metaById.get(finding.ruleId);
@@ -197,7 +240,7 @@ export function reportFindingBuilder(rules: readonly AnyRule[], lang: Language):
       if (!template) templates.set(text, (template = compileMessage(text)));
       message = fillMessage(template, finding);
     }
-    return { id: findingId(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' };
+    return { id: ids(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' };
   };
 }
 

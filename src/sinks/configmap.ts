@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
-import { diffBaseOf, type DiffBase } from '../report/build.ts';
+import { diffBaseOf, findingIds, withCurrentIds, type DiffBase } from '../report/build.ts';
 import type { InspectionReport, ReportDiffEntry, SeverityCounts } from '../report/model.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 import {
@@ -273,6 +273,8 @@ const FINDINGS_OPEN = '  "findings": [';
 export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<StoredSummary, 'generatedAt' | 'score'>): Promise<DiffBase | undefined> {
   const findings: ReportDiffEntry[] = [];
   const workloads = new Map<string, WorkloadRef>();
+  // Ids derived anew: a report written by an earlier version may have made them differently.
+  const ids = findingIds();
   let inside = false;
   for await (const line of lines) {
     if (!inside) {
@@ -283,9 +285,9 @@ export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<S
     if (line === '  ]' || line === '  ],') return { generatedAt: summary.generatedAt, score: summary.score, findings };
     const text = line.endsWith(',') ? line.slice(0, -1) : line;
     if (!text.startsWith('    {') || !text.endsWith('}')) return undefined;
-    let f: ReportDiffEntry & { exempted?: unknown };
+    let f: ReportDiffEntry & { exempted?: unknown; missing?: string };
     try {
-      f = JSON.parse(text) as ReportDiffEntry & { exempted?: unknown };
+      f = JSON.parse(text) as ReportDiffEntry & { exempted?: unknown; missing?: string };
     } catch {
       return undefined;
     }
@@ -294,7 +296,7 @@ export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<S
     const key = `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
     let workload = workloads.get(key);
     if (!workload) workloads.set(key, (workload = f.workload));
-    findings.push({ id: f.id, ruleId: f.ruleId, severity: f.severity, workload, container: f.container, path: f.path, message: f.message });
+    findings.push({ id: ids({ ...f, workload }), ruleId: f.ruleId, severity: f.severity, workload, container: f.container, path: f.path, message: f.message });
   }
   return undefined;
 }
@@ -337,7 +339,10 @@ export async function readStoredReport(api: KubeApi, namespace: string, name: st
     diffBase: async () => {
       const lines = await decodeFileLines(main, 'report.json', readPart);
       if (lines === undefined) throw missing();
-      return (await readDiffBase(lines, parseSummary(main))) ?? diffBaseOf(await report());
+      const fromLines = await readDiffBase(lines, parseSummary(main));
+      if (fromLines) return fromLines;
+      const whole = await report();
+      return diffBaseOf({ ...whole, findings: withCurrentIds(whole.findings) });
     },
   };
 }

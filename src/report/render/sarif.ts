@@ -36,7 +36,7 @@ const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
 };
 
 /** Stable key of `partialFingerprints`: the finding id is a hash of rule, workload, container and path. */
-export const FINGERPRINT_KEY = 'kubePatrolFindingId/v1';
+export const FINGERPRINT_KEY = 'kubePatrolFindingId/v2';
 
 interface SarifMessage {
   readonly text: string;
