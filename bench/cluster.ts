@@ -32,7 +32,7 @@ export interface ClusterBenchResult {
   seedMs: number;
   kubectl: ProcessRun & { bytes: number };
   scan: ProcessRun & { bytes: number; gzipBytes: number; workloads: number; findings: number };
-  operator: ProcessRun & { storage: string; jsonGzipBytes: number; htmlGzipBytes: number; configMapBytes: number; scanMs: number };
+  operator: ProcessRun & { storage: string; configMapBytes: number; scanMs: number; parts: number; stored: Record<string, number> };
 }
 
 const NAMESPACES = 50;
@@ -286,6 +286,7 @@ export async function benchCluster(cli: string, root: string, pods = 10_000, run
     let configMapBytes = 0;
     for (const [key, value] of Object.entries(cm.data ?? {})) configMapBytes += key.length + Buffer.byteLength(value);
     for (const key of Object.keys(cm.binaryData ?? {})) configMapBytes += key.length + b64(key);
+    const parts = await api.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${REPORT_NAMESPACE}/configmaps`, { query: { labelSelector: 'kube-patrol.io/role=part' } });
     api.close();
     return {
       pods,
@@ -298,8 +299,9 @@ export async function benchCluster(cli: string, root: string, pods = 10_000, run
         ...operator.run,
         storage: written?.storage ?? '?',
         scanMs: written?.durationMs ?? 0,
-        jsonGzipBytes: b64('report.json.gz'),
-        htmlGzipBytes: b64('report.html.gz'),
+        // The compressed files in the main ConfigMap (gzip or brotli), by key; empty when split.
+        stored: Object.fromEntries(Object.keys(cm.binaryData ?? {}).map((key) => [key, b64(key)])),
+        parts: parts.items.length,
         configMapBytes,
       },
     };

@@ -53,5 +53,5 @@ async function clusterBench(): Promise<void> {
   row(`CLI scan -o json > file (wall, ${compiled.build})`, ms(c.scan.wallMs), `${vsList(c.scan.wallMs)}   ${c.scan.requests} requests   peak RSS ${c.scan.peakRssMiB.toFixed(0)} MiB`);
   row('  report.json', mib(c.scan.bytes).padStart(10), `gzip ${kib(c.scan.gzipBytes)}   ${c.scan.workloads.toLocaleString('en-US')} workloads, ${c.scan.findings.toLocaleString('en-US')} findings`);
   row('operator --once (wall, list + render + write)', ms(c.operator.wallMs), `${vsList(c.operator.wallMs)}   ${c.operator.requests} requests   peak RSS ${c.operator.peakRssMiB.toFixed(0)} MiB   scan ${ms(c.operator.scanMs).trim()}`);
-  row('  ConfigMap kube-patrol-report', kib(c.operator.configMapBytes).padStart(10), `storage ${c.operator.storage}   report.json.gz ${kib(c.operator.jsonGzipBytes)}   report.html.gz ${kib(c.operator.htmlGzipBytes)}`);
+  row('  ConfigMap kube-patrol-report', kib(c.operator.configMapBytes).padStart(10), `storage ${c.operator.storage}${c.operator.parts ? ` (${c.operator.parts} part ConfigMaps)` : ''}   ${Object.entries(c.operator.stored).map(([key, bytes]) => `${key} ${kib(bytes)}`).join('   ')}`);
 }

@@ -1,14 +1,26 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, createGzip, gunzipSync } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { brotliDecompressSync, constants, createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, gunzipSync } from 'node:zlib';
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
- * gzip in `binaryData` when that fits, else gzip split across numbered part ConfigMaps. The summary is
- * always plain `data` in the main ConfigMap. Pure: no API calls, so the size rules are unit-tested.
+ * gzip in `binaryData` when that fits (readable with base64 + gunzip), else brotli in `binaryData` when
+ * that fits (about half the size of gzip on large reports, ADR 0006), else brotli split across numbered
+ * part ConfigMaps. The summary is always plain `data` in the main ConfigMap. Pure: no API calls, so the
+ * size rules are unit-tested.
  */
-export type Storage = 'data' | 'gzip' | 'split';
+export type Storage = 'data' | 'gzip' | 'brotli' | 'split';
+
+/** How a file's bytes are compressed: the suffix of its key in `binaryData` (`report.json.br`). */
+export type Compression = 'gz' | 'br';
+
+/**
+ * Brotli quality 6 with a 4 MiB window: on a 34 MB report.json about 2.7x smaller than gzip -6 in about
+ * the same time; higher qualities gain a few percent for twice the time or more (docs/benchmarks.md).
+ */
+const BROTLI_OPTIONS = { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_LGWIN]: 22, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
 
 export interface ConfigMapPayload {
   data: Record<string, string>;
@@ -91,30 +103,65 @@ function* pieces(source: FileSource): Generator<string> {
   }
 }
 
+/** A compressing stream whose output is collected, with the bytes so far. */
+class Collector {
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  readonly ended: Promise<unknown>;
+  readonly stream: Transform;
+  constructor(stream: Transform) {
+    this.stream = stream;
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    });
+    this.ended = once(stream, 'end');
+    // Awaited by end(); a stream abandoned before it (destroyed) must not leave an unhandled rejection.
+    this.ended.catch(() => undefined);
+  }
+  async write(piece: string): Promise<void> {
+    if (!this.stream.write(piece)) await once(this.stream, 'drain');
+  }
+  async end(): Promise<Buffer> {
+    this.stream.end();
+    await this.ended;
+    return Buffer.concat(this.chunks);
+  }
+}
+
+export interface CompressedSource {
+  /** The gzip bytes; absent when they grew past `gzipBudget` (compression was then abandoned). */
+  readonly gz?: Buffer;
+  readonly br: Buffer;
+  /** The plain text, when it fit `plainBudget`. */
+  readonly plain?: string;
+  /** Bytes of the plain text (UTF-8). */
+  readonly bytes: number;
+}
+
 /**
- * Gzips a file piece by piece, and keeps its plain text only while `plainBudget` bytes allow: a report of
- * tens of MB is never held whole next to its copy (the operator's memory peak is the rendered report).
+ * Compresses a file piece by piece, with gzip and brotli at once, so the file is rendered only once. The
+ * plain text is kept only while `plainBudget` bytes allow, and gzip only while its output stays within
+ * `gzipBudget`: a report of tens of MB is never held whole next to its copy (the operator's memory peak is
+ * the rendered report), and a gzip that cannot be used is not finished.
  */
-export async function gzipSource(source: FileSource, plainBudget = 0): Promise<{ gz: Buffer; plain?: string; bytes: number }> {
-  const gzip = createGzip();
-  const out: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => out.push(chunk));
-  const ended = once(gzip, 'end');
+export async function compressSource(source: FileSource, plainBudget = 0, gzipBudget = Infinity): Promise<CompressedSource> {
+  let gzip: Collector | undefined = new Collector(createGzip());
+  const brotli = new Collector(createBrotliCompress(BROTLI_OPTIONS));
   let kept: string[] | undefined = [];
   let bytes = 0;
   for (const piece of pieces(source)) {
     bytes += Buffer.byteLength(piece);
     if (kept && bytes <= plainBudget) kept.push(piece);
     else kept = undefined;
-    if (!gzip.write(piece)) await once(gzip, 'drain');
+    if (gzip && gzip.bytes > gzipBudget) {
+      gzip.stream.destroy();
+      gzip = undefined;
+    }
+    await Promise.all([gzip?.write(piece), brotli.write(piece)]);
   }
-  gzip.end();
-  await ended;
-  return { gz: Buffer.concat(out), ...(kept ? { plain: kept.join('') } : {}), bytes };
-}
-
-export async function gzipString(text: string): Promise<Buffer> {
-  return (await gzipSource(text)).gz;
+  const [gz, br] = await Promise.all([gzip?.end(), brotli.end()]);
+  return { ...(gz && gz.length <= gzipBudget ? { gz } : {}), br, ...(kept ? { plain: kept.join('') } : {}), bytes };
 }
 
 /**
@@ -124,31 +171,42 @@ export async function gzipString(text: string): Promise<Buffer> {
  */
 export async function encodeReport(summaryJson: string, files: Readonly<Record<string, FileSource>>, maxBytes: number, partName: (index: number) => string, reserve = 0): Promise<EncodedReport> {
   const budget = maxBytes - reserve;
-  let plainLeft = budget - SUMMARY_KEY.length - Buffer.byteLength(summaryJson);
+  const summaryBytes = SUMMARY_KEY.length + Buffer.byteLength(summaryJson);
+  let plainLeft = budget - summaryBytes;
+  let gzipLeft = budget - summaryBytes;
   const plain: Record<string, string> = {};
+  const gzipped: Record<string, string> = {};
   let allPlain = true;
-  const gzipped: (readonly [string, Buffer])[] = [];
+  let allGzip = true;
+  const brotli: (readonly [string, Buffer])[] = [];
   for (const [key, source] of Object.entries(files)) {
-    const result = await gzipSource(source, allPlain ? plainLeft - key.length : 0);
-    gzipped.push([`${key}.gz`, result.gz]);
+    const keyBytes = key.length + 3;
+    // base64 in the request, but the API server counts the decoded bytes.
+    const result = await compressSource(source, allPlain ? plainLeft - key.length : 0, allGzip ? gzipLeft - keyBytes : 0);
+    brotli.push([`${key}.br`, result.br]);
     if (allPlain && result.plain !== undefined) {
       plain[key] = result.plain;
       plainLeft -= key.length + result.bytes;
     } else allPlain = false;
+    if (allGzip && result.gz) {
+      gzipped[`${key}.gz`] = result.gz.toString('base64');
+      gzipLeft -= keyBytes + result.gz.length;
+    } else allGzip = false;
   }
   if (allPlain) return { storage: 'data', main: { data: { [SUMMARY_KEY]: summaryJson, ...plain }, binaryData: {} }, parts: new Map() };
+  if (allGzip) return { storage: 'gzip', main: { data: { [SUMMARY_KEY]: summaryJson }, binaryData: gzipped }, parts: new Map() };
 
   const compressed: ConfigMapPayload = {
     data: { [SUMMARY_KEY]: summaryJson },
-    binaryData: Object.fromEntries(gzipped.map(([key, bytes]) => [key, bytes.toString('base64')])),
+    binaryData: Object.fromEntries(brotli.map(([key, bytes]) => [key, bytes.toString('base64')])),
   };
-  if (payloadBytes(compressed) <= budget) return { storage: 'gzip', main: compressed, parts: new Map() };
+  if (payloadBytes(compressed) <= budget) return { storage: 'brotli', main: compressed, parts: new Map() };
 
-  // Split: each file's gzip bytes in chunks of at most one part's budget, one chunk per part ConfigMap.
+  // Split: each file's brotli bytes in chunks of at most one part's budget, one chunk per part ConfigMap.
   const chunkBytes = maxBytes - 256;
   const parts = new Map<string, ConfigMapPayload>();
   const manifest: { files: Record<string, { parts: PartRef[]; bytes: number; sha256: string }> } = { files: {} };
-  for (const [key, bytes] of gzipped) {
+  for (const [key, bytes] of brotli) {
     const refs: PartRef[] = [];
     for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
       const configMap = partName(parts.size + 1);
@@ -167,32 +225,33 @@ export class ReportIntegrityError extends Error {
 }
 
 /**
- * Reads one file back from a main ConfigMap's payload: plain data, gzip binaryData, or split parts
- * (fetched with `readPart`, checked against the manifest's length and sha256). Undefined when absent.
+ * Reads one file back from a main ConfigMap's payload: plain data, gzip or brotli binaryData, or split
+ * parts (fetched with `readPart`, checked against the manifest's length and sha256). Undefined when absent.
  */
 export async function decodeFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<string | undefined> {
   const plain = main.data?.[key];
   if (plain !== undefined) return plain;
-  const gz = await compressedFile(main, key, readPart);
-  return gz === undefined ? undefined : gunzipSync(gz).toString('utf8');
+  const stored = await compressedFile(main, key, readPart);
+  if (stored === undefined) return undefined;
+  return (stored.compression === 'gz' ? gunzipSync(stored.bytes) : brotliDecompressSync(stored.bytes)).toString('utf8');
 }
 
 /**
- * Reads one file back line by line, never holding its whole text: gzip (whole or reassembled from parts)
- * is decompressed as a stream. Undefined when absent.
+ * Reads one file back line by line, never holding its whole text: compressed bytes (whole or reassembled
+ * from parts) are decompressed as a stream. Undefined when absent.
  */
 export async function decodeFileLines(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<AsyncIterable<string> | undefined> {
   const plain = main.data?.[key];
   if (plain !== undefined) return (async function* () { yield* plain.split('\n'); })();
-  const gz = await compressedFile(main, key, readPart);
-  if (gz === undefined) return undefined;
+  const stored = await compressedFile(main, key, readPart);
+  if (stored === undefined) return undefined;
   return (async function* () {
-    const gunzip = createGunzip();
-    gunzip.end(gz);
+    const stream = stored.compression === 'gz' ? createGunzip() : createBrotliDecompress();
+    stream.end(stored.bytes);
     // A character split between two chunks is decoded once both halves are in.
     const decoder = new StringDecoder('utf8');
     let rest = '';
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       const lines = (rest + decoder.write(chunk)).split('\n');
       rest = lines.pop() ?? '';
       yield* lines;
@@ -201,14 +260,20 @@ export async function decodeFileLines(main: Partial<ConfigMapPayload>, key: stri
   })();
 }
 
-/** The gzip bytes of a file stored compressed (whole, or reassembled and checked from split parts). */
-async function compressedFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<Buffer | undefined> {
-  const gz = main.binaryData?.[`${key}.gz`];
-  if (gz !== undefined) return Buffer.from(gz, 'base64');
+const COMPRESSIONS: readonly Compression[] = ['gz', 'br'];
+
+/** The compressed bytes of a file (whole, or reassembled and checked from split parts). */
+async function compressedFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<{ compression: Compression; bytes: Buffer } | undefined> {
+  for (const compression of COMPRESSIONS) {
+    const value = main.binaryData?.[`${key}.${compression}`];
+    if (value !== undefined) return { compression, bytes: Buffer.from(value, 'base64') };
+  }
   const manifestText = main.data?.[PARTS_KEY];
   if (manifestText === undefined) return undefined;
-  const entry = (JSON.parse(manifestText) as PartsManifest).files[`${key}.gz`];
-  if (!entry) return undefined;
+  const files = (JSON.parse(manifestText) as PartsManifest).files;
+  const compression = COMPRESSIONS.find((c) => files[`${key}.${c}`]);
+  const entry = compression && files[`${key}.${compression}`];
+  if (!compression || !entry) return undefined;
   const chunks: Buffer[] = [];
   for (const ref of entry.parts) {
     const part = await readPart(ref.configMap);
@@ -221,5 +286,5 @@ async function compressedFile(main: Partial<ConfigMapPayload>, key: string, read
   if (bytes.length !== entry.bytes || sha256 !== entry.sha256) {
     throw new ReportIntegrityError(`${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
   }
-  return bytes;
+  return { compression, bytes };
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { decodeFile, encodeReport, payloadBytes, ReportIntegrityError } from './configmap-encoding.ts';
+import { decodeFile, decodeFileLines, encodeReport, payloadBytes, ReportIntegrityError, type EncodedReport } from './configmap-encoding.ts';
 import { ConfigMapReportSink, readStoredReport } from './configmap.ts';
 
 type CM = { metadata: { name: string; resourceVersion?: string; labels?: Record<string, string>; creationTimestamp?: string }; data?: Record<string, string>; binaryData?: Record<string, string> };
@@ -62,30 +63,59 @@ function report(findings: number, generatedAt = new Date().toISOString()): Inspe
 const noise = (bytes: number) => randomBytes(bytes / 2).toString('hex');
 
 describe('encodeReport', () => {
-  it('keeps small reports as plain data, larger ones gzipped, and splits what gzip cannot fit', async () => {
+  it('keeps small reports as plain data, larger ones gzipped, then brotli, and splits what brotli cannot fit', async () => {
     const name = (i: number) => `r-part-${i}`;
+    const readPart = (encoded: EncodedReport) => async (cm: string) => encoded.parts.get(cm)!;
     expect((await encodeReport('{}', { 'report.json': 'x'.repeat(1000) }, 20_000, name)).storage).toBe('data');
     const gz = await encodeReport('{}', { 'report.json': 'x'.repeat(100_000) }, 20_000, name);
     expect(gz.storage).toBe('gzip');
     expect(Object.keys(gz.main.binaryData)).toEqual(['report.json.gz']);
+    expect(gunzipSync(Buffer.from(gz.main.binaryData['report.json.gz']!, 'base64')).toString()).toBe('x'.repeat(100_000));
+
+    // A block repeated further apart than gzip's 32 KiB window: gzip cannot use the repeats, brotli can.
+    const block = noise(40_000);
+    const repeated = { 'report.json': block.repeat(4), 'report.html': block.repeat(2) };
+    // The JSON in pieces, as the operator renders it: gzip is abandoned once it outgrows the budget.
+    const br = await encodeReport('{}', { 'report.json': () => [block, block, block, block], 'report.html': repeated['report.html'] }, 60_000, name);
+    expect(br.storage).toBe('brotli');
+    expect(br.parts.size).toBe(0);
+    expect(Object.keys(br.main.binaryData)).toEqual(['report.json.br', 'report.html.br']);
+    expect(payloadBytes(br.main)).toBeLessThanOrEqual(60_000);
+    expect(brotliDecompressSync(Buffer.from(br.main.binaryData['report.html.br']!, 'base64')).toString()).toBe(repeated['report.html']);
+    expect(await decodeFile(br.main, 'report.json', readPart(br))).toBe(repeated['report.json']);
+    const lines = await decodeFileLines(br.main, 'report.json', readPart(br));
+    let joined = '';
+    for await (const line of lines!) joined += line;
+    expect(joined).toBe(repeated['report.json']);
+
     const big = { 'report.json': noise(70_000), 'report.html': noise(30_000) };
     const split = await encodeReport('{"s":1}', big, 20_000, name);
     expect(split.storage).toBe('split');
-    expect(split.parts.size).toBeGreaterThanOrEqual(3); // hex gzips to about half
+    expect(split.parts.size).toBeGreaterThanOrEqual(3); // hex compresses to about half
+    expect(Object.keys(JSON.parse(split.main.data['parts.json']!).files)).toEqual(['report.json.br', 'report.html.br']);
     for (const payload of [split.main, ...split.parts.values()]) expect(payloadBytes(payload)).toBeLessThanOrEqual(20_000);
-    const readPart = async (cm: string) => split.parts.get(cm)!;
-    expect(await decodeFile(split.main, 'report.json', readPart)).toBe(big['report.json']);
-    expect(await decodeFile(split.main, 'report.html', readPart)).toBe(big['report.html']);
+    expect(await decodeFile(split.main, 'report.json', readPart(split))).toBe(big['report.json']);
+    expect(await decodeFile(split.main, 'report.html', readPart(split))).toBe(big['report.html']);
     expect(split.main.data['summary.json']).toBe('{"s":1}');
+  });
+
+  it('reads back the gzip split parts that earlier builds wrote', async () => {
+    const text = noise(30_000);
+    const gz = gzipSync(text);
+    const half = Math.ceil(gz.length / 2);
+    const files = { 'report.json.gz': { parts: [{ configMap: 'p1', key: 'report.json.gz' }, { configMap: 'p2', key: 'report.json.gz' }], bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') } };
+    const parts = new Map([['p1', gz.subarray(0, half)], ['p2', gz.subarray(half)]]);
+    const main = { data: { 'summary.json': '{}', 'parts.json': JSON.stringify({ files }) }, binaryData: {} };
+    expect(await decodeFile(main, 'report.json', async (cm) => ({ binaryData: { 'report.json.gz': parts.get(cm)!.toString('base64') } }))).toBe(text);
   });
 
   it('refuses a reassembled file that does not match its manifest (never silently truncated)', async () => {
     const split = await encodeReport('{}', { 'report.json': noise(60_000) }, 20_000, (i) => `p${i}`);
-    const readPart = async (cm: string) => (cm === 'p2' ? { binaryData: { 'report.json.gz': Buffer.from('short').toString('base64') } } : split.parts.get(cm)!);
+    const readPart = async (cm: string) => (cm === 'p2' ? { binaryData: { 'report.json.br': Buffer.from('short').toString('base64') } } : split.parts.get(cm)!);
     await expect(decodeFile(split.main, 'report.json', readPart)).rejects.toBeInstanceOf(ReportIntegrityError);
   });
 
-  it('keeps surrogate pairs intact across gzip slices', async () => {
+  it('keeps surrogate pairs intact across compression slices', async () => {
     const text = `${'a'.repeat((1 << 20) - 1)}😀${'b'.repeat(10)}`;
     const gz = await encodeReport('{}', { 'report.json': text }, 100_000, (i) => `p${i}`);
     expect(await decodeFile(gz.main, 'report.json', async () => ({}))).toBe(text);

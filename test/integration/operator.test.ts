@@ -187,24 +187,32 @@ describe('operator under the RBAC of manifests/', () => {
     expect(stored.history.map((h) => h.scanId)).toEqual([second.write!.scanId, first.write!.scanId]);
   });
 
-  it('a report too big for one ConfigMap is gzipped, then split across numbered ConfigMaps, and reads back whole', async () => {
+  it('a report too big for one ConfigMap is gzipped, then brotli, then split across numbered ConfigMaps, and reads back whole', async () => {
     const workloads = await seedWorkloads();
+    // Enough findings that brotli's larger window matters (200 more pods, 2,000-odd findings).
+    await createMany(admin, Array.from({ length: 200 }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bare-${i}`, namespace: workloads }, spec: { containers: [{ name: 'app', image: 'busybox:1.36', securityContext: { privileged: i % 2 === 0 } }] } })));
     const install = await installOperator(admin, adminKubeconfig);
     const sa = saClient(install.kubeconfig);
     const outcomes: ScanOutcome[] = [];
-    for (const maxConfigMapBytes of [40 * 1024, 16 * 1024]) {
+    const keys: string[][] = [];
+    for (const maxConfigMapBytes of [400 * 1024, 40 * 1024, 16 * 1024]) {
       const outcome = await inProcessOperator(sa, install.namespace, operatorConfig(workloads, { report: { maxConfigMapBytes } })).runOnce();
       expect(outcome.ok, outcome.error?.message).toBe(true);
       outcomes.push(outcome);
+      const cm = await admin.request<{ binaryData?: Record<string, string> }>('GET', `/api/v1/namespaces/${install.namespace}/configmaps/kube-patrol-report`);
+      keys.push(Object.keys(cm.binaryData ?? {}).sort());
     }
-    expect(outcomes.map((o) => o.write!.storage)).toEqual(['gzip', 'split']);
+    expect(outcomes.map((o) => o.write!.storage)).toEqual(['gzip', 'brotli', 'split']);
+    expect(keys).toEqual([['report.html.gz', 'report.json.gz'], ['report.html.br', 'report.json.br'], []]);
     const parts = await admin.request<{ items: { metadata: { name: string } }[] }>('GET', `/api/v1/namespaces/${install.namespace}/configmaps`, { query: { labelSelector: 'kube-patrol.io/role=part' } });
     expect(parts.items.length).toBeGreaterThan(1);
     const got = runCli(['report', 'get', '-o', 'json', '--kubeconfig', install.kubeconfig, '-n', install.namespace]);
     expect(got.status, got.stderr).toBe(0);
-    expect(JSON.parse(got.stdout)).toEqual(JSON.parse(JSON.stringify(outcomes[1]!.report)));
-    const older = runCli(['report', 'get', outcomes[0]!.write!.scanId, '-o', 'json', '--kubeconfig', install.kubeconfig, '-n', install.namespace]);
-    expect(JSON.parse(older.stdout).metadata.generatedAt).toBe(outcomes[0]!.report!.metadata.generatedAt);
+    expect(JSON.parse(got.stdout)).toEqual(JSON.parse(JSON.stringify(outcomes[2]!.report)));
+    for (const outcome of outcomes.slice(0, 2)) {
+      const older = runCli(['report', 'get', outcome.write!.scanId, '-o', 'json', '--kubeconfig', install.kubeconfig, '-n', install.namespace]);
+      expect(JSON.parse(older.stdout)).toEqual(JSON.parse(JSON.stringify(outcome.report)));
+    }
   });
 
   it('with watch: true a burst of changes triggers one debounced rescan', async () => {
