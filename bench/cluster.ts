@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { connect, isApiStatus, type KubeClient } from '../src/kube/client.ts';
 import { startControlPlane } from '../test/harness/controlplane.ts';
+import { cliNodeFlags } from './files.ts';
 import { generateWorkload, seededRandom } from './generate.ts';
 
 type Obj = Record<string, unknown>;
@@ -264,7 +265,7 @@ export async function benchCluster(cli: string, root: string, pods = 10_000, run
     const objects = await seed(api, pods, controllers);
     const seedMs = performance.now() - seedStart;
 
-    const peakRss = ['--import', join(root, 'bench', 'peak-rss.ts')];
+    const peakRss = [...cliNodeFlags(cli), '--import', join(root, 'bench', 'peak-rss.ts')];
     const listOut = `${work}-kubectl.json`;
     const kubectl = await measured(kubeconfig, runs, 'kubectl', ['get', 'pods,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs', '-A', '-o', 'json', '--kubeconfig', kubeconfig], listOut);
     const kubectlBytes = statSync(listOut).size;

@@ -4,7 +4,7 @@
  * reference), the engine's workloads per second, and where an in-process scan spends its time.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,16 @@ export function compileCli(root: string): { cli: string; build: 'dist' | 'src' }
   return { cli: join(root, 'src', 'cli', 'main.ts'), build: 'src' };
 }
 
+/**
+ * The Node flags of the CLI's `#!/usr/bin/env -S node ...` line: what an installed `kube-patrol` runs with
+ * (the benchmarks start Node themselves, to add the peak-RSS hook, so they pass them on).
+ */
+export function cliNodeFlags(cli: string): string[] {
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node\s+(.*)$/.exec(first);
+  return match ? (match[1] as string).split(/\s+/).filter(Boolean) : [];
+}
+
 /** Runs `scan <dir> -o json` with stdout to a file, as `kube-patrol scan dir -o json > report.json`. */
 function runCli(root: string, cli: string, dir: string, out: string, runs: number): CliRun {
   const walls: number[] = [];
@@ -75,7 +85,7 @@ function runCli(root: string, cli: string, dir: string, out: string, runs: numbe
   for (let i = 0; i < runs; i++) {
     const fd = openSync(out, 'w');
     const start = performance.now();
-    const run = spawnSync(process.execPath, ['--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...cliNodeFlags(cli), '--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
     walls.push(performance.now() - start);
     closeSync(fd);
     if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);

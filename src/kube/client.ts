@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { createRequire } from 'node:module';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { toolVersion } from '../version.ts';
+import { loadCredentials, type Credentials } from './credentials.ts';
 import { RateLimiter } from './rate-limit.ts';
+
+export { SERVICE_ACCOUNT_DIR } from './credentials.ts';
 
 /** An API call the server answered with an error status (the `Status` object's reason and message). */
 export class KubeApiError extends Error {
@@ -116,7 +117,7 @@ function parseStatus(body: string): { reason: string; message: string } {
  */
 export class KubeClient implements KubeApi {
   readonly identity: ClusterIdentity;
-  private readonly kc: KubeConfig;
+  private readonly credentials: Credentials;
   private readonly base: URL;
   private readonly limiter: RateLimiter;
   private readonly timeoutMs: number;
@@ -125,12 +126,10 @@ export class KubeClient implements KubeApi {
   /** Watches hold their connection for minutes: a pool of their own, so they never starve requests. */
   private watchAgent: http.Agent | undefined;
 
-  constructor(kc: KubeConfig, identity: ClusterIdentity, options: KubeClientOptions = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error(`kubeconfig context "${kc.getCurrentContext()}" has no cluster`);
-    this.kc = kc;
-    this.identity = identity;
-    this.base = new URL(cluster.server);
+  constructor(credentials: Credentials, options: KubeClientOptions = {}) {
+    this.credentials = credentials;
+    this.identity = { context: credentials.context, server: credentials.server, ...(credentials.namespace ? { namespace: credentials.namespace } : {}) };
+    this.base = new URL(credentials.server);
     this.limiter = new RateLimiter(options.qps ?? 10, options.burst ?? 20);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 2;
@@ -148,7 +147,7 @@ export class KubeClient implements KubeApi {
 
   private async prepare(method: string, path: string, query: Query | undefined, headers: Record<string, string>, forWatch = false): Promise<https.RequestOptions> {
     const options: https.RequestOptions = { headers: { ...headers } };
-    await this.kc.applyToHTTPSOptions(options);
+    await this.credentials.apply(options);
     const secure = this.base.protocol === 'https:';
     this.agent ??= this.makeAgent(options, 8);
     if (forWatch) this.watchAgent ??= this.makeAgent(options, Infinity);
@@ -249,30 +248,10 @@ export interface ConnectOptions extends KubeClientOptions {
   readonly inCluster?: boolean;
 }
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
 /**
  * Builds a client from `--kubeconfig`/`--context`, else $KUBECONFIG or ~/.kube/config, else the pod's
  * service account. The identity says which it was, and the namespace the context (or the pod) is in.
  */
 export function connect(options: ConnectOptions = {}): KubeClient {
-  // Loaded on first use: the library takes about half a second to import, which manifest scans never need.
-  const { KubeConfig: KubeConfigClass } = createRequire(import.meta.url)('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
-  const kc = new KubeConfigClass();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else if (options.inCluster) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  if (options.context) {
-    if (!kc.getContextObject(options.context)) throw new Error(`kubeconfig has no context "${options.context}"`);
-    kc.setCurrentContext(options.context);
-  }
-  const inCluster = kc.getCurrentContext() === 'inClusterContext';
-  const context = kc.getContextObject(kc.getCurrentContext());
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no Kubernetes cluster configured: give --kubeconfig, set KUBECONFIG, or run in a pod');
-  return new KubeClient(kc, {
-    context: inCluster ? 'in-cluster' : kc.getCurrentContext(),
-    server: cluster.server,
-    ...(context?.namespace ? { namespace: context.namespace.trim() } : {}),
-  }, options);
+  return new KubeClient(loadCredentials(options), options);
 }
