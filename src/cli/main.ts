@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // A small young generation: V8's default lets it grow to tens of MiB under a scan's allocation rate, which
-// nearly doubles peak RSS at the same speed (docs/benchmarks.md). `env -S` passes the flag (coreutils 8.30+,
-// BSD and macOS env); NODE_OPTIONS cannot carry it for us, and setting it at run time has no effect.
+// nearly doubles peak RSS at the same speed (ADR 0007). `env -S` passes the flag (coreutils 8.30+, BSD and
+// macOS env); users would have to set NODE_OPTIONS themselves, and v8.setFlagsFromString comes too late.
 import { buildProgram } from './program.ts';
 
 buildProgram()
