@@ -6,11 +6,12 @@
  * (`apiserver_request_total`, workload kinds and the report's ConfigMaps/Events).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { load as loadYaml } from 'js-yaml';
 import { connect, isApiStatus, type KubeClient } from '../src/kube/client.ts';
 import { startControlPlane } from '../test/harness/controlplane.ts';
 import { cliNodeFlags } from './files.ts';
@@ -214,10 +215,10 @@ interface Finished {
   peakRssKiB: number;
 }
 
-function runProcess(command: string, args: readonly string[], stdoutFile?: string): Promise<Finished> {
+function runProcess(command: string, args: readonly string[], stdoutFile?: string, env?: NodeJS.ProcessEnv): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
@@ -231,21 +232,29 @@ function runProcess(command: string, args: readonly string[], stdoutFile?: strin
   });
 }
 
+/** The NODE_OPTIONS that manifests/deployment.yaml gives the operator's container. */
+export function deploymentNodeOptions(root: string): string {
+  const deployment = loadYaml(readFileSync(join(root, 'manifests', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
+  const value = deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (!value) throw new Error('manifests/deployment.yaml sets no NODE_OPTIONS');
+  return value;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function measured(kubeconfig: string, runs: number, command: string, args: readonly string[], stdoutFile?: string, ok: (run: Finished) => boolean = (r) => r.status === 0): Promise<{ run: ProcessRun; last: Finished }> {
+async function measured(kubeconfig: string, runs: number, command: string, args: readonly string[], stdoutFile?: string, env?: NodeJS.ProcessEnv): Promise<{ run: ProcessRun; last: Finished }> {
   const walls: number[] = [];
   const requests: number[] = [];
   let peak = 0;
   let last: Finished | undefined;
   for (let i = 0; i < runs; i++) {
     const before = countRequests(await metricsText(kubeconfig));
-    last = await runProcess(command, args, stdoutFile);
+    last = await runProcess(command, args, stdoutFile, env);
     const after = countRequests(await metricsText(kubeconfig));
-    if (!ok(last)) throw new Error(`${command} ${args.slice(0, 6).join(' ')} failed (${last.status}): ${last.stderr.slice(-1500)}`);
+    if (last.status !== 0) throw new Error(`${command} ${args.slice(0, 6).join(' ')} failed (${last.status}): ${last.stderr.slice(-1500)}`);
     walls.push(last.wallMs);
     // The /metrics reads are not a counted resource: only the run's own requests remain.
     requests.push(after - before);
@@ -276,7 +285,9 @@ export async function benchCluster(cli: string, root: string, pods = 10_000, run
     const reportText = await readFile(reportOut);
     const report = JSON.parse(reportText.toString('utf8')) as { summary: { workloads: number; findings: number; exempted: number } };
 
-    const operator = await measured(kubeconfig, runs, process.execPath, [...peakRss, cli, 'operator', '--once', '--namespace', REPORT_NAMESPACE, '--kubeconfig', kubeconfig, '--no-leader-elect', '--port', '0', '--log-level', 'info']);
+    // The operator runs as manifests/deployment.yaml runs it: with its NODE_OPTIONS.
+    const operatorEnv = { ...process.env, NODE_OPTIONS: [process.env['NODE_OPTIONS'], deploymentNodeOptions(root)].filter(Boolean).join(' ') };
+    const operator = await measured(kubeconfig, runs, process.execPath, [...peakRss, cli, 'operator', '--once', '--namespace', REPORT_NAMESPACE, '--kubeconfig', kubeconfig, '--no-leader-elect', '--port', '0', '--log-level', 'info'], undefined, operatorEnv);
     const written = operator.last.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))

@@ -77,12 +77,18 @@ export function findingId(finding: FindingKey): string {
 
 /** findingId with both parts memoized, for the many findings of one scan (or one report read back). */
 export function findingIds(): (finding: FindingKey) => string {
-  const workloads = new Map<string, string>();
+  // Findings of one workload usually share its WorkloadRef object: looked up by identity first.
+  const byRef = new WeakMap<WorkloadRef, string>();
+  const byKey = new Map<string, string>();
   const rests = new Map<string, string>();
   return (finding) => {
-    const w = workloadKey(finding.workload);
-    let head = workloads.get(w);
-    if (head === undefined) workloads.set(w, (head = sha256Hex(w, WORKLOAD_ID_DIGITS)));
+    let head = byRef.get(finding.workload);
+    if (head === undefined) {
+      const w = workloadKey(finding.workload);
+      head = byKey.get(w);
+      if (head === undefined) byKey.set(w, (head = sha256Hex(w, WORKLOAD_ID_DIGITS)));
+      byRef.set(finding.workload, head);
+    }
     const r = restKey(finding);
     let tail = rests.get(r);
     if (tail === undefined) rests.set(r, (tail = sha256Hex(r, FINDING_ID_DIGITS)));
