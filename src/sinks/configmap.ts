@@ -147,7 +147,8 @@ export class ConfigMapReportSink {
     // The history index grows the main ConfigMap: keep room for it (about 300 bytes an entry).
     const reserve = 512 + this.options.history * 400;
     const summary = (storage: Storage) => JSON.stringify(summarize(report, scanId, storage, fileKeys), null, 2);
-    const draft = await encodeReport(summary('split'), files, this.options.maxConfigMapBytes, (i) => `${historyName}-part-${i}`, reserve);
+    // Drafted with the longest storage name; the reserve covers the rest of what the final summary changes.
+    const draft = await encodeReport(summary('brotli'), files, this.options.maxConfigMapBytes, (i) => `${historyName}-part-${i}`, reserve);
     // The summary names the storage, known only now; the reserve covers the few bytes it changes.
     const encoded: EncodedReport = { ...draft, main: { ...draft.main, data: { ...draft.main.data, [SUMMARY_KEY]: summary(draft.storage) } } };
     const created: string[] = [];
