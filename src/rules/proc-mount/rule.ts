@@ -1,5 +1,6 @@
 import { defineRule, type PssRef, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { inUserNamespace } from '../user-namespace.ts';
 
 const USER_NAMESPACES_REFERENCE: Reference = {
   title: 'User Namespaces: integration with Pod Security Admission checks',
@@ -50,7 +51,7 @@ export const procMount = defineRule({
     },
   },
   check(context) {
-    const userNamespaced = context.version.minor >= 35 && context.podSpec.hostUsers === false;
+    const userNamespaced = inUserNamespace(context);
     for (const node of context.containers) {
       const value = node.container.securityContext?.procMount;
       if (value === null || value === undefined || value === 'Default') continue;

@@ -1,6 +1,6 @@
-import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import { inUserNamespace } from '../user-namespace.ts';
 
 const CIS_REFERENCE = cisReference('v1.9, 5.2.7: Minimize the admission of root containers');
 const USER_NAMESPACES_REFERENCE: Reference = {
@@ -48,7 +48,7 @@ export const runAsNonRoot = defineRule({
   },
   check(context) {
     // From policy v1.35 upstream skips the check for pods in a user namespace.
-    if (atLeastMinor(context.version, 35) && context.podSpec.hostUsers === false) return;
+    if (inUserNamespace(context)) return;
     const podSecurityContext = context.podSpec.securityContext;
     const podValue = podSecurityContext?.runAsNonRoot;
     if (podValue === false) {

@@ -1,6 +1,6 @@
-import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import { inUserNamespace } from '../user-namespace.ts';
 
 const CIS_REFERENCE = cisReference('v1.9, 5.2.7: Minimize the admission of root containers');
 const USER_NAMESPACES_REFERENCE: Reference = {
@@ -40,7 +40,7 @@ export const runAsRootUser = defineRule({
   },
   check(context) {
     // From policy v1.35 upstream skips the check for pods in a user namespace.
-    if (atLeastMinor(context.version, 35) && context.podSpec.hostUsers === false) return;
+    if (inUserNamespace(context)) return;
     // Upstream forbids an explicit 0 wherever it is written, even at pod level under containers that override it.
     if (context.podSpec.securityContext?.runAsUser === 0) {
       context.report({ messageId: 'podRoot', path: [...context.podSpecPath, 'securityContext', 'runAsUser'] });
