@@ -62,9 +62,15 @@ function time(fn: () => void, runs: number): number {
 export function compileCli(root: string): { cli: string; build: 'dist' | 'src' } {
   const outDir = join(root, '.cache', 'bench-dist');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck'],
+    { encoding: 'utf8' },
+  );
   if (run.status === 0) return { cli: join(outDir, 'src', 'cli', 'main.js'), build: 'dist' };
-  process.stderr.write(`bench: compiling the CLI failed, timing the TypeScript sources instead\n${run.stdout}${run.stderr}`);
+  process.stderr.write(
+    `bench: compiling the CLI failed, timing the TypeScript sources instead\n${run.stdout}${run.stderr}`,
+  );
   return { cli: join(root, 'src', 'cli', 'main.ts'), build: 'src' };
 }
 
@@ -85,7 +91,11 @@ function runCli(root: string, cli: string, dir: string, out: string, runs: numbe
   for (let i = 0; i < runs; i++) {
     const fd = openSync(out, 'w');
     const start = performance.now();
-    const run = spawnSync(process.execPath, [...cliNodeFlags(cli), '--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [...cliNodeFlags(cli), '--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'],
+      { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' },
+    );
     walls.push(performance.now() - start);
     closeSync(fd);
     if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);
@@ -95,7 +105,12 @@ function runCli(root: string, cli: string, dir: string, out: string, runs: numbe
   return { wallMs: median(walls), peakRssMiB: peak / 1024 };
 }
 
-export async function benchFiles(count = 10_000, perFile = 100, runs = 3, compiled?: { cli: string; build: 'dist' | 'src' }): Promise<FilesBenchResult> {
+export async function benchFiles(
+  count = 10_000,
+  perFile = 100,
+  runs = 3,
+  compiled?: { cli: string; build: 'dist' | 'src' },
+): Promise<FilesBenchResult> {
   const base = join(tmpdir(), `kube-patrol-bench-${count}`);
   const dir = join(base, 'workloads');
   const empty = join(base, 'empty');
@@ -105,7 +120,9 @@ export async function benchFiles(count = 10_000, perFile = 100, runs = 3, compil
   await mkdir(empty, { recursive: true });
   const workloads = generateWorkloads(count);
   const texts = toYamlFiles(workloads, perFile);
-  await Promise.all(texts.map((text, i) => writeFile(join(dir, `workloads-${String(i).padStart(4, '0')}.yaml`), text)));
+  await Promise.all(
+    texts.map((text, i) => writeFile(join(dir, `workloads-${String(i).padStart(4, '0')}.yaml`), text)),
+  );
   const names = (await readdir(dir)).sort();
   const contents = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
   const bytes = contents.reduce((sum, c) => sum + Buffer.byteLength(c), 0);
@@ -117,7 +134,11 @@ export async function benchFiles(count = 10_000, perFile = 100, runs = 3, compil
     for (const text of contents) for (const doc of parseAllDocuments(text)) doc.toJS();
   }, runs);
 
-  const inspector = createInspector({ rules: ALL_RULES, version: parsePssVersion('latest'), now: new Date() });
+  const inspector = createInspector({
+    rules: ALL_RULES,
+    version: parsePssVersion('latest'),
+    now: new Date(),
+  });
   let findings = 0;
   const engineMs = time(() => {
     findings = 0;

@@ -45,21 +45,61 @@ export function generateWorkload(i: number, random: () => number): Obj {
   const hardened = chance(0.3);
   const containers = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, c) => {
     const sc: Obj = hardened
-      ? { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsNonRoot: true }
+      ? {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+        }
       : {
           ...(chance(0.1) ? { privileged: true } : {}),
           ...(chance(0.3) ? { allowPrivilegeEscalation: chance(0.5) } : {}),
           ...(chance(0.3) ? { runAsUser: pick([0, 1000, 65534]) } : {}),
-          ...(chance(0.3) ? { capabilities: { add: chance(0.5) ? [pick(['NET_ADMIN', 'SYS_TIME', 'CHOWN', 'NET_BIND_SERVICE'])] : [], drop: [pick(['ALL', 'all', 'NET_RAW'])] } } : {}),
-          ...(chance(0.2) ? { seccompProfile: { type: pick(['RuntimeDefault', 'Unconfined', 'Localhost']), ...(chance(0.5) ? { localhostProfile: 'profiles/app.json' } : {}) } } : {}),
+          ...(chance(0.3)
+            ? {
+                capabilities: {
+                  add: chance(0.5) ? [pick(['NET_ADMIN', 'SYS_TIME', 'CHOWN', 'NET_BIND_SERVICE'])] : [],
+                  drop: [pick(['ALL', 'all', 'NET_RAW'])],
+                },
+              }
+            : {}),
+          ...(chance(0.2)
+            ? {
+                seccompProfile: {
+                  type: pick(['RuntimeDefault', 'Unconfined', 'Localhost']),
+                  ...(chance(0.5) ? { localhostProfile: 'profiles/app.json' } : {}),
+                },
+              }
+            : {}),
         };
     return {
       name: c === 0 ? 'app' : `sidecar-${c}`,
-      image: pick(['nginx', 'nginx:latest', 'registry.example.com/app:1.2.3', 'busybox:1.36', `ghcr.io/acme/svc@sha256:${'ab'.repeat(32)}`]),
+      image: pick([
+        'nginx',
+        'nginx:latest',
+        'registry.example.com/app:1.2.3',
+        'busybox:1.36',
+        `ghcr.io/acme/svc@sha256:${'ab'.repeat(32)}`,
+      ]),
       ports: [{ containerPort: 8080, ...(chance(0.05) ? { hostPort: 8080 } : {}) }],
-      env: [{ name: 'LOG_LEVEL', value: 'info' }, ...(chance(0.1) ? [{ name: 'DB_PASSWORD', value: 'changeme' }] : [])],
-      ...(chance(0.6) ? { resources: { requests: { cpu: '100m', memory: '128Mi' }, ...(chance(0.5) ? { limits: { cpu: '1', memory: '256Mi' } } : {}) } } : {}),
-      ...(chance(0.5) ? { livenessProbe: { httpGet: { path: '/healthz', port: 8080 } }, readinessProbe: { httpGet: { path: '/ready', port: 8080 } } } : {}),
+      env: [
+        { name: 'LOG_LEVEL', value: 'info' },
+        ...(chance(0.1) ? [{ name: 'DB_PASSWORD', value: 'changeme' }] : []),
+      ],
+      ...(chance(0.6)
+        ? {
+            resources: {
+              requests: { cpu: '100m', memory: '128Mi' },
+              ...(chance(0.5) ? { limits: { cpu: '1', memory: '256Mi' } } : {}),
+            },
+          }
+        : {}),
+      ...(chance(0.5)
+        ? {
+            livenessProbe: { httpGet: { path: '/healthz', port: 8080 } },
+            readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+          }
+        : {}),
       securityContext: sc,
       volumeMounts: [{ name: 'data', mountPath: '/data' }],
     };
@@ -67,26 +107,79 @@ export function generateWorkload(i: number, random: () => number): Obj {
   const podSpec: Obj = {
     ...(chance(0.05) ? { hostNetwork: true } : {}),
     ...(chance(0.02) ? { hostPID: true } : {}),
-    ...(hardened ? { securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } }, automountServiceAccountToken: false } : {}),
-    ...(chance(0.1) ? { initContainers: [{ name: 'init', image: 'busybox:1.36', command: ['sh', '-c', 'true'] }] } : {}),
+    ...(hardened
+      ? {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          automountServiceAccountToken: false,
+        }
+      : {}),
+    ...(chance(0.1)
+      ? { initContainers: [{ name: 'init', image: 'busybox:1.36', command: ['sh', '-c', 'true'] }] }
+      : {}),
     containers,
-    volumes: [chance(0.1) ? { name: 'data', hostPath: { path: pick(['/var/lib/app', '/var/run/docker.sock', '/etc']) } } : { name: 'data', emptyDir: {} }],
+    volumes: [
+      chance(0.1)
+        ? { name: 'data', hostPath: { path: pick(['/var/lib/app', '/var/run/docker.sock', '/etc']) } }
+        : { name: 'data', emptyDir: {} },
+    ],
   };
   const labels = { app: name };
-  const podMetadata: Obj = { labels, ...(chance(0.05) ? { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' } } : {}) };
+  const podMetadata: Obj = {
+    labels,
+    ...(chance(0.05)
+      ? { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' } }
+      : {}),
+  };
   const template = { metadata: podMetadata, spec: podSpec };
   const metadata = { name, namespace, labels };
   switch (kind) {
     case 'Pod':
-      return { apiVersion: 'v1', kind, metadata: { ...metadata, ...(podMetadata['annotations'] ? { annotations: podMetadata['annotations'] } : {}) }, spec: podSpec };
+      return {
+        apiVersion: 'v1',
+        kind,
+        metadata: {
+          ...metadata,
+          ...(podMetadata['annotations'] ? { annotations: podMetadata['annotations'] } : {}),
+        },
+        spec: podSpec,
+      };
     case 'Job':
-      return { apiVersion: 'batch/v1', kind, metadata, spec: { template: { ...template, spec: { ...podSpec, restartPolicy: 'Never' } } } };
+      return {
+        apiVersion: 'batch/v1',
+        kind,
+        metadata,
+        spec: { template: { ...template, spec: { ...podSpec, restartPolicy: 'Never' } } },
+      };
     case 'CronJob':
-      return { apiVersion: 'batch/v1', kind, metadata, spec: { schedule: '*/30 * * * *', jobTemplate: { spec: { template: { ...template, spec: { ...podSpec, restartPolicy: 'OnFailure' } } } } } };
+      return {
+        apiVersion: 'batch/v1',
+        kind,
+        metadata,
+        spec: {
+          schedule: '*/30 * * * *',
+          jobTemplate: {
+            spec: { template: { ...template, spec: { ...podSpec, restartPolicy: 'OnFailure' } } },
+          },
+        },
+      };
     case 'DaemonSet':
       return { apiVersion: 'apps/v1', kind, metadata, spec: { selector: { matchLabels: labels }, template } };
     default:
-      return { apiVersion: 'apps/v1', kind, metadata, spec: { replicas: 2, selector: { matchLabels: labels }, ...(kind === 'StatefulSet' ? { serviceName: name } : {}), template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind,
+        metadata,
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: labels },
+          ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+          template,
+        },
+      };
   }
 }
 
@@ -99,7 +192,12 @@ export function generateWorkloads(count: number, seed = 42): Obj[] {
 export function toYamlFiles(workloads: readonly Obj[], perFile: number): string[] {
   const files: string[] = [];
   for (let i = 0; i < workloads.length; i += perFile) {
-    files.push(workloads.slice(i, i + perFile).map((w) => stringify(w, { lineWidth: 0 })).join('---\n'));
+    files.push(
+      workloads
+        .slice(i, i + perFile)
+        .map((w) => stringify(w, { lineWidth: 0 }))
+        .join('---\n'),
+    );
   }
   return files;
 }

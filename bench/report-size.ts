@@ -10,7 +10,10 @@ import { renderReport } from '../src/report/render/index.ts';
 import { extractWorkloads } from '../src/workloads/extract.ts';
 import { generateWorkloads } from './generate.ts';
 
-const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const counts = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`.padStart(10);
 const mib = (n: number) => (n >= 1024 * 1024 ? `${(n / 2 ** 20).toFixed(1)} MiB`.padStart(10) : kib(n));
 
@@ -20,7 +23,11 @@ for (const count of counts.length > 0 ? counts : [100, 10_000]) {
   const inspector = createInspector(settings.engine);
   const results: WorkloadResult[] = [];
   for (const [i, object] of generateWorkloads(count).entries()) {
-    for (const workload of extractWorkloads(object, { file: `cluster-${Math.floor(i / 100)}.yaml`, documentPath: [] }).workloads) results.push(inspector(workload));
+    for (const workload of extractWorkloads(object, {
+      file: `cluster-${Math.floor(i / 100)}.yaml`,
+      documentPath: [],
+    }).workloads)
+      results.push(inspector(workload));
   }
   const report = buildReport({
     results,
@@ -37,6 +44,8 @@ for (const count of counts.length > 0 ? counts : [100, 10_000]) {
     const text = renderReport(report, format);
     const ms = performance.now() - started;
     const bytes = Buffer.byteLength(text);
-    console.log(`${String(count).padStart(9)} ${String(report.findings.length).padStart(9)}  ${format.padEnd(6)} ${mib(bytes)} ${mib(gzipSync(text).length)} ${ms.toFixed(0).padStart(6)} ms`);
+    console.log(
+      `${String(count).padStart(9)} ${String(report.findings.length).padStart(9)}  ${format.padEnd(6)} ${mib(bytes)} ${mib(gzipSync(text).length)} ${ms.toFixed(0).padStart(6)} ms`,
+    );
   }
 }

@@ -7,14 +7,17 @@ import { benchFiles, compileCli } from './files.ts';
 const count = Number(process.env['BENCH_WORKLOADS'] ?? 10_000);
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const cpu = cpus();
-console.log(`kube-patrol benchmarks: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`);
+console.log(
+  `kube-patrol benchmarks: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`,
+);
 console.log(`(medians of ${runs} runs; ratios are the figures to compare across machines)`);
 
 const root = projectRoot();
 const compiled = compileCli(root);
 const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`.padStart(10);
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-const row = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(44)}${value}${extra ? `   ${extra}` : ''}`);
+const row = (label: string, value: string, extra = '') =>
+  console.log(`  ${label.padEnd(44)}${value}${extra ? `   ${extra}` : ''}`);
 
 if (process.env['BENCH_FILES'] !== '0') await filesBench();
 if (process.env['BENCH_CLUSTER'] !== '0') await clusterBench();
@@ -23,17 +26,32 @@ async function filesBench(): Promise<void> {
   const r = await benchFiles(count, 100, runs, compiled);
   const ratio = (n: number) => `${(n / r.jsYamlParseMs).toFixed(1)}x`.padStart(6);
 
-  console.log(`\nfiles: ${r.workloads.toLocaleString('en-US')} workloads in ${r.files} multi-document YAML files (${mib(r.bytes)}); ${r.findings.toLocaleString('en-US')} findings, report.json ${mib(r.reportBytes)}`);
-  row(`CLI scan -o json > file (wall, ${r.cliBuild})`, ms(r.cli.wallMs), `${ratio(r.cli.wallMs)} the bare parse   peak RSS ${r.cli.peakRssMiB.toFixed(0)} MiB`);
-  row('  of which start-up (scan of an empty dir)', ms(r.cliStartup.wallMs), `peak RSS ${r.cliStartup.peakRssMiB.toFixed(0)} MiB`);
+  console.log(
+    `\nfiles: ${r.workloads.toLocaleString('en-US')} workloads in ${r.files} multi-document YAML files (${mib(r.bytes)}); ${r.findings.toLocaleString('en-US')} findings, report.json ${mib(r.reportBytes)}`,
+  );
+  row(
+    `CLI scan -o json > file (wall, ${r.cliBuild})`,
+    ms(r.cli.wallMs),
+    `${ratio(r.cli.wallMs)} the bare parse   peak RSS ${r.cli.peakRssMiB.toFixed(0)} MiB`,
+  );
+  row(
+    '  of which start-up (scan of an empty dir)',
+    ms(r.cliStartup.wallMs),
+    `peak RSS ${r.cliStartup.peakRssMiB.toFixed(0)} MiB`,
+  );
   row('bare parse, js-yaml loadAll', ms(r.jsYamlParseMs), ratio(r.jsYamlParseMs));
   row('bare parse, yaml parseAllDocuments + toJS', ms(r.yamlParseMs), ratio(r.yamlParseMs));
-  row('engine alone (extract + all rules)', `${r.engineWorkloadsPerSecond.toLocaleString('en-US')} workloads/s`.padStart(10));
+  row(
+    'engine alone (extract + all rules)',
+    `${r.engineWorkloadsPerSecond.toLocaleString('en-US')} workloads/s`.padStart(10),
+  );
 
   const s = r.stages;
   const total = s.readMs + s.decodeMs + s.engineMs + s.buildMs + s.renderMs + s.writeMs;
   const share = (n: number) => `${((100 * n) / total).toFixed(0)}%`.padStart(4);
-  console.log('\nwhere a scan spends its time (in-process, warm, each stage timed apart; start-up and GC pauses of the CLI excluded):');
+  console.log(
+    '\nwhere a scan spends its time (in-process, warm, each stage timed apart; start-up and GC pauses of the CLI excluded):',
+  );
   row('read files', ms(s.readMs), share(s.readMs));
   row('decode (js-yaml, line index, workload checks)', ms(s.decodeMs), share(s.decodeMs));
   row('engine (all rules, exemptions, lines)', ms(s.engineMs), share(s.engineMs));
@@ -41,17 +59,47 @@ async function filesBench(): Promise<void> {
   row(`JSON render (${mib(s.jsonBytes)})`, ms(s.renderMs), share(s.renderMs));
   row('write the JSON to a file', ms(s.writeMs), share(s.writeMs));
   row('total', ms(total));
-  row('render + write in chunks instead (renderJsonChunks)', ms(s.streamedRenderWriteMs), `vs ${ms(s.renderMs + s.writeMs).trim()} as one string`);
+  row(
+    'render + write in chunks instead (renderJsonChunks)',
+    ms(s.streamedRenderWriteMs),
+    `vs ${ms(s.renderMs + s.writeMs).trim()} as one string`,
+  );
 }
 
 async function clusterBench(): Promise<void> {
   const c = await benchCluster(compiled.cli, root, count, runs);
   const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
   const vsList = (n: number) => `${(n / c.kubectl.wallMs).toFixed(2)}x the kubectl list`;
-  console.log(`\ncluster: ${c.pods.toLocaleString('en-US')} pods, ${c.controllers.toLocaleString('en-US')} controllers (${c.objects.toLocaleString('en-US')} objects with owned ReplicaSets/Jobs and namespaces), seeded in ${ms(c.seedMs).trim()}`);
-  row('kubectl get <7 kinds> -A -o json (wall)', ms(c.kubectl.wallMs), `1.00x   ${c.kubectl.requests} requests   peak RSS n/a   ${mib(c.kubectl.bytes)} of JSON`);
-  row(`CLI scan -o json > file (wall, ${compiled.build})`, ms(c.scan.wallMs), `${vsList(c.scan.wallMs)}   ${c.scan.requests} requests   peak RSS ${c.scan.peakRssMiB.toFixed(0)} MiB`);
-  row('  report.json', mib(c.scan.bytes).padStart(10), `gzip ${kib(c.scan.gzipBytes)}   ${c.scan.workloads.toLocaleString('en-US')} workloads, ${c.scan.findings.toLocaleString('en-US')} findings`);
-  row('operator --once (wall, list + render + write)', ms(c.operator.wallMs), `${vsList(c.operator.wallMs)}   ${c.operator.requests} requests   peak RSS ${c.operator.peakRssMiB.toFixed(0)} MiB   scan ${ms(c.operator.scanMs).trim()}`);
-  row('  ConfigMap kube-patrol-report', kib(c.operator.configMapBytes).padStart(10), `storage ${c.operator.storage}${c.operator.parts ? ` (${c.operator.parts} part ConfigMaps)` : ''}   ${Object.entries(c.operator.stored).map(([key, bytes]) => `${key} ${kib(bytes)}`).join('   ')}`);
+  console.log(
+    `\ncluster: ${c.pods.toLocaleString('en-US')} pods, ${c.controllers.toLocaleString('en-US')} controllers (${c.objects.toLocaleString('en-US')} objects with owned ReplicaSets/Jobs and namespaces), seeded in ${ms(c.seedMs).trim()}`,
+  );
+  row(
+    'kubectl get <7 kinds> -A -o json (wall)',
+    ms(c.kubectl.wallMs),
+    `1.00x   ${c.kubectl.requests} requests   peak RSS n/a   ${mib(c.kubectl.bytes)} of JSON`,
+  );
+  row(
+    `CLI scan -o json > file (wall, ${compiled.build})`,
+    ms(c.scan.wallMs),
+    `${vsList(c.scan.wallMs)}   ${c.scan.requests} requests   peak RSS ${c.scan.peakRssMiB.toFixed(0)} MiB`,
+  );
+  row(
+    '  report.json',
+    mib(c.scan.bytes).padStart(10),
+    `gzip ${kib(c.scan.gzipBytes)}   ${c.scan.workloads.toLocaleString('en-US')} workloads, ${c.scan.findings.toLocaleString('en-US')} findings`,
+  );
+  row(
+    'operator --once (wall, list + render + write)',
+    ms(c.operator.wallMs),
+    `${vsList(c.operator.wallMs)}   ${c.operator.requests} requests   peak RSS ${c.operator.peakRssMiB.toFixed(0)} MiB   scan ${ms(c.operator.scanMs).trim()}`,
+  );
+  row(
+    '  ConfigMap kube-patrol-report',
+    kib(c.operator.configMapBytes).padStart(10),
+    `storage ${c.operator.storage}${c.operator.parts ? ` (${c.operator.parts} part ConfigMaps)` : ''}   ${Object.entries(
+      c.operator.stored,
+    )
+      .map(([key, bytes]) => `${key} ${kib(bytes)}`)
+      .join('   ')}`,
+  );
 }

@@ -89,7 +89,17 @@ async function runStages(dir: string): Promise<StageTimes> {
   const streamedRenderWriteMs = performance.now() - started;
   closeSync(fd);
   rmSync(out, { force: true });
-  return { readMs, decodeMs, engineMs, buildMs, renderMs, writeMs, streamedRenderWriteMs, findings: report.findings.length, jsonBytes };
+  return {
+    readMs,
+    decodeMs,
+    engineMs,
+    buildMs,
+    renderMs,
+    writeMs,
+    streamedRenderWriteMs,
+    findings: report.findings.length,
+    jsonBytes,
+  };
 }
 
 /** Median of each stage over `runs` in-process runs (the first run also warms the JIT). */

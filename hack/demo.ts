@@ -32,7 +32,11 @@ function readExamples(dir: string): Obj[] {
 }
 
 function run(args: string[], quiet = false): number {
-  const result = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'inherit'], cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'inherit'],
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   // The full table is long: show its last line (score and counts); the files hold everything.
   if (quiet) console.error(result.stdout.trimEnd().split('\n').at(-1));
   return result.status ?? 1;
@@ -47,8 +51,11 @@ try {
 
   step('applying examples/');
   const examples = readExamples(path.join(repoRoot, 'examples'));
-  const namespaces = new Set(examples.map((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace ?? 'default')));
-  for (const name of namespaces) await createObject(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const namespaces = new Set(
+    examples.map((o) => (o.kind === 'Namespace' ? o.metadata.name : (o.metadata.namespace ?? 'default'))),
+  );
+  for (const name of namespaces)
+    await createObject(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   for (const object of examples.filter((o) => o.kind !== 'Namespace')) {
     const what = `${object.kind} ${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
     try {
@@ -58,24 +65,46 @@ try {
       // The API server validates more than a manifest scan: an object it refuses is shown, not fatal.
       const cause = (error as Error).cause;
       if (!isApiStatus(cause, 422)) throw error;
-      console.error(`  refused by the API server (the manifest scan still reports it): ${what}: ${cause.message.replace(/^.*?is invalid: /, '')}`);
+      console.error(
+        `  refused by the API server (the manifest scan still reports it): ${what}: ${cause.message.replace(/^.*?is invalid: /, '')}`,
+      );
     }
   }
 
   step('installing manifests/ (namespace kube-patrol, read-only ClusterRole, namespaced Role, config)');
-  for (const object of renderManifests().filter((o) => o.kind !== 'Deployment')) await createObject(admin, object);
+  for (const object of renderManifests().filter((o) => o.kind !== 'Deployment'))
+    await createObject(admin, object);
   const token = await controlPlane.mintServiceAccountKubeconfig('kube-patrol', 'kube-patrol');
   admin.close();
 
   step('kube-patrol operator --once, as ServiceAccount kube-patrol/kube-patrol');
   const config = path.join(controlPlane.dir, 'operator.yaml');
-  const rendered = renderManifests().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'kube-patrol-config') as { data: Record<string, string> } | undefined;
+  const rendered = renderManifests().find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === 'kube-patrol-config',
+  ) as { data: Record<string, string> } | undefined;
   writeFileSync(config, rendered?.data['config.yaml'] ?? '{}');
-  if (run(['operator', '--once', '--config', config, '--kubeconfig', token, '-n', 'kube-patrol', '--log-level', 'warn']) !== 0) throw new Error('the operator failed; see its log above');
+  if (
+    run([
+      'operator',
+      '--once',
+      '--config',
+      config,
+      '--kubeconfig',
+      token,
+      '-n',
+      'kube-patrol',
+      '--log-level',
+      'warn',
+    ]) !== 0
+  )
+    throw new Error('the operator failed; see its log above');
 
   step('kube-patrol report get: reading the report back from its ConfigMaps');
-  if (run(['report', 'get', '--kubeconfig', token, '-n', 'kube-patrol', '--out-dir', outDir], true) !== 0) throw new Error('report get failed');
-  console.error(`\nThe report is in ${outDir}:\n  ${path.join(outDir, 'report.html')}  (open it in a browser)\n  ${path.join(outDir, 'report.json')}`);
+  if (run(['report', 'get', '--kubeconfig', token, '-n', 'kube-patrol', '--out-dir', outDir], true) !== 0)
+    throw new Error('report get failed');
+  console.error(
+    `\nThe report is in ${outDir}:\n  ${path.join(outDir, 'report.html')}  (open it in a browser)\n  ${path.join(outDir, 'report.json')}`,
+  );
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;

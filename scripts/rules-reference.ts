@@ -6,7 +6,7 @@ const INTRO: Record<Language, string> = {
   en: [
     '# Rule reference',
     '',
-    '<!-- Generated from the rules\' metadata by `npm run docs`; do not edit by hand. A test fails when it drifts. -->',
+    "<!-- Generated from the rules' metadata by `npm run docs`; do not edit by hand. A test fails when it drifts. -->",
     '',
     'Every check kube-patrol runs. Ids are a public contract: reports, config (`rules:`), exemptions',
     '(`kube-patrol.io/exempt.<id>`) and this page use them. Severity is the default; config can override it or',
@@ -30,11 +30,15 @@ const TABLE_HEAD: Record<Language, string> = {
 };
 
 export function renderRulesReference(rules: readonly AnyRule[], lang: Language): string {
-  const rows = rules.map(({ meta }) =>
-    `| [\`${meta.id}\`](#${meta.id}) | ${meta.severity} | ${meta.pss?.level ?? '-'} | ${meta.pss ? `\`${meta.pss.check}\`` : '-'} | ${meta.title[lang]} |`,
+  const rows = rules.map(
+    ({ meta }) =>
+      `| [\`${meta.id}\`](#${meta.id}) | ${meta.severity} | ${meta.pss?.level ?? '-'} | ${meta.pss ? `\`${meta.pss.check}\`` : '-'} | ${meta.title[lang]} |`,
   );
   const sections = rules.map(({ meta }) => `<a id="${meta.id}"></a>\n\n${renderRuleDoc(meta, lang, 2)}`);
   return [INTRO[lang], '', TABLE_HEAD[lang], '|---|---|---|---|---|', ...rows, '', ...sections].join('\n');
 }
 
-export const RULES_REFERENCE_FILES: Record<Language, string> = { en: 'docs/rules.md', 'zh-CN': 'docs/rules.zh-CN.md' };
+export const RULES_REFERENCE_FILES: Record<Language, string> = {
+  en: 'docs/rules.md',
+  'zh-CN': 'docs/rules.zh-CN.md',
+};

@@ -15,6 +15,7 @@ export function projectRoot(): string {
 
 let cached: string | undefined;
 export function toolVersion(): string {
-  cached ??= (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  cached ??= (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return cached;
 }

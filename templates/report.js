@@ -23,19 +23,24 @@
       rule: row.closest('[data-r]').getAttribute('data-r'),
       group: group ? groups.indexOf(group) : -1,
       active: row.closest('article') !== null,
-      text: null
+      text: null,
     };
   });
   function apply() {
     var sevs = {};
-    chips.forEach(function (chip) { sevs[chip.getAttribute('data-sev')] = chip.getAttribute('aria-pressed') === 'true'; });
+    chips.forEach(function (chip) {
+      sevs[chip.getAttribute('data-sev')] = chip.getAttribute('aria-pressed') === 'true';
+    });
     var nsValue = ns.value;
     var ruleValue = rule.value;
     var needle = q.value.trim().toLowerCase();
-    var visible = groups.map(function () { return 0; });
+    var visible = groups.map(function () {
+      return 0;
+    });
     var shown = 0;
     rows.forEach(function (row) {
-      var ok = sevs[row.sev] === true &&
+      var ok =
+        sevs[row.sev] === true &&
         (nsValue === '*' || row.ns === nsValue) &&
         (ruleValue === '*' || row.rule === ruleValue);
       if (ok && needle !== '') {
@@ -46,7 +51,9 @@
       if (ok && row.group !== -1) visible[row.group]++;
       if (ok && row.active) shown++;
     });
-    groups.forEach(function (group, i) { group.hidden = visible[i] === 0; });
+    groups.forEach(function (group, i) {
+      group.hidden = visible[i] === 0;
+    });
     count.textContent = showing.replace('{{shown}}', String(shown)).replace('{{total}}', String(total));
     none.hidden = shown !== 0 || total === '0';
   }
@@ -63,9 +70,13 @@
     clearTimeout(timer);
     timer = setTimeout(apply, 150);
   });
-  form.addEventListener('submit', function (event) { event.preventDefault(); });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+  });
   form.addEventListener('reset', function () {
-    chips.forEach(function (chip) { chip.setAttribute('aria-pressed', 'true'); });
+    chips.forEach(function (chip) {
+      chip.setAttribute('aria-pressed', 'true');
+    });
     setTimeout(apply, 0);
   });
   form.hidden = false;

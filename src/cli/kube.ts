@@ -11,13 +11,21 @@ export interface KubeFlags {
 
 export function addKubeOptions(command: Command): Command {
   return command
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod service account)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod service account)',
+    )
     .option('--context <name>', 'kubeconfig context');
 }
 
 /** Whether we run in a pod with a mounted service account and no explicit kubeconfig. */
 export function runningInCluster(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !flags.kubeconfig && !env['KUBECONFIG'] && Boolean(env['KUBERNETES_SERVICE_HOST']) && existsSync(join(SERVICE_ACCOUNT_DIR, 'token'));
+  return (
+    !flags.kubeconfig &&
+    !env['KUBECONFIG'] &&
+    Boolean(env['KUBERNETES_SERVICE_HOST']) &&
+    existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))
+  );
 }
 
 /** The namespace of the pod's service account (in the cluster), else undefined. */

@@ -6,7 +6,13 @@ import { ConfigError, loadConfigFile, validateConfig } from '../config/load.ts';
 import { operatorConfigSchema, type OperatorConfig } from '../config/operator.ts';
 import { Operator } from '../controller/operator.ts';
 import { KNOWN_RULE_IDS } from '../pipeline/settings.ts';
-import { addKubeOptions, connectFromFlags, runningInCluster, serviceAccountNamespace, type KubeFlags } from './kube.ts';
+import {
+  addKubeOptions,
+  connectFromFlags,
+  runningInCluster,
+  serviceAccountNamespace,
+  type KubeFlags,
+} from './kube.ts';
 
 export interface OperatorFlags extends KubeFlags {
   config?: string;
@@ -22,9 +28,17 @@ export const DEFAULT_NAMESPACE = 'kube-patrol';
 export function registerOperatorCommand(program: Command): void {
   const command = program
     .command('operator')
-    .description('run the in-cluster operator: scan at start, on a cron schedule (and on changes), write reports to ConfigMaps')
-    .option('--config <file>', 'operator config file (YAML; see docs/operator.md); defaults apply without one')
-    .option('-n, --namespace <ns>', `out of the cluster: namespace for reports, the Lease and Events (default: the context's, else ${DEFAULT_NAMESPACE}); in a pod: its own namespace`)
+    .description(
+      'run the in-cluster operator: scan at start, on a cron schedule (and on changes), write reports to ConfigMaps',
+    )
+    .option(
+      '--config <file>',
+      'operator config file (YAML; see docs/operator.md); defaults apply without one',
+    )
+    .option(
+      '-n, --namespace <ns>',
+      `out of the cluster: namespace for reports, the Lease and Events (default: the context's, else ${DEFAULT_NAMESPACE}); in a pod: its own namespace`,
+    )
     .option('--once', 'scan once, write the report, and exit (0 written, 2 failed)')
     .option('--port <port>', 'health and metrics port (overrides server.port; 0 picks a free one)')
     .option('--no-leader-elect', 'do not take the Lease (a single replica, or local runs)')
@@ -35,17 +49,27 @@ export function registerOperatorCommand(program: Command): void {
 }
 
 export async function loadOperatorConfig(file: string | undefined): Promise<OperatorConfig> {
-  return file ? loadConfigFile(file, KNOWN_RULE_IDS, operatorConfigSchema) : validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
+  return file
+    ? loadConfigFile(file, KNOWN_RULE_IDS, operatorConfigSchema)
+    : validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
 }
 
 /** The namespace reports go to: the pod's own in the cluster, else --namespace, the context's, or the default. */
-export function operatorNamespace(flags: OperatorFlags, inCluster: boolean, contextNamespace: string | undefined): string {
+export function operatorNamespace(
+  flags: OperatorFlags,
+  inCluster: boolean,
+  contextNamespace: string | undefined,
+): string {
   if (inCluster) return serviceAccountNamespace() ?? flags.namespace ?? DEFAULT_NAMESPACE;
   return flags.namespace ?? contextNamespace ?? DEFAULT_NAMESPACE;
 }
 
 export async function runOperatorCommand(flags: OperatorFlags): Promise<number> {
-  const logger: Logger = pino({ name: 'kube-patrol', level: flags.logLevel ?? 'info', base: { pid: process.pid } });
+  const logger: Logger = pino({
+    name: 'kube-patrol',
+    level: flags.logLevel ?? 'info',
+    base: { pid: process.pid },
+  });
   let config: OperatorConfig;
   try {
     config = await loadOperatorConfig(flags.config);
@@ -65,14 +89,22 @@ export async function runOperatorCommand(flags: OperatorFlags): Promise<number> 
     }
     config = { ...config, server: { ...config.server, port } };
   }
-  if (flags.leaderElect === false) config = { ...config, leaderElection: { ...config.leaderElection, enabled: false } };
+  if (flags.leaderElect === false)
+    config = { ...config, leaderElection: { ...config.leaderElection, enabled: false } };
 
   const client = connectFromFlags(flags, config);
   const inCluster = runningInCluster(flags);
   const namespace = operatorNamespace(flags, inCluster, client.identity.namespace);
   // Pod name from the downward API (POD_NAME) or the hostname, plus a suffix: two runs never share one.
   const identity = `${process.env['POD_NAME'] ?? hostname()}_${randomBytes(3).toString('hex')}`;
-  const operator = new Operator({ api: client, config, namespace, identity, cluster: client.identity.context, logger });
+  const operator = new Operator({
+    api: client,
+    config,
+    namespace,
+    identity,
+    cluster: client.identity.context,
+    logger,
+  });
 
   if (flags.once) {
     const outcome = await operator.runOnce();

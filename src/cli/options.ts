@@ -3,12 +3,14 @@ import { isSeverity, type Severity } from '../engine/severity.ts';
 import { LANGUAGES, type Language } from '../engine/i18n.ts';
 
 export function parseSeverityOption(value: string): Severity {
-  if (!isSeverity(value) || value === 'info') throw new InvalidArgumentError('expected critical, high, medium or low');
+  if (!isSeverity(value) || value === 'info')
+    throw new InvalidArgumentError('expected critical, high, medium or low');
   return value;
 }
 
 export function parseLanguageOption(value: string): Language {
-  if (!(LANGUAGES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LANGUAGES.join(', ')}`);
+  if (!(LANGUAGES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${LANGUAGES.join(', ')}`);
   return value as Language;
 }
 
@@ -30,5 +32,7 @@ export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterabl
   for (const chunk of chunks) {
     if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
   }
-  await new Promise<void>((resolve, reject) => stream.write('', (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    stream.write('', (error) => (error ? reject(error) : resolve())),
+  );
 }

@@ -7,7 +7,9 @@ import { registerScanCommand } from './scan.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kube-patrol')
-    .description('Inspects the security configuration of Kubernetes workloads (Pod Security Standards and hardening advice).')
+    .description(
+      'Inspects the security configuration of Kubernetes workloads (Pod Security Standards and hardening advice).',
+    )
     .version(toolVersion())
     .showHelpAfterError()
     .exitOverride((error) => {

@@ -9,24 +9,32 @@ export function registerRulesCommand(program: Command): void {
   program
     .command('rules')
     .argument('[id]', 'a rule id: print its documentation')
-    .description('list the rules, or print one rule\'s documentation')
+    .description("list the rules, or print one rule's documentation")
     .option('--lang <lang>', 'en or zh-CN', parseLanguageOption, 'en')
     .action(async (id: string | undefined, options: { lang: Language }) => {
       const rules = ALL_RULES as readonly AnyRule[];
       if (id) {
         const rule = rules.find((r) => r.meta.id === id || r.meta.aliases?.includes(id));
         if (!rule) {
-          process.stderr.write(`kube-patrol: unknown rule "${id}" (run \`kube-patrol rules\` for the list)\n`);
+          process.stderr.write(
+            `kube-patrol: unknown rule "${id}" (run \`kube-patrol rules\` for the list)\n`,
+          );
           process.exitCode = 2;
           return;
         }
         await writeStdout(renderRuleDoc(rule.meta, options.lang));
         return;
       }
-      const rows = rules.map((r) => [r.meta.id, r.meta.severity, r.meta.pss ? `${r.meta.pss.level}` : '-', r.meta.title[options.lang]]);
+      const rows = rules.map((r) => [
+        r.meta.id,
+        r.meta.severity,
+        r.meta.pss ? `${r.meta.pss.level}` : '-',
+        r.meta.title[options.lang],
+      ]);
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => (row[i] as string).length), 8));
       const header = ['RULE', 'SEVERITY', 'PSS', 'TITLE'];
-      const line = (row: string[]) => row.map((cell, i) => (i < 3 ? cell.padEnd((widths[i] as number) + 2) : cell)).join('');
+      const line = (row: string[]) =>
+        row.map((cell, i) => (i < 3 ? cell.padEnd((widths[i] as number) + 2) : cell)).join('');
       await writeStdout(`${[line(header), ...rows.map(line)].join('\n')}\n`);
     });
 }

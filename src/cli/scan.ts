@@ -14,7 +14,12 @@ import { KNOWN_RULE_IDS, resolveSettings, type ScanSettings } from '../pipeline/
 import type { ClusterScope } from '../sources/cluster.ts';
 import { connectFromFlags } from './kube.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { OUT_DIR_FILES, OUTPUT_FORMATS, renderReportChunks, type OutputFormat } from '../report/render/index.ts';
+import {
+  OUT_DIR_FILES,
+  OUTPUT_FORMATS,
+  renderReportChunks,
+  type OutputFormat,
+} from '../report/render/index.ts';
 import { parseLanguageOption, parseSeverityOption, readAllStdin, writeChunks } from './options.ts';
 
 export interface ScanOptions {
@@ -31,7 +36,11 @@ export interface ScanOptions {
 }
 
 /** Exit status per the CLI contract: 2 input errors, 1 a finding at or above --fail-on, else 0. */
-export function exitStatus(report: InspectionReport, inputErrors: boolean, failOn: Severity | undefined): number {
+export function exitStatus(
+  report: InspectionReport,
+  inputErrors: boolean,
+  failOn: Severity | undefined,
+): number {
   if (inputErrors) return 2;
   if (failOn && report.findings.some((f) => !f.exempted && atLeast(f.severity, failOn))) return 1;
   return 0;
@@ -44,18 +53,31 @@ export async function loadConfigOrDefault(file: string | undefined): Promise<Con
 export function registerScanCommand(program: Command): void {
   program
     .command('scan')
-    .argument('[path...]', 'files or directories of manifests (*.yaml, *.yml, *.json), or - for stdin; none: the cluster of the current kubeconfig context')
+    .argument(
+      '[path...]',
+      'files or directories of manifests (*.yaml, *.yml, *.json), or - for stdin; none: the cluster of the current kubeconfig context',
+    )
     .description('inspect workloads from manifest files or from a cluster')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--out-dir <dir>', 'also write report.json, report.html and report.sarif into this directory')
     .option('--config <file>', 'config file (rules, severities, exemptions)')
     .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
     .option('--lang <lang>', 'report language: en or zh-CN', parseLanguageOption)
-    .option('--fail-on <severity>', 'exit 1 when an unexempted finding is at or above this severity', parseSeverityOption)
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when an unexempted finding is at or above this severity',
+      parseSeverityOption,
+    )
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
     .option('--context <name>', 'kubeconfig context for cluster scans')
-    .option('-n, --namespace <ns>', 'cluster scans: only this namespace (comma-separated names or globs for several)')
-    .option('-A, --all-namespaces', 'cluster scans: every namespace (the default; overrides the config\'s scope.namespaces)')
+    .option(
+      '-n, --namespace <ns>',
+      'cluster scans: only this namespace (comma-separated names or globs for several)',
+    )
+    .option(
+      '-A, --all-namespaces',
+      "cluster scans: every namespace (the default; overrides the config's scope.namespaces)",
+    )
     .action(async (paths: string[], options: ScanOptions) => {
       process.exitCode = await runScan(paths, options);
     });
@@ -74,15 +96,23 @@ export async function runScan(paths: readonly string[], options: ScanOptions): P
     }
     throw error;
   }
-  const { report, inputErrors } = paths.length === 0 ? await scanCurrentCluster(config, settings, options) : await scanManifests(paths, settings, { readStdin: readAllStdin });
+  const { report, inputErrors } =
+    paths.length === 0
+      ? await scanCurrentCluster(config, settings, options)
+      : await scanManifests(paths, settings, { readStdin: readAllStdin });
   for (const error of report.errors) {
-    process.stderr.write(`kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`);
+    process.stderr.write(
+      `kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`,
+    );
   }
   await emitReport(report, options);
   return exitStatus(report, inputErrors, settings.failOn);
 }
 
-export async function emitReport(report: InspectionReport, options: Pick<ScanOptions, 'output' | 'outDir'>): Promise<void> {
+export async function emitReport(
+  report: InspectionReport,
+  options: Pick<ScanOptions, 'output' | 'outDir'>,
+): Promise<void> {
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });
     // One file at a time, JSON in pieces: a large report is never held in several renderings at once.
@@ -94,18 +124,36 @@ export async function emitReport(report: InspectionReport, options: Pick<ScanOpt
     }
   }
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  await writeChunks(process.stdout, renderReportChunks(report, options.output, { color, baseDir: process.cwd() }));
+  await writeChunks(
+    process.stdout,
+    renderReportChunks(report, options.output, { color, baseDir: process.cwd() }),
+  );
 }
 
 /** The scope of a cluster scan: `-n` or `-A` on the command line, else the config's `scope`. */
-export function clusterScope(config: ConfigFile, options: Pick<ScanOptions, 'namespace' | 'allNamespaces'>): ClusterScope {
+export function clusterScope(
+  config: ConfigFile,
+  options: Pick<ScanOptions, 'namespace' | 'allNamespaces'>,
+): ClusterScope {
   const base = config.scope ?? {};
-  if (options.namespace) return { ...base, namespaces: options.namespace.split(',').map((n) => n.trim()).filter(Boolean), excludeNamespaces: [] };
+  if (options.namespace)
+    return {
+      ...base,
+      namespaces: options.namespace
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+      excludeNamespaces: [],
+    };
   if (options.allNamespaces) return { ...base, namespaces: [] };
   return base;
 }
 
-async function scanCurrentCluster(config: ConfigFile, settings: ScanSettings, options: ScanOptions): Promise<{ report: InspectionReport; inputErrors: boolean }> {
+async function scanCurrentCluster(
+  config: ConfigFile,
+  settings: ScanSettings,
+  options: ScanOptions,
+): Promise<{ report: InspectionReport; inputErrors: boolean }> {
   const client = connectFromFlags(options, config);
   try {
     const { report, unreadable } = await scanCluster(client, settings, {

@@ -27,31 +27,50 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** Validates a decoded config object against the schema and the known rule ids. */
-export function validateConfig<T extends z.ZodType<ConfigFile>>(file: string, raw: unknown, knownRuleIds: ReadonlySet<string>, schema?: T): z.infer<T> {
+export function validateConfig<T extends z.ZodType<ConfigFile>>(
+  file: string,
+  raw: unknown,
+  knownRuleIds: ReadonlySet<string>,
+  schema?: T,
+): z.infer<T> {
   const result = (schema ?? configSchema).safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(file, describeIssues(result.error));
   const config = result.data as z.infer<T>;
   const unknown: string[] = [];
-  for (const id of Object.keys(config.rules ?? {})) if (!knownRuleIds.has(id)) unknown.push(`rules.${id}: unknown rule id`);
+  for (const id of Object.keys(config.rules ?? {}))
+    if (!knownRuleIds.has(id)) unknown.push(`rules.${id}: unknown rule id`);
   (config.exemptions ?? []).forEach((exemption, i) => {
-    for (const id of exemption.rules) if (id !== '*' && !knownRuleIds.has(id)) unknown.push(`exemptions[${i}].rules: unknown rule id "${id}"`);
+    for (const id of exemption.rules)
+      if (id !== '*' && !knownRuleIds.has(id))
+        unknown.push(`exemptions[${i}].rules: unknown rule id "${id}"`);
   });
-  if (unknown.length > 0) throw new ConfigError(file, `${unknown.join('; ')} (run \`kube-patrol rules\` for the list)`);
+  if (unknown.length > 0)
+    throw new ConfigError(file, `${unknown.join('; ')} (run \`kube-patrol rules\` for the list)`);
   return config;
 }
 
-export async function loadConfigFile<T extends z.ZodType<ConfigFile>>(file: string, knownRuleIds: ReadonlySet<string>, schema?: T): Promise<z.infer<T>> {
+export async function loadConfigFile<T extends z.ZodType<ConfigFile>>(
+  file: string,
+  knownRuleIds: ReadonlySet<string>,
+  schema?: T,
+): Promise<z.infer<T>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw new ConfigError(
+      file,
+      `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
+    );
   }
   let raw: unknown;
   try {
     raw = parse(text);
   } catch (error) {
-    throw new ConfigError(file, `invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new ConfigError(
+      file,
+      `invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   }
   return validateConfig(file, raw, knownRuleIds, schema);
 }
@@ -61,7 +80,11 @@ export function rulePolicyFromConfig(config: ConfigFile): Record<string, RulePol
   for (const [id, policy] of Object.entries(config.rules ?? {})) {
     if (policy === 'off') out[id] = { enabled: false };
     else if (typeof policy === 'string') out[id] = { enabled: true, severity: policy };
-    else out[id] = { enabled: policy.enabled ?? true, ...(policy.severity ? { severity: policy.severity } : {}) };
+    else
+      out[id] = {
+        enabled: policy.enabled ?? true,
+        ...(policy.severity ? { severity: policy.severity } : {}),
+      };
   }
   return out;
 }

@@ -33,9 +33,17 @@ export const operatorConfigSchema = configSchema.extend({
       /** Reports kept, the latest included. */
       history: z.number().int().min(1).max(50).default(5),
       /** Renderings stored next to summary.json. */
-      formats: z.array(z.enum(['json', 'html'])).min(1).default(['json', 'html']),
+      formats: z
+        .array(z.enum(['json', 'html']))
+        .min(1)
+        .default(['json', 'html']),
       /** Largest data + binaryData of one ConfigMap; the API server's limit is 1 MiB. */
-      maxConfigMapBytes: z.number().int().min(16 * 1024).max(1024 * 1024 - 64 * 1024).default(900 * 1024),
+      maxConfigMapBytes: z
+        .number()
+        .int()
+        .min(16 * 1024)
+        .max(1024 * 1024 - 64 * 1024)
+        .default(900 * 1024),
       /** A Warning Event on the report ConfigMap when a scan finds new critical findings. */
       events: z.boolean().default(true),
     })
@@ -48,8 +56,12 @@ export const operatorConfigSchema = configSchema.extend({
       renewDeadlineSeconds: z.number().int().min(1).max(3600).default(10),
       retryPeriodSeconds: z.number().int().min(1).max(600).default(2),
     })
-    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, { error: 'renewDeadlineSeconds must be below leaseDurationSeconds' })
-    .refine((l) => l.retryPeriodSeconds < l.renewDeadlineSeconds, { error: 'retryPeriodSeconds must be below renewDeadlineSeconds' })
+    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
+      error: 'renewDeadlineSeconds must be below leaseDurationSeconds',
+    })
+    .refine((l) => l.retryPeriodSeconds < l.renewDeadlineSeconds, {
+      error: 'retryPeriodSeconds must be below renewDeadlineSeconds',
+    })
     .prefault({}),
   server: z
     .strictObject({

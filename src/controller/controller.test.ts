@@ -103,7 +103,8 @@ function fakeLeaseApi() {
         lease = { ...body!, metadata: { ...body!.metadata, resourceVersion: String(++rv) } };
         return lease as T;
       }
-      if (lease?.metadata['resourceVersion'] !== body!.metadata['resourceVersion']) throw new KubeApiError(method, path, 409, 'Conflict', '');
+      if (lease?.metadata['resourceVersion'] !== body!.metadata['resourceVersion'])
+        throw new KubeApiError(method, path, 409, 'Conflict', '');
       lease = { ...body!, metadata: { ...body!.metadata, resourceVersion: String(++rv) } };
       return lease as T;
     },
@@ -113,13 +114,26 @@ function fakeLeaseApi() {
 }
 
 describe('LeaderElector', () => {
-  const base = { namespace: 'kp', leaseName: 'kube-patrol-leader', leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
+  const base = {
+    namespace: 'kp',
+    leaseName: 'kube-patrol-leader',
+    leaseDurationSeconds: 15,
+    renewDeadlineSeconds: 10,
+    retryPeriodSeconds: 2,
+  };
 
   it('one leader; the other takes over only after the record stayed unchanged for a lease duration', async () => {
     const { api, lease } = fakeLeaseApi();
     let now = 0;
     const events: string[] = [];
-    const make = (identity: string) => new LeaderElector(api, { ...base, identity, now: () => now, onStartedLeading: () => events.push(`${identity} leads`), onStoppedLeading: () => events.push(`${identity} stops`) });
+    const make = (identity: string) =>
+      new LeaderElector(api, {
+        ...base,
+        identity,
+        now: () => now,
+        onStartedLeading: () => events.push(`${identity} leads`),
+        onStoppedLeading: () => events.push(`${identity} stops`),
+      });
     const a = make('a');
     const b = make('b');
     expect(await a.tryAcquireOrRenew()).toBe(true);
@@ -142,7 +156,13 @@ describe('LeaderElector', () => {
     const { api, lease, setDown } = fakeLeaseApi();
     let now = 0;
     const events: string[] = [];
-    const a = new LeaderElector(api, { ...base, identity: 'a', now: () => now, onStartedLeading: () => events.push('lead'), onStoppedLeading: () => events.push('stop') });
+    const a = new LeaderElector(api, {
+      ...base,
+      identity: 'a',
+      now: () => now,
+      onStartedLeading: () => events.push('lead'),
+      onStoppedLeading: () => events.push('stop'),
+    });
     await a.tryAcquireOrRenew();
     setDown(true);
     now = 5000;
@@ -155,7 +175,13 @@ describe('LeaderElector', () => {
     await a.tryAcquireOrRenew();
     await a.stop(true);
     expect(lease()!.spec['holderIdentity']).toBeNull();
-    const b = new LeaderElector(api, { ...base, identity: 'b', now: () => now, onStartedLeading: () => undefined, onStoppedLeading: () => undefined });
+    const b = new LeaderElector(api, {
+      ...base,
+      identity: 'b',
+      now: () => now,
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
     expect(await b.tryAcquireOrRenew()).toBe(true);
     expect(events).toEqual(['lead', 'stop', 'lead', 'stop']);
   });
@@ -164,11 +190,31 @@ describe('LeaderElector', () => {
 describe('operator config', () => {
   it('has defaults that work with no file', () => {
     const config = validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
-    expect(config).toMatchObject({ schedule: DEFAULT_SCHEDULE, watch: false, report: { configMapName: 'kube-patrol-report', history: 5, formats: ['json', 'html'] }, leaderElection: { enabled: true, leaseDurationSeconds: 15 }, server: { port: 8080 } });
+    expect(config).toMatchObject({
+      schedule: DEFAULT_SCHEDULE,
+      watch: false,
+      report: { configMapName: 'kube-patrol-report', history: 5, formats: ['json', 'html'] },
+      leaderElection: { enabled: true, leaseDurationSeconds: 15 },
+      server: { port: 8080 },
+    });
   });
 
   it('names every invalid key', () => {
-    expect(() => validateConfig('op.yaml', { schedule: 'every day', report: { history: 0 }, sceduel: 1, rules: { nope: 'off' } }, KNOWN_RULE_IDS, operatorConfigSchema)).toThrow(/schedule: expected a cron expression.*report\.history.*sceduel: unknown key/);
-    expect(() => validateConfig('op.yaml', { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 10 } }, KNOWN_RULE_IDS, operatorConfigSchema)).toThrow(/renewDeadlineSeconds must be below leaseDurationSeconds/);
+    expect(() =>
+      validateConfig(
+        'op.yaml',
+        { schedule: 'every day', report: { history: 0 }, sceduel: 1, rules: { nope: 'off' } },
+        KNOWN_RULE_IDS,
+        operatorConfigSchema,
+      ),
+    ).toThrow(/schedule: expected a cron expression.*report\.history.*sceduel: unknown key/);
+    expect(() =>
+      validateConfig(
+        'op.yaml',
+        { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 10 } },
+        KNOWN_RULE_IDS,
+        operatorConfigSchema,
+      ),
+    ).toThrow(/renewDeadlineSeconds must be below leaseDurationSeconds/);
   });
 });

@@ -99,7 +99,9 @@ export class LeaderElector {
     const stamp = microTime(new Date());
     let lease: Lease | undefined;
     try {
-      lease = await this.api.request<Lease>('GET', this.path(leaseName), { timeoutMs: this.options.renewDeadlineSeconds * 1000 });
+      lease = await this.api.request<Lease>('GET', this.path(leaseName), {
+        timeoutMs: this.options.renewDeadlineSeconds * 1000,
+      });
       this.healthy = true;
     } catch (error) {
       if (!isApiStatus(error, 404)) {
@@ -115,8 +117,18 @@ export class LeaderElector {
           body: {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',
-            metadata: { name: leaseName, namespace: this.options.namespace, labels: { 'app.kubernetes.io/name': 'kube-patrol' } },
-            spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 },
+            metadata: {
+              name: leaseName,
+              namespace: this.options.namespace,
+              labels: { 'app.kubernetes.io/name': 'kube-patrol' },
+            },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds,
+              acquireTime: stamp,
+              renewTime: stamp,
+              leaseTransitions: 0,
+            },
           },
         });
       } catch (error) {
@@ -145,11 +157,16 @@ export class LeaderElector {
         holderIdentity: identity,
         leaseDurationSeconds,
         renewTime: stamp,
-        ...(takingOver ? { acquireTime: stamp, leaseTransitions: (spec.leaseTransitions ?? 0) + (holder === '' ? 0 : 1) } : {}),
+        ...(takingOver
+          ? { acquireTime: stamp, leaseTransitions: (spec.leaseTransitions ?? 0) + (holder === '' ? 0 : 1) }
+          : {}),
       },
     };
     try {
-      await this.api.request('PUT', this.path(leaseName), { body, timeoutMs: this.options.renewDeadlineSeconds * 1000 });
+      await this.api.request('PUT', this.path(leaseName), {
+        body,
+        timeoutMs: this.options.renewDeadlineSeconds * 1000,
+      });
     } catch (error) {
       if (isApiStatus(error, 409)) {
         // Someone else wrote it between our read and write: not ours this round.
@@ -168,7 +185,8 @@ export class LeaderElector {
 
   /** A leader that has not renewed within the renew deadline must stop acting as one. */
   private checkDeadline(now: number): void {
-    if (this.leading && now - this.lastRenew > this.options.renewDeadlineSeconds * 1000) this.setLeading(false);
+    if (this.leading && now - this.lastRenew > this.options.renewDeadlineSeconds * 1000)
+      this.setLeading(false);
   }
 
   private async release(): Promise<void> {
@@ -176,7 +194,10 @@ export class LeaderElector {
     if (lease.spec?.holderIdentity !== this.options.identity) return;
     const stamp = microTime(new Date());
     await this.api.request('PUT', this.path(this.options.leaseName), {
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: null, renewTime: stamp, leaseDurationSeconds: 1 } },
+      body: {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: null, renewTime: stamp, leaseDurationSeconds: 1 },
+      },
     });
   }
 }

@@ -6,7 +6,12 @@ import { diffBaseOf, type DiffBase } from '../report/build.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReportChunks } from '../report/render/index.ts';
-import { ConfigMapReportSink, readStoredReport, ReportNotFoundError, type WriteResult } from '../sinks/configmap.ts';
+import {
+  ConfigMapReportSink,
+  readStoredReport,
+  ReportNotFoundError,
+  type WriteResult,
+} from '../sinks/configmap.ts';
 import { RenderError, ReportIntegrityError, type FileSource } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
 import { LeaderElector } from './leader.ts';
@@ -99,8 +104,22 @@ export class Operator {
   /** Starts serving health and metrics, electing, and scanning (at start, on schedule, on changes). */
   async start(): Promise<void> {
     const { config } = this.options;
-    this.server = await startHealthServer(config.server.host, config.server.port, { live: () => true, ready: () => this.readiness() }, this.metrics.registry);
-    this.log.info({ port: this.server.port, namespace: this.options.namespace, schedule: config.schedule, watch: config.watch, identity: this.options.identity }, 'operator started');
+    this.server = await startHealthServer(
+      config.server.host,
+      config.server.port,
+      { live: () => true, ready: () => this.readiness() },
+      this.metrics.registry,
+    );
+    this.log.info(
+      {
+        port: this.server.port,
+        namespace: this.options.namespace,
+        schedule: config.schedule,
+        watch: config.watch,
+        identity: this.options.identity,
+      },
+      'operator started',
+    );
     if (config.leaderElection.enabled) {
       const election = config.leaderElection;
       this.elector = new LeaderElector(this.options.api, {
@@ -112,7 +131,8 @@ export class Operator {
         retryPeriodSeconds: election.retryPeriodSeconds,
         onStartedLeading: () => this.startLeading(),
         onStoppedLeading: () => this.stopLeading(),
-        onError: (error) => this.log.warn({ error: describe(error) }, 'leader election: lease request failed'),
+        onError: (error) =>
+          this.log.warn({ error: describe(error) }, 'leader election: lease request failed'),
       });
       this.elector.start();
     } else {
@@ -162,11 +182,15 @@ export class Operator {
   readiness(): { ok: boolean; reason: string } {
     if (this.stopping) return { ok: false, reason: 'shutting down' };
     if (this.elector && !this.elector.isLeader) {
-      return this.elector.healthy ? { ok: true, reason: 'standby (another replica holds the lease)' } : { ok: false, reason: 'cannot reach the API server for the lease' };
+      return this.elector.healthy
+        ? { ok: true, reason: 'standby (another replica holds the lease)' }
+        : { ok: false, reason: 'cannot reach the API server for the lease' };
     }
     const last = this.lastOutcome;
     if (!last) return { ok: false, reason: 'first scan not finished' };
-    return last.ok ? { ok: true, reason: `last scan succeeded at ${last.report?.metadata.generatedAt ?? '?'}` } : { ok: false, reason: `last scan failed (${last.stage}): ${last.error?.message ?? ''}` };
+    return last.ok
+      ? { ok: true, reason: `last scan succeeded at ${last.report?.metadata.generatedAt ?? '?'}` }
+      : { ok: false, reason: `last scan failed (${last.stage}): ${last.error?.message ?? ''}` };
   }
 
   /** One scan, for `--once`: no lease, no server. */
@@ -209,16 +233,20 @@ export class Operator {
       }).catch((error: unknown) => {
         throw new StageError(signal.aborted ? 'aborted' : 'list', error);
       });
-      if (signal.aborted || this.stopping || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('stopping'));
+      if (signal.aborted || this.stopping || !this.isLeader)
+        throw new StageError('aborted', signal.reason ?? new Error('stopping'));
       const report = scan.report;
       // Rendered lazily, one after the other, while being compressed: JSON and HTML in pieces, never whole.
       const files: Record<string, FileSource> = Object.fromEntries(
         config.report.formats.map((format) => [`report.${format}`, () => renderReportChunks(report, format)]),
       );
-      if (signal.aborted || !this.isLeader) throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
+      if (signal.aborted || !this.isLeader)
+        throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
       // From here the write runs to its end even if asked to stop: it either switches the report or not.
       const write = await this.sink.write(report, files).catch((error: unknown) => {
-        throw error instanceof RenderError ? new StageError('render', error.cause) : new StageError('write', error);
+        throw error instanceof RenderError
+          ? new StageError('render', error.cause)
+          : new StageError('write', error);
       });
       this.previous = diffBaseOf(report);
       this.metrics.recordReport(report, scan.unreadable.length);
@@ -247,16 +275,32 @@ export class Operator {
     } catch (error) {
       const stage: ScanStage = error instanceof StageError ? error.stage : 'list';
       const cause = error instanceof StageError ? (error.cause as Error) : (error as Error);
-      outcome = { ok: false, trigger, error: cause instanceof Error ? cause : new Error(String(cause)), stage };
+      outcome = {
+        ok: false,
+        trigger,
+        error: cause instanceof Error ? cause : new Error(String(cause)),
+        stage,
+      };
       if (stage !== 'aborted') {
         this.metrics.scanErrors.inc({ stage });
         this.metrics.lastScanOk.set(0);
       }
       const level = stage === 'aborted' ? 'info' : 'error';
-      this.log[level]({ trigger, stage, error: describe(cause), durationMs: Math.round(performance.now() - started) }, stage === 'aborted' ? 'scan abandoned; the previous report stays' : 'scan failed; the previous report stays');
+      this.log[level](
+        { trigger, stage, error: describe(cause), durationMs: Math.round(performance.now() - started) },
+        stage === 'aborted'
+          ? 'scan abandoned; the previous report stays'
+          : 'scan failed; the previous report stays',
+      );
     }
-    this.metrics.scans.inc({ result: outcome.ok ? 'success' : outcome.stage === 'aborted' ? 'aborted' : 'failure', trigger });
-    this.metrics.duration.observe({ result: outcome.ok ? 'success' : 'failure' }, (performance.now() - started) / 1000);
+    this.metrics.scans.inc({
+      result: outcome.ok ? 'success' : outcome.stage === 'aborted' ? 'aborted' : 'failure',
+      trigger,
+    });
+    this.metrics.duration.observe(
+      { result: outcome.ok ? 'success' : 'failure' },
+      (performance.now() - started) / 1000,
+    );
     if (outcome.stage !== 'aborted') this.lastOutcome = outcome;
     this.onScan?.(outcome);
     return outcome;
@@ -265,8 +309,17 @@ export class Operator {
   private async emitEvent(report: InspectionReport): Promise<void> {
     const { api, namespace, config, identity } = this.options;
     try {
-      const sent = await emitNewCriticalEvent(api, { namespace, kind: 'ConfigMap', name: config.report.configMapName, instance: identity }, report, this.clock());
-      if (sent) this.log.warn({ critical: report.summary.bySeverity.critical }, 'new critical findings: Warning Event posted');
+      const sent = await emitNewCriticalEvent(
+        api,
+        { namespace, kind: 'ConfigMap', name: config.report.configMapName, instance: identity },
+        report,
+        this.clock(),
+      );
+      if (sent)
+        this.log.warn(
+          { critical: report.summary.bySeverity.critical },
+          'new critical findings: Warning Event posted',
+        );
     } catch (error) {
       this.log.warn({ error: describe(error) }, 'could not post the Warning Event');
     }

@@ -75,7 +75,11 @@ export class Debouncer {
   private timer: NodeJS.Timeout | undefined;
   private firstAt = 0;
 
-  constructor(delayMs: number, fire: (keys: ReadonlySet<string>) => void, maxDelayMs = Math.max(delayMs * 10, 60_000)) {
+  constructor(
+    delayMs: number,
+    fire: (keys: ReadonlySet<string>) => void,
+    maxDelayMs = Math.max(delayMs * 10, 60_000),
+  ) {
     this.delayMs = delayMs;
     this.maxDelayMs = maxDelayMs;
     this.fire = fire;
@@ -116,7 +120,10 @@ export interface CronHandle {
 
 /** Calls `tick` on the cron schedule (node-cron); the caller's SingleFlight decides what a tick does. */
 export function startCron(expression: string, tick: () => void, timeZone?: string): CronHandle {
-  const task = cron.schedule(expression, () => tick(), { name: 'kube-patrol-scan', ...(timeZone ? { timezone: timeZone } : {}) });
+  const task = cron.schedule(expression, () => tick(), {
+    name: 'kube-patrol-scan',
+    ...(timeZone ? { timezone: timeZone } : {}),
+  });
   return {
     stop: async () => {
       await task.stop();

@@ -15,7 +15,12 @@ export interface HealthServer {
 }
 
 /** /healthz, /readyz and /metrics on one plain HTTP port. */
-export async function startHealthServer(host: string, port: number, health: HealthState, registry: Registry): Promise<HealthServer> {
+export async function startHealthServer(
+  host: string,
+  port: number,
+  health: HealthState,
+  registry: Registry,
+): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const url = (request.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -23,7 +28,8 @@ export async function startHealthServer(host: string, port: number, health: Heal
       response.end(body);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'method not allowed\n');
-    if (url === '/healthz' || url === '/livez') return health.live() ? send(200, 'ok\n') : send(503, 'not live\n');
+    if (url === '/healthz' || url === '/livez')
+      return health.live() ? send(200, 'ok\n') : send(503, 'not live\n');
     if (url === '/readyz') {
       const { ok, reason } = health.ready();
       return send(ok ? 200 : 503, `${ok ? 'ok' : 'not ready'}: ${reason}\n`);

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { anyGlobMatch } from '../engine/glob.ts';
 import { isApiStatus, type KubeApi, type WatchEvent } from '../kube/client.ts';
-import { resourcePath, WORKLOAD_RESOURCES, type ClusterScope, type WorkloadResource } from '../sources/cluster.ts';
+import {
+  resourcePath,
+  WORKLOAD_RESOURCES,
+  type ClusterScope,
+  type WorkloadResource,
+} from '../sources/cluster.ts';
 
 export interface ChangeWatcherOptions {
   readonly scope: ClusterScope;
@@ -40,7 +45,10 @@ export class ChangeWatcher {
 
   start(): void {
     const namespaces = this.options.scope.namespaces;
-    const explicit = namespaces && namespaces.length > 0 && namespaces.length <= 5 && !namespaces.some((n) => /[*?]/.test(n)) ? namespaces : null;
+    const explicit =
+      namespaces && namespaces.length > 0 && namespaces.length <= 5 && !namespaces.some((n) => /[*?]/.test(n))
+        ? namespaces
+        : null;
     for (const resource of WORKLOAD_RESOURCES) {
       for (const namespace of explicit ?? [null]) this.loops.push(this.loop(resource, namespace));
     }
@@ -53,7 +61,10 @@ export class ChangeWatcher {
 
   private inScope(namespace: string): boolean {
     const { namespaces, excludeNamespaces } = this.options.scope;
-    return anyGlobMatch(namespaces, namespace) && !(excludeNamespaces?.length && anyGlobMatch(excludeNamespaces, namespace));
+    return (
+      anyGlobMatch(namespaces, namespace) &&
+      !(excludeNamespaces?.length && anyGlobMatch(excludeNamespaces, namespace))
+    );
   }
 
   private handle(resource: WorkloadResource, event: WatchEvent): void {
@@ -67,7 +78,12 @@ export class ChangeWatcher {
       return;
     }
     const spec = event.object['spec'] ?? event.object['template'];
-    const fingerprint = meta.generation !== undefined && resource.kind !== 'Pod' ? `g${meta.generation}` : createHash('sha1').update(JSON.stringify(spec ?? null)).digest('base64');
+    const fingerprint =
+      meta.generation !== undefined && resource.kind !== 'Pod'
+        ? `g${meta.generation}`
+        : createHash('sha1')
+            .update(JSON.stringify(spec ?? null))
+            .digest('base64');
     const before = this.fingerprints.get(key);
     this.fingerprints.set(key, fingerprint);
     if (event.type === 'ADDED' || before !== fingerprint) this.options.onChange(key);
@@ -83,12 +99,20 @@ export class ChangeWatcher {
       try {
         if (!resourceVersion) {
           // Start from "now": the scans read the current state; the watch only says when it changes.
-          const list = await this.api.request<{ metadata?: { resourceVersion?: string } }>('GET', path, { query: { limit: 1, ...(labelSelector ? { labelSelector } : {}) }, signal });
+          const list = await this.api.request<{ metadata?: { resourceVersion?: string } }>('GET', path, {
+            query: { limit: 1, ...(labelSelector ? { labelSelector } : {}) },
+            signal,
+          });
           resourceVersion = list.metadata?.resourceVersion;
         }
         await this.api.watch(
           path,
-          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.timeoutSeconds ?? 300, ...(labelSelector ? { labelSelector } : {}) },
+          {
+            resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: this.options.timeoutSeconds ?? 300,
+            ...(labelSelector ? { labelSelector } : {}),
+          },
           (event) => {
             const rv = (event.object['metadata'] as Meta | undefined)?.resourceVersion;
             if (event.type === 'ERROR') {
@@ -105,11 +129,19 @@ export class ChangeWatcher {
       } catch (error) {
         if (signal.aborted) return;
         if (isApiStatus(error, 403)) {
-          this.options.log?.('warn', 'may not watch this kind; changes to it do not trigger rescans', { kind: resource.kind, namespace });
+          this.options.log?.('warn', 'may not watch this kind; changes to it do not trigger rescans', {
+            kind: resource.kind,
+            namespace,
+          });
           return;
         }
         if (isApiStatus(error, 410)) resourceVersion = undefined;
-        this.options.log?.('warn', 'watch failed; retrying', { kind: resource.kind, namespace, error: error instanceof Error ? error.message : String(error), retryInMs: backoff });
+        this.options.log?.('warn', 'watch failed; retrying', {
+          kind: resource.kind,
+          namespace,
+          error: error instanceof Error ? error.message : String(error),
+          retryInMs: backoff,
+        });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, backoff);
           signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });

@@ -57,7 +57,10 @@ export interface ExemptionQuery {
   readonly container: string | null;
 }
 
-export function findAnnotationExemption(list: readonly AnnotationExemption[], query: ExemptionQuery): Exemption | undefined {
+export function findAnnotationExemption(
+  list: readonly AnnotationExemption[],
+  query: ExemptionQuery,
+): Exemption | undefined {
   for (const entry of list) {
     if (!query.ruleIds.includes(entry.ruleId) || entry.reason === '') continue;
     if (entry.container !== null && entry.container !== query.container) continue;
@@ -71,14 +74,23 @@ export interface ConfigExemptionMatch {
   readonly expired?: Exemption;
 }
 
-export function findConfigExemption(list: readonly ConfigExemption[], query: ExemptionQuery, now: Date): ConfigExemptionMatch {
+export function findConfigExemption(
+  list: readonly ConfigExemption[],
+  query: ExemptionQuery,
+  now: Date,
+): ConfigExemptionMatch {
   let expired: Exemption | undefined;
   for (const entry of list) {
     if (!entry.rules.some((rule) => rule === '*' || query.ruleIds.includes(rule))) continue;
     if (!anyGlobMatch(entry.namespaces, query.workload.namespace)) continue;
     if (!anyGlobMatch(entry.names, query.workload.name)) continue;
     if (!anyGlobMatch(entry.kinds, query.workload.kind)) continue;
-    if (entry.containers && entry.containers.length > 0 && (query.container === null || !anyGlobMatch(entry.containers, query.container))) continue;
+    if (
+      entry.containers &&
+      entry.containers.length > 0 &&
+      (query.container === null || !anyGlobMatch(entry.containers, query.container))
+    )
+      continue;
     const exemption: Exemption = {
       by: 'config',
       reason: entry.reason,

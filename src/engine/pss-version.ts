@@ -16,10 +16,15 @@ export class PssVersionError extends Error {}
 export function parsePssVersion(text: string): PssVersion {
   if (text === 'latest') return LATEST_PSS_VERSION;
   const match = /^v?1\.(\d+)$/.exec(text.trim());
-  if (!match) throw new PssVersionError(`invalid PSS version "${text}": use "latest" or v1.${OLDEST_PSS_MINOR}..v1.${LATEST_PSS_MINOR}`);
+  if (!match)
+    throw new PssVersionError(
+      `invalid PSS version "${text}": use "latest" or v1.${OLDEST_PSS_MINOR}..v1.${LATEST_PSS_MINOR}`,
+    );
   const minor = Number(match[1]);
   if (minor < OLDEST_PSS_MINOR || minor > LATEST_PSS_MINOR) {
-    throw new PssVersionError(`unsupported PSS version "${text}": supported are v1.${OLDEST_PSS_MINOR}..v1.${LATEST_PSS_MINOR} and "latest"`);
+    throw new PssVersionError(
+      `unsupported PSS version "${text}": supported are v1.${OLDEST_PSS_MINOR}..v1.${LATEST_PSS_MINOR} and "latest"`,
+    );
   }
   return { major: 1, minor };
 }

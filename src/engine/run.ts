@@ -64,12 +64,17 @@ export type Inspector = (workload: Workload, errors?: EngineError[]) => Workload
 /** Resolves the options once (active rules, severities, known ids) and returns a per-workload inspector. */
 export function createInspector(options: EngineOptions): Inspector {
   const rules = activeRules(options).map(prepareRule);
-  const ruleIds = options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
+  const ruleIds =
+    options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
   return (workload, errors = []) => inspectWith(rules, ruleIds, workload, options, errors);
 }
 
 /** Runs every active rule on one workload. Pure: the same input gives the same findings. */
-export function inspectWorkload(workload: Workload, options: EngineOptions, errors: EngineError[] = []): WorkloadResult {
+export function inspectWorkload(
+  workload: Workload,
+  options: EngineOptions,
+  errors: EngineError[] = [],
+): WorkloadResult {
   return createInspector(options)(workload, errors);
 }
 
@@ -80,7 +85,13 @@ interface PreparedRule {
   readonly ruleIds: readonly string[];
 }
 
-function prepareRule({ rule, severityOverride }: { rule: AnyRule; severityOverride?: Severity }): PreparedRule {
+function prepareRule({
+  rule,
+  severityOverride,
+}: {
+  rule: AnyRule;
+  severityOverride?: Severity;
+}): PreparedRule {
   return { rule, severityOverride, ruleIds: [rule.meta.id, ...(rule.meta.aliases ?? [])] };
 }
 
@@ -94,7 +105,9 @@ function inspectWith(
   const containers = listContainers(workload.podSpec, workload.podSpecPath);
   const annotationExemptions: AnnotationExemption[] = readAnnotationExemptions([
     { meta: workload.metadata, path: ['metadata'] },
-    ...(workload.podMetadataPath.length > 1 ? [{ meta: workload.podMetadata, path: workload.podMetadataPath }] : []),
+    ...(workload.podMetadataPath.length > 1
+      ? [{ meta: workload.podMetadata, path: workload.podMetadataPath }]
+      : []),
   ]);
   const ref = workloadRef(workload);
   const findings: Finding[] = [];
@@ -119,7 +132,10 @@ function inspectWith(
       prepared.rule.check(context);
     } catch (error) {
       // A rule bug must not hide every other result: record it and go on.
-      errors.push({ source: describeWorkload(workload), message: `rule ${prepared.rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
+      errors.push({
+        source: describeWorkload(workload),
+        message: `rule ${prepared.rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   const source = workload.origin.file === 'cluster' ? undefined : sourceOf(workload, []);
@@ -169,8 +185,29 @@ function buildFinding(
   const data = draft.data ?? NO_DATA;
   const finding: Mutable<Finding> =
     existing < draft.path.length
-      ? { ruleId, category, pss, severity, workload: ref, container, path: formatPath(path), missing: formatPath(draft.path.slice(existing)), messageId, data }
-      : { ruleId, category, pss, severity, workload: ref, container, path: formatPath(path), messageId, data };
+      ? {
+          ruleId,
+          category,
+          pss,
+          severity,
+          workload: ref,
+          container,
+          path: formatPath(path),
+          missing: formatPath(draft.path.slice(existing)),
+          messageId,
+          data,
+        }
+      : {
+          ruleId,
+          category,
+          pss,
+          severity,
+          workload: ref,
+          container,
+          path: formatPath(path),
+          messageId,
+          data,
+        };
   if (workload.origin.file !== 'cluster') finding.source = sourceOf(workload, path);
   if (exempted) finding.exempted = exempted;
   if (byConfig.expired) finding.exemptionExpired = byConfig.expired;

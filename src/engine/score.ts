@@ -23,7 +23,8 @@ export function workloadScore(findings: readonly Finding[]): number {
   for (const finding of findings) {
     if (finding.exempted) continue;
     const seen = worst.get(finding.ruleId);
-    if (!seen || severityRank(finding.severity) > severityRank(seen)) worst.set(finding.ruleId, finding.severity);
+    if (!seen || severityRank(finding.severity) > severityRank(seen))
+      worst.set(finding.ruleId, finding.severity);
   }
   let score = 100;
   for (const severity of worst.values()) score -= SEVERITY_PENALTY[severity];

@@ -11,7 +11,13 @@ export function listContainers(podSpec: PodSpec, podSpecPath: FieldPath): Contai
     const list = podSpec[role];
     if (!list) continue;
     list.forEach((container, index) => {
-      nodes.push({ container, role, index, name: container.name ?? `${role}[${index}]`, path: [...podSpecPath, role, index] });
+      nodes.push({
+        container,
+        role,
+        index,
+        name: container.name ?? `${role}[${index}]`,
+        path: [...podSpecPath, role, index],
+      });
     });
   }
   return nodes;

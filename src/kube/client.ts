@@ -87,16 +87,21 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 
 function queryString(query: Query | undefined): string {
   if (!query) return '';
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -128,7 +133,11 @@ export class KubeClient implements KubeApi {
 
   constructor(credentials: Credentials, options: KubeClientOptions = {}) {
     this.credentials = credentials;
-    this.identity = { context: credentials.context, server: credentials.server, ...(credentials.namespace ? { namespace: credentials.namespace } : {}) };
+    this.identity = {
+      context: credentials.context,
+      server: credentials.server,
+      ...(credentials.namespace ? { namespace: credentials.namespace } : {}),
+    };
     this.base = new URL(credentials.server);
     this.limiter = new RateLimiter(options.qps ?? 10, options.burst ?? 20);
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -142,10 +151,24 @@ export class KubeClient implements KubeApi {
 
   private makeAgent(options: https.RequestOptions, maxSockets: number): http.Agent {
     if (this.base.protocol !== 'https:') return new http.Agent({ keepAlive: true, maxSockets });
-    return new https.Agent({ keepAlive: true, maxSockets, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }), ...(options.servername ? { servername: options.servername } : {}) });
+    return new https.Agent({
+      keepAlive: true,
+      maxSockets,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+      ...(options.servername ? { servername: options.servername } : {}),
+    });
   }
 
-  private async prepare(method: string, path: string, query: Query | undefined, headers: Record<string, string>, forWatch = false): Promise<https.RequestOptions> {
+  private async prepare(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    headers: Record<string, string>,
+    forWatch = false,
+  ): Promise<https.RequestOptions> {
     const options: https.RequestOptions = { headers: { ...headers } };
     await this.credentials.apply(options);
     const secure = this.base.protocol === 'https:';
@@ -158,7 +181,11 @@ export class KubeClient implements KubeApi {
       hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: this.base.port || (secure ? 443 : 80),
       path: `${prefix}${path}${queryString(query)}`,
-      headers: { 'User-Agent': `kube-patrol/${toolVersion()}`, Accept: 'application/json', ...(options.headers as Record<string, string>) },
+      headers: {
+        'User-Agent': `kube-patrol/${toolVersion()}`,
+        Accept: 'application/json',
+        ...(options.headers as Record<string, string>),
+      },
       agent: forWatch ? this.watchAgent : this.agent,
     };
   }
@@ -179,23 +206,34 @@ export class KubeClient implements KubeApi {
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     await this.limiter.take(options.signal);
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const headers: Record<string, string> = body ? { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    const headers: Record<string, string> = body
+      ? { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(body.length) }
+      : {};
     if (options.accept) headers['Accept'] = options.accept;
     const requestOptions = await this.prepare(method, path, options.query, headers);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const secure = this.base.protocol === 'https:';
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = (secure ? https : http).request({ ...requestOptions, ...(options.signal ? { signal: options.signal } : {}) }, (response) => {
-        // Decoded piece by piece into V8 strings: no native copy of the whole body (Buffer.concat) whose
-        // freed memory the allocator keeps, and no second copy next to the text.
-        response.setEncoding('utf8');
-        let text = '';
-        response.on('data', (chunk: string) => (text += chunk));
-        response.once('end', () => resolve({ status: response.statusCode ?? 0, text }));
-        response.once('error', (error) => reject(new KubeConnectionError(method, path, error)));
-      });
+      const request = (secure ? https : http).request(
+        { ...requestOptions, ...(options.signal ? { signal: options.signal } : {}) },
+        (response) => {
+          // Decoded piece by piece into V8 strings: no native copy of the whole body (Buffer.concat) whose
+          // freed memory the allocator keeps, and no second copy next to the text.
+          response.setEncoding('utf8');
+          let text = '';
+          response.on('data', (chunk: string) => (text += chunk));
+          response.once('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          response.once('error', (error) => reject(new KubeConnectionError(method, path, error)));
+        },
+      );
       request.setTimeout(timeoutMs, () => request.destroy(new Error(`no response within ${timeoutMs} ms`)));
-      request.once('error', (error) => reject(options.signal?.aborted ? (options.signal.reason as Error) : new KubeConnectionError(method, path, error)));
+      request.once('error', (error) =>
+        reject(
+          options.signal?.aborted
+            ? (options.signal.reason as Error)
+            : new KubeConnectionError(method, path, error),
+        ),
+      );
       request.end(body);
     });
     if (status < 200 || status >= 300) {
@@ -206,7 +244,12 @@ export class KubeClient implements KubeApi {
     return (options.parse ? options.parse(text) : JSON.parse(text)) as T;
   }
 
-  async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: Query,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     await this.limiter.take(signal);
     const requestOptions = await this.prepare('GET', path, { ...query, watch: true }, {}, true);
     const secure = this.base.protocol === 'https:';
@@ -233,9 +276,13 @@ export class KubeClient implements KubeApi {
           }
         });
         response.once('end', () => resolve());
-        response.once('error', (error) => (signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error))));
+        response.once('error', (error) =>
+          signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error)),
+        );
       });
-      request.once('error', (error) => (signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error))));
+      request.once('error', (error) =>
+        signal.aborted ? resolve() : reject(new KubeConnectionError('WATCH', path, error)),
+      );
       request.end();
     });
   }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCredentials } from './credentials.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kp-credentials-'));
-const pem = (label: string) => `-----BEGIN ${label}-----\n${Buffer.from(label.repeat(20)).toString('base64')}\n-----END ${label}-----\n`;
+const pem = (label: string) =>
+  `-----BEGIN ${label}-----\n${Buffer.from(label.repeat(20)).toString('base64')}\n-----END ${label}-----\n`;
 writeFileSync(join(dir, 'ca.crt'), pem('CERTIFICATE AUTHORITY'));
 writeFileSync(join(dir, 'client.crt'), pem('CERTIFICATE'));
 writeFileSync(join(dir, 'client.key'), pem('PRIVATE KEY'));
@@ -24,9 +25,21 @@ function kubeconfig(cluster: Obj, user: Obj, context: Obj = {}, extra: Obj = {})
     dump({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } }, { name: 'other', cluster: { server: 'https://10.0.0.1:443', 'certificate-authority-data': b64(pem('OTHER CA')) } }],
-      users: [{ name: 'u', user }, { name: 'other', user: { token: 'other-token' } }],
-      contexts: [{ name: 'main', context: { cluster: 'c', user: 'u', ...context } }, { name: 'second', context: { cluster: 'other', user: 'other', namespace: 'team-b' } }],
+      clusters: [
+        { name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } },
+        {
+          name: 'other',
+          cluster: { server: 'https://10.0.0.1:443', 'certificate-authority-data': b64(pem('OTHER CA')) },
+        },
+      ],
+      users: [
+        { name: 'u', user },
+        { name: 'other', user: { token: 'other-token' } },
+      ],
+      contexts: [
+        { name: 'main', context: { cluster: 'c', user: 'u', ...context } },
+        { name: 'second', context: { cluster: 'other', user: 'other', namespace: 'team-b' } },
+      ],
       'current-context': 'main',
       ...extra,
     }),
@@ -36,7 +49,8 @@ function kubeconfig(cluster: Obj, user: Obj, context: Obj = {}, extra: Obj = {})
 
 /** What both loaders put on request options, in comparable form. */
 function comparable(options: https.RequestOptions) {
-  const text = (value: unknown) => (value === undefined ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
+  const text = (value: unknown) =>
+    value === undefined ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
   return {
     ca: text(options.ca),
     cert: text(options.cert),
@@ -65,32 +79,91 @@ async function ours(file: string, context?: string) {
   const credentials = loadCredentials({ kubeconfig: file, ...(context ? { context } : {}), env: {} });
   const options: https.RequestOptions = {};
   await credentials.apply(options);
-  return { via: credentials.via, value: { context: credentials.context, server: credentials.server, namespace: credentials.namespace, options: comparable(options) } };
+  return {
+    via: credentials.via,
+    value: {
+      context: credentials.context,
+      server: credentials.server,
+      namespace: credentials.namespace,
+      options: comparable(options),
+    },
+  };
 }
 
 describe('loadCredentials', () => {
   const shapes: [string, () => string, string?][] = [
-    ['CA, client certificate and key as files (relative paths)', () => kubeconfig({ 'certificate-authority': 'ca.crt' }, { 'client-certificate': 'client.crt', 'client-key': join(dir, 'client.key') }, { namespace: 'team-a' })],
-    ['CA, client certificate and key as data', () => kubeconfig({ 'certificate-authority-data': b64(pem('CA DATA')) }, { 'client-certificate-data': b64(pem('CERT DATA')), 'client-key-data': b64(pem('KEY DATA')) })],
-    ['a bearer token', () => kubeconfig({ 'certificate-authority-data': b64(pem('CA DATA')) }, { token: 'abc.def' })],
-    ['a CA given both as a file and as data (the file wins)', () => kubeconfig({ 'certificate-authority': 'ca.crt', 'certificate-authority-data': b64(pem('IGNORED')) }, { token: 'x' })],
-    ['insecure-skip-tls-verify and tls-server-name', () => kubeconfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.example' }, { token: 't' })],
-    ['extensions (as minikube writes them)', () => kubeconfig({ 'certificate-authority': 'ca.crt', extensions: [{ name: 'x', extension: { provider: 'minikube' } }] }, { 'client-certificate': 'client.crt', 'client-key': 'client.key', extensions: [] })],
-    ['another context chosen with --context', () => kubeconfig({ 'certificate-authority': 'ca.crt' }, { token: 'main-token' }), 'second'],
+    [
+      'CA, client certificate and key as files (relative paths)',
+      () =>
+        kubeconfig(
+          { 'certificate-authority': 'ca.crt' },
+          { 'client-certificate': 'client.crt', 'client-key': join(dir, 'client.key') },
+          { namespace: 'team-a' },
+        ),
+    ],
+    [
+      'CA, client certificate and key as data',
+      () =>
+        kubeconfig(
+          { 'certificate-authority-data': b64(pem('CA DATA')) },
+          { 'client-certificate-data': b64(pem('CERT DATA')), 'client-key-data': b64(pem('KEY DATA')) },
+        ),
+    ],
+    [
+      'a bearer token',
+      () => kubeconfig({ 'certificate-authority-data': b64(pem('CA DATA')) }, { token: 'abc.def' }),
+    ],
+    [
+      'a CA given both as a file and as data (the file wins)',
+      () =>
+        kubeconfig(
+          { 'certificate-authority': 'ca.crt', 'certificate-authority-data': b64(pem('IGNORED')) },
+          { token: 'x' },
+        ),
+    ],
+    [
+      'insecure-skip-tls-verify and tls-server-name',
+      () =>
+        kubeconfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.example' }, { token: 't' }),
+    ],
+    [
+      'extensions (as minikube writes them)',
+      () =>
+        kubeconfig(
+          {
+            'certificate-authority': 'ca.crt',
+            extensions: [{ name: 'x', extension: { provider: 'minikube' } }],
+          },
+          { 'client-certificate': 'client.crt', 'client-key': 'client.key', extensions: [] },
+        ),
+    ],
+    [
+      'another context chosen with --context',
+      () => kubeconfig({ 'certificate-authority': 'ca.crt' }, { token: 'main-token' }),
+      'second',
+    ],
   ];
   it.each(shapes)('reads %s itself, exactly as client-node does', async (_, make, context) => {
     const file = make();
     const got = await ours(file, context);
     expect(got.via).toBe('built-in');
     expect(got.value).toEqual(await clientNode(file, context));
-    expect(got.value.options.ca ?? got.value.options.authorization ?? got.value.options.rejectUnauthorized).toBeDefined();
+    expect(
+      got.value.options.ca ?? got.value.options.authorization ?? got.value.options.rejectUnauthorized,
+    ).toBeDefined();
   });
 
   it('hands other shapes to client-node: an exec plugin gets its token', async () => {
     const plugin = join(dir, 'plugin.sh');
-    writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`);
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`,
+    );
     chmodSync(plugin, 0o755);
-    const file = kubeconfig({ 'certificate-authority': 'ca.crt' }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    const file = kubeconfig(
+      { 'certificate-authority': 'ca.crt' },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+    );
     const got = await ours(file);
     expect(got.via).toBe('client-node');
     expect(got.value.options.authorization).toBe('Bearer from-exec');
@@ -110,15 +183,35 @@ describe('loadCredentials', () => {
   });
 
   it('hands several files in $KUBECONFIG to client-node, which merges them', () => {
-    const first = kubeconfig({ 'certificate-authority': 'ca.crt' }, { token: 'a' }, {}, { 'current-context': 'second' });
+    const first = kubeconfig(
+      { 'certificate-authority': 'ca.crt' },
+      { token: 'a' },
+      {},
+      { 'current-context': 'second' },
+    );
     const second = join(dir, 'config-merged');
-    writeFileSync(second, dump({ clusters: [{ name: 'c3', cluster: { server: 'https://10.0.0.3' } }], users: [{ name: 'u3', user: { token: 'c' } }], contexts: [{ name: 'third', context: { cluster: 'c3', user: 'u3' } }], 'current-context': 'third' }));
+    writeFileSync(
+      second,
+      dump({
+        clusters: [{ name: 'c3', cluster: { server: 'https://10.0.0.3' } }],
+        users: [{ name: 'u3', user: { token: 'c' } }],
+        contexts: [{ name: 'third', context: { cluster: 'c3', user: 'u3' } }],
+        'current-context': 'third',
+      }),
+    );
     const saved = process.env['KUBECONFIG'];
     process.env['KUBECONFIG'] = `${first}:${second}`;
     try {
       const fromFirst = loadCredentials({ context: 'second' });
-      expect(fromFirst).toMatchObject({ via: 'client-node', server: 'https://10.0.0.1:443', namespace: 'team-b' });
-      expect(loadCredentials({ context: 'third' })).toMatchObject({ via: 'client-node', server: 'https://10.0.0.3' });
+      expect(fromFirst).toMatchObject({
+        via: 'client-node',
+        server: 'https://10.0.0.1:443',
+        namespace: 'team-b',
+      });
+      expect(loadCredentials({ context: 'third' })).toMatchObject({
+        via: 'client-node',
+        server: 'https://10.0.0.3',
+      });
     } finally {
       if (saved === undefined) delete process.env['KUBECONFIG'];
       else process.env['KUBECONFIG'] = saved;
@@ -130,8 +223,17 @@ describe('loadCredentials', () => {
     writeFileSync(join(account, 'ca.crt'), pem('CLUSTER CA'));
     writeFileSync(join(account, 'namespace'), 'kube-patrol\n');
     writeFileSync(join(account, 'token'), 'one\n');
-    const credentials = loadCredentials({ inCluster: true, serviceAccountDir: account, env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' } });
-    expect(credentials).toMatchObject({ via: 'built-in', context: 'in-cluster', server: 'https://[fd00::1]:443', namespace: 'kube-patrol' });
+    const credentials = loadCredentials({
+      inCluster: true,
+      serviceAccountDir: account,
+      env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' },
+    });
+    expect(credentials).toMatchObject({
+      via: 'built-in',
+      context: 'in-cluster',
+      server: 'https://[fd00::1]:443',
+      namespace: 'kube-patrol',
+    });
     const apply = async () => {
       const options: https.RequestOptions = {};
       await credentials.apply(options);
@@ -148,12 +250,16 @@ describe('loadCredentials', () => {
     } finally {
       Date.now = realNow;
     }
-    expect(() => loadCredentials({ inCluster: true, serviceAccountDir: account, env: {} })).toThrow('not in a pod');
+    expect(() => loadCredentials({ inCluster: true, serviceAccountDir: account, env: {} })).toThrow(
+      'not in a pod',
+    );
   });
 
   it('names the problem: an unknown context, a missing file', () => {
     const file = kubeconfig({ 'certificate-authority': 'ca.crt' }, { token: 'a' });
-    expect(() => loadCredentials({ kubeconfig: file, context: 'nope', env: {} })).toThrow('kubeconfig has no context "nope"');
+    expect(() => loadCredentials({ kubeconfig: file, context: 'nope', env: {} })).toThrow(
+      'kubeconfig has no context "nope"',
+    );
     expect(() => loadCredentials({ kubeconfig: join(dir, 'missing'), env: {} })).toThrow(/missing/);
   });
 });

@@ -45,8 +45,22 @@ const TOKEN_FILE_TTL_MS = 60_000;
 
 type Obj = Record<string, unknown>;
 
-const CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
-const USER_KEYS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'extensions']);
+const CLUSTER_KEYS = new Set([
+  'server',
+  'certificate-authority',
+  'certificate-authority-data',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+  'extensions',
+]);
+const USER_KEYS = new Set([
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'token',
+  'extensions',
+]);
 
 interface TlsMaterial {
   ca?: Buffer;
@@ -70,7 +84,11 @@ class StaticCredentials implements Credentials {
   private readonly bearer: Bearer;
   private token: { value: string; readAt: number } | undefined;
 
-  constructor(identity: { context: string; server: string; namespace?: string | undefined }, tls: TlsMaterial, bearer: Bearer) {
+  constructor(
+    identity: { context: string; server: string; namespace?: string | undefined },
+    tls: TlsMaterial,
+    bearer: Bearer,
+  ) {
     this.context = identity.context;
     this.server = identity.server;
     if (identity.namespace) this.namespace = identity.namespace;
@@ -85,7 +103,11 @@ class StaticCredentials implements Credentials {
     if (this.tls.insecure) options.rejectUnauthorized = false;
     if (this.tls.servername) options.servername = this.tls.servername;
     const token = this.bearerToken();
-    if (token) options.headers = { ...(options.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` };
+    if (token)
+      options.headers = {
+        ...(options.headers as Record<string, string> | undefined),
+        Authorization: `Bearer ${token}`,
+      };
   }
 
   private bearerToken(): string | undefined {
@@ -93,7 +115,8 @@ class StaticCredentials implements Credentials {
     const file = this.bearer.file;
     if (!file) return undefined;
     const now = Date.now();
-    if (!this.token || now - this.token.readAt >= TOKEN_FILE_TTL_MS) this.token = { value: readFileSync(file, 'utf8').trim(), readAt: now };
+    if (!this.token || now - this.token.readAt >= TOKEN_FILE_TTL_MS)
+      this.token = { value: readFileSync(file, 'utf8').trim(), readAt: now };
     return this.token.value;
   }
 }
@@ -107,17 +130,21 @@ class ClientNodeCredentials implements Credentials {
   private readonly kc: KubeConfig;
 
   constructor(options: CredentialOptions) {
-    const { KubeConfig: KubeConfigClass } = createRequire(import.meta.url)('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
+    const { KubeConfig: KubeConfigClass } = createRequire(import.meta.url)(
+      '@kubernetes/client-node',
+    ) as typeof import('@kubernetes/client-node');
     const kc = new KubeConfigClass();
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else if (options.inCluster) kc.loadFromCluster();
     else kc.loadFromDefault();
     if (options.context) {
-      if (!kc.getContextObject(options.context)) throw new Error(`kubeconfig has no context "${options.context}"`);
+      if (!kc.getContextObject(options.context))
+        throw new Error(`kubeconfig has no context "${options.context}"`);
       kc.setCurrentContext(options.context);
     }
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('no Kubernetes cluster configured: give --kubeconfig, set KUBECONFIG, or run in a pod');
+    if (!cluster)
+      throw new Error('no Kubernetes cluster configured: give --kubeconfig, set KUBECONFIG, or run in a pod');
     const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace?.trim();
     this.kc = kc;
     this.context = kc.getCurrentContext() === 'inClusterContext' ? 'in-cluster' : kc.getCurrentContext();
@@ -141,15 +168,21 @@ function readIfExists(file: string): string | undefined {
 function inClusterCredentials(env: NodeJS.ProcessEnv, dir: string): Credentials {
   const host = env['KUBERNETES_SERVICE_HOST'];
   const port = env['KUBERNETES_SERVICE_PORT'];
-  if (!host || !port) throw new Error('not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set');
+  if (!host || !port)
+    throw new Error('not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set');
   const tokenFile = join(dir, 'token');
   statSync(tokenFile); // a clear ENOENT now rather than on the first request
   const namespace = readIfExists(join(dir, 'namespace'))?.trim();
   const server = `https://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
-  return new StaticCredentials({ context: 'in-cluster', server, namespace }, { ca: readFileSync(join(dir, 'ca.crt')) }, { file: tokenFile });
+  return new StaticCredentials(
+    { context: 'in-cluster', server, namespace },
+    { ca: readFileSync(join(dir, 'ca.crt')) },
+    { file: tokenFile },
+  );
 }
 
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObj = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function named(list: unknown, name: string, field: string): Obj | undefined {
   if (!Array.isArray(list)) return undefined;
@@ -158,8 +191,12 @@ function named(list: unknown, name: string, field: string): Obj | undefined {
   return isObj(value) ? value : entry ? {} : undefined;
 }
 
-const onlyKeys = (object: Obj, allowed: ReadonlySet<string>) => Object.entries(object).every(([key, value]) => allowed.has(key) || value === undefined || value === null || value === '');
-const str = (object: Obj, key: string): string | undefined => (typeof object[key] === 'string' && object[key] !== '' ? (object[key] as string) : undefined);
+const onlyKeys = (object: Obj, allowed: ReadonlySet<string>) =>
+  Object.entries(object).every(
+    ([key, value]) => allowed.has(key) || value === undefined || value === null || value === '',
+  );
+const str = (object: Obj, key: string): string | undefined =>
+  typeof object[key] === 'string' && object[key] !== '' ? (object[key] as string) : undefined;
 
 /**
  * The credentials of one kubeconfig file when its context has a shape read here, else undefined (the caller
@@ -182,7 +219,8 @@ function fileCredentials(file: string, contextName: string | undefined): Credent
   const root = dirname(file);
   const fromFile = (path: string) => readFileSync(isAbsolute(path) ? path : join(root, path));
   // A file wins over data, as in client-node.
-  const material = (data: string | undefined, path: string | undefined) => (path ? fromFile(path) : data ? Buffer.from(data, 'base64') : undefined);
+  const material = (data: string | undefined, path: string | undefined) =>
+    path ? fromFile(path) : data ? Buffer.from(data, 'base64') : undefined;
   const tls: TlsMaterial = {};
   const ca = material(str(cluster, 'certificate-authority-data'), str(cluster, 'certificate-authority'));
   const cert = material(str(user, 'client-certificate-data'), str(user, 'client-certificate'));
@@ -204,9 +242,13 @@ function fileCredentials(file: string, contextName: string | undefined): Credent
  */
 export function loadCredentials(options: CredentialOptions = {}): Credentials {
   const env = options.env ?? process.env;
-  if (options.inCluster && !options.kubeconfig) return inClusterCredentials(env, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
-  const paths = options.kubeconfig ? [options.kubeconfig] : (env['KUBECONFIG'] ?? '').split(delimiter).filter(Boolean);
-  const file = paths.length === 0 ? join(homedir(), '.kube', 'config') : paths.length === 1 ? paths[0] : undefined;
+  if (options.inCluster && !options.kubeconfig)
+    return inClusterCredentials(env, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
+  const paths = options.kubeconfig
+    ? [options.kubeconfig]
+    : (env['KUBECONFIG'] ?? '').split(delimiter).filter(Boolean);
+  const file =
+    paths.length === 0 ? join(homedir(), '.kube', 'config') : paths.length === 1 ? paths[0] : undefined;
   let credentials: Credentials | undefined;
   try {
     credentials = file === undefined ? undefined : fileCredentials(file, options.context);

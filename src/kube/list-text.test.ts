@@ -15,7 +15,10 @@ describe('parseListText', () => {
       apiVersion: 'v1',
       metadata: { resourceVersion: '42', continue: 'abc' },
       items: [
-        { metadata: { name: 'a', annotations: { 'x/y': 'brace } and bracket ] and "quote" \\ and \\"' } }, spec: { items: [1, 2] } },
+        {
+          metadata: { name: 'a', annotations: { 'x/y': 'brace } and bracket ] and "quote" \\ and \\"' } },
+          spec: { items: [1, 2] },
+        },
         { metadata: { name: 'b' }, spec: { containers: [{ name: 'c', args: ['[', '{', '\\'] }] } },
       ],
     };
@@ -26,9 +29,18 @@ describe('parseListText', () => {
 
   it('reads indented text, an empty list and a list without items', () => {
     const list = { metadata: {}, items: [{ a: 1 }, { b: [{}] }] };
-    expect(read(JSON.stringify(list, null, 2))).toEqual({ rest: { metadata: {}, items: [] }, items: list.items });
-    expect(read('{"items":[],"metadata":{"continue":""}}')).toEqual({ rest: { items: [], metadata: { continue: '' } }, items: [] });
-    expect(read('{"kind":"Status","items":null}')).toEqual({ rest: { kind: 'Status', items: null }, items: [] });
+    expect(read(JSON.stringify(list, null, 2))).toEqual({
+      rest: { metadata: {}, items: [] },
+      items: list.items,
+    });
+    expect(read('{"items":[],"metadata":{"continue":""}}')).toEqual({
+      rest: { items: [], metadata: { continue: '' } },
+      items: [],
+    });
+    expect(read('{"kind":"Status","items":null}')).toEqual({
+      rest: { kind: 'Status', items: null },
+      items: [],
+    });
   });
 
   it('only takes the top-level items, not a nested key of that name', () => {
@@ -47,7 +59,11 @@ describe('parseListText', () => {
 describe('parseListText over random lists', () => {
   it('hands over exactly the items JSON.parse finds, and the same rest', () => {
     const item = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 });
-    const list = fc.record({ kind: fc.constant('PodList'), metadata: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), items: fc.array(item, { maxLength: 6 }) });
+    const list = fc.record({
+      kind: fc.constant('PodList'),
+      metadata: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+      items: fc.array(item, { maxLength: 6 }),
+    });
     fc.assert(
       fc.property(list, fc.boolean(), (value, indent) => {
         const text = JSON.stringify(value, null, indent ? 2 : undefined);

@@ -6,7 +6,10 @@
  * with `items` empty. The text must be valid JSON (as the API server sends it); anything else throws
  * like JSON.parse.
  */
-export function parseListText(text: string, onItem: (item: Record<string, unknown>) => void): Record<string, unknown> {
+export function parseListText(
+  text: string,
+  onItem: (item: Record<string, unknown>) => void,
+): Record<string, unknown> {
   const n = text.length;
   let depth = 0;
   let key: string | null = null; // the last key read at depth 1

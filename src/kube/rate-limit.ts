@@ -8,7 +8,8 @@ export class RateLimiter {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(qps: number, burst: number, now: () => number = () => performance.now()) {
-    if (!(qps > 0) || !(burst >= 1)) throw new RangeError(`rate limit needs qps > 0 and burst >= 1 (got ${qps}, ${burst})`);
+    if (!(qps > 0) || !(burst >= 1))
+      throw new RangeError(`rate limit needs qps > 0 and burst >= 1 (got ${qps}, ${burst})`);
     this.qps = qps;
     this.burst = burst;
     this.now = now;

@@ -2,7 +2,14 @@ import { createInspector, type EngineError, type WorkloadResult } from '../engin
 import type { KubeApi } from '../kube/client.ts';
 import { buildReport, reportFindingBuilder, type DiffBase } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
-import { describeUnreadable, inspectClusterWorkloads, type ClusterInspection, type ClusterListOptions, type ClusterScope, type UnreadableResource } from '../sources/cluster.ts';
+import {
+  describeUnreadable,
+  inspectClusterWorkloads,
+  type ClusterInspection,
+  type ClusterListOptions,
+  type ClusterScope,
+  type UnreadableResource,
+} from '../sources/cluster.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
 
@@ -24,7 +31,11 @@ export interface ClusterScan {
 }
 
 /** Lists the cluster's workloads, runs the rules and builds the report. Rejects when the listing fails. */
-export async function scanCluster(api: KubeApi, settings: ScanSettings, options: ClusterScanOptions = {}): Promise<ClusterScan> {
+export async function scanCluster(
+  api: KubeApi,
+  settings: ScanSettings,
+  options: ClusterScanOptions = {},
+): Promise<ClusterScan> {
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
   const inspector = createInspector(settings.engine);
@@ -41,7 +52,11 @@ export async function scanCluster(api: KubeApi, settings: ScanSettings, options:
   const results: WorkloadResult[] = listing.results.map((r) => r.result);
   // Errors of the workloads kept only (an owned object collapsed at the end was inspected, not reported).
   for (const r of listing.results) engineErrors.push(...r.errors);
-  const errors: ReportError[] = [...listing.unreadable.map(describeUnreadable), ...listing.extraction.errors, ...engineErrors];
+  const errors: ReportError[] = [
+    ...listing.unreadable.map(describeUnreadable),
+    ...listing.extraction.errors,
+    ...engineErrors,
+  ];
   const report = buildReport({
     results,
     errors,

@@ -1,7 +1,13 @@
 import { createInspector, type WorkloadResult } from '../engine/run.ts';
 import { buildReport } from '../report/build.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
-import { decodeManifests, expandPaths, readManifestText, type ManifestFile, type ManifestOptions } from '../sources/manifests.ts';
+import {
+  decodeManifests,
+  expandPaths,
+  readManifestText,
+  type ManifestFile,
+  type ManifestOptions,
+} from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
 
@@ -15,7 +21,12 @@ export interface ManifestScan {
  * Reads every PATH (files, directories, `-`) one file at a time, inspects its workloads and builds
  * the report. A bad file becomes an entry in `errors` and never stops the scan of the others.
  */
-export async function scanManifests(paths: readonly string[], settings: ScanSettings, options: ManifestOptions = {}, clock: () => Date = () => new Date()): Promise<ManifestScan> {
+export async function scanManifests(
+  paths: readonly string[],
+  settings: ScanSettings,
+  options: ManifestOptions = {},
+  clock: () => Date = () => new Date(),
+): Promise<ManifestScan> {
   const started = performance.now();
   const { files, errors: missing } = await expandPaths(paths);
   const errors: ReportError[] = missing.flatMap((m) => m.extraction.errors);

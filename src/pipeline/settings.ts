@@ -39,7 +39,8 @@ export function resolveSettings(config: ConfigFile, flags: SettingsFlags, now: D
     now,
   };
   const severityOverrides: Record<string, Severity> = {};
-  for (const [id, policy] of Object.entries(rulePolicy)) if (policy.severity) severityOverrides[id] = policy.severity;
+  for (const [id, policy] of Object.entries(rulePolicy))
+    if (policy.severity) severityOverrides[id] = policy.severity;
   const failOn = flags.failOn ?? config.failOn;
   return {
     engine,

@@ -24,7 +24,10 @@ function report(results: WorkloadResult[], lang: (typeof LANGUAGES)[number] = 'e
 }
 
 /** The order reports have always had, written as the plain comparator. */
-function compareFindings(a: Pick<Finding, 'severity' | 'workload' | 'ruleId' | 'path'>, b: Pick<Finding, 'severity' | 'workload' | 'ruleId' | 'path'>): number {
+function compareFindings(
+  a: Pick<Finding, 'severity' | 'workload' | 'ruleId' | 'path'>,
+  b: Pick<Finding, 'severity' | 'workload' | 'ruleId' | 'path'>,
+): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     (a.workload.namespace ?? '').localeCompare(b.workload.namespace ?? '') ||
@@ -39,12 +42,26 @@ const word = fc.constantFrom('a', 'B', 'b', 'é', 'e', 'Z', 'app-10', 'app-9', '
 
 describe('buildReport', () => {
   it('makes finding ids from a hash of the workload and a hash of rule, container, path and missing field', () => {
-    const sha = (parts: string[], digits: number) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, digits);
-    const finding = { ruleId: 'privileged', workload: { kind: 'Deployment', namespace: 'shop', name: 'web' }, container: 'app', path: 'spec.x', missing: 'y' };
-    expect(findingId(finding)).toBe(sha(['Deployment', 'shop', 'web'], 12) + sha(['privileged', 'app', 'spec.x', 'y'], 8));
-    expect(findingId({ ...finding, workload: { ...finding.workload, namespace: null }, container: null, missing: undefined })).toBe(
-      sha(['Deployment', '', 'web'], 12) + sha(['privileged', '', 'spec.x', ''], 8),
+    const sha = (parts: string[], digits: number) =>
+      createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, digits);
+    const finding = {
+      ruleId: 'privileged',
+      workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+      container: 'app',
+      path: 'spec.x',
+      missing: 'y',
+    };
+    expect(findingId(finding)).toBe(
+      sha(['Deployment', 'shop', 'web'], 12) + sha(['privileged', 'app', 'spec.x', 'y'], 8),
     );
+    expect(
+      findingId({
+        ...finding,
+        workload: { ...finding.workload, namespace: null },
+        container: null,
+        missing: undefined,
+      }),
+    ).toBe(sha(['Deployment', '', 'web'], 12) + sha(['privileged', '', 'spec.x', ''], 8));
     expect(findingId(finding)).toHaveLength(FINDING_ID_LENGTH);
     // Every field of the key counts.
     const others = [
@@ -63,7 +80,13 @@ describe('buildReport', () => {
   });
 
   it('re-derives the ids of findings read back from an earlier version', () => {
-    const current = { id: '', ruleId: 'privileged', workload: { kind: 'Pod', namespace: 'a', name: 'p' }, container: 'c', path: 'spec.containers[0]' };
+    const current = {
+      id: '',
+      ruleId: 'privileged',
+      workload: { kind: 'Pod', namespace: 'a', name: 'p' },
+      container: 'c',
+      path: 'spec.containers[0]',
+    };
     const fresh = { ...current, id: findingId(current) };
     const legacy = { ...current, id: '0123456789abcdef' };
     const [kept, rekeyed] = withCurrentIds([fresh, legacy]);
@@ -76,41 +99,83 @@ describe('buildReport', () => {
     const workloadArb = fc.record({ kind: word, namespace: fc.option(word, { nil: null }), name: word });
     const findingArb = fc.record({ ruleId: word, severity: fc.constantFrom(...SEVERITIES), path: word });
     fc.assert(
-      fc.property(fc.array(fc.record({ workload: workloadArb, findings: fc.array(findingArb, { maxLength: 6 }) }), { maxLength: 12 }), (workloads) => {
-        let tag = 0;
-        const results: WorkloadResult[] = workloads.map(({ workload, findings }) => {
-          const ref: WorkloadRef = workload;
-          return {
-            workload: ref,
-            score: 100,
-            findings: findings.map(
-              (f): Finding => ({ ruleId: f.ruleId, severity: f.severity, category: 'hardening', pss: null, workload: ref, container: null, path: f.path, messageId: 'm', data: { tag: tag++ } }),
-            ),
-          };
-        });
-        const built = report(results).findings;
-        const stableReference = results
-          .flatMap((r) => r.findings)
-          .map((f, index) => ({ f, index }))
-          .sort((a, b) => compareFindings(a.f, b.f) || a.index - b.index)
-          .map(({ f }) => f.data['tag']);
-        expect(built.map((f) => f.data['tag'])).toEqual(stableReference);
-      }),
+      fc.property(
+        fc.array(fc.record({ workload: workloadArb, findings: fc.array(findingArb, { maxLength: 6 }) }), {
+          maxLength: 12,
+        }),
+        (workloads) => {
+          let tag = 0;
+          const results: WorkloadResult[] = workloads.map(({ workload, findings }) => {
+            const ref: WorkloadRef = workload;
+            return {
+              workload: ref,
+              score: 100,
+              findings: findings.map((f): Finding => ({
+                ruleId: f.ruleId,
+                severity: f.severity,
+                category: 'hardening',
+                pss: null,
+                workload: ref,
+                container: null,
+                path: f.path,
+                messageId: 'm',
+                data: { tag: tag++ },
+              })),
+            };
+          });
+          const built = report(results).findings;
+          const stableReference = results
+            .flatMap((r) => r.findings)
+            .map((f, index) => ({ f, index }))
+            .sort((a, b) => compareFindings(a.f, b.f) || a.index - b.index)
+            .map(({ f }) => f.data['tag']);
+          expect(built.map((f) => f.data['tag'])).toEqual(stableReference);
+        },
+      ),
     );
   });
 
   it('fills every rule message like interpolate, with the container and the finding data', () => {
-    const messages = ALL_RULES.flatMap((rule) => Object.entries(rule.meta.messages as Readonly<Record<string, Localized>>).map(([messageId, text]) => ({ ruleId: rule.meta.id, messageId, text })));
+    const messages = ALL_RULES.flatMap((rule) =>
+      Object.entries(rule.meta.messages as Readonly<Record<string, Localized>>).map(([messageId, text]) => ({
+        ruleId: rule.meta.id,
+        messageId,
+        text,
+      })),
+    );
     const value = fc.oneof(fc.string(), fc.integer(), fc.constantFrom('$&', '{{container}}', '$1'));
     fc.assert(
       fc.property(
         fc.constantFrom(...messages),
         fc.constantFrom(...LANGUAGES),
         fc.option(fc.string(), { nil: null }),
-        fc.dictionary(fc.constantFrom('container', 'image', 'capability', 'volume', 'value', 'hostPath', 'profile', 'port', 'x'), value),
+        fc.dictionary(
+          fc.constantFrom(
+            'container',
+            'image',
+            'capability',
+            'volume',
+            'value',
+            'hostPath',
+            'profile',
+            'port',
+            'x',
+          ),
+          value,
+        ),
         ({ ruleId, messageId, text }, lang, container, data) => {
           const ref: WorkloadRef = { kind: 'Pod', namespace: 'ns', name: 'p' };
-          const finding: Finding = { ruleId, severity: 'low', category: 'hardening', pss: null, workload: ref, container, path: 'spec', messageId, data };
+          const finding: Finding = {
+            ruleId,
+            severity: 'low',
+            category: 'hardening',
+            pss: null,
+            workload: ref,
+            container,
+            path: 'spec',
+            messageId,
+            data,
+          };
           const built = report([{ workload: ref, score: 100, findings: [finding] }], lang).findings[0];
           expect(built?.message).toBe(interpolate(text[lang], { container: container ?? '', ...data }));
         },

@@ -50,7 +50,11 @@ export interface DiffBase {
 
 export function diffBaseOf(report: InspectionReport | DiffBase): DiffBase {
   if (!('apiVersion' in report)) return report;
-  return { generatedAt: report.metadata.generatedAt, score: report.summary.score, findings: report.findings.filter((f) => !f.exempted).map(diffEntry) };
+  return {
+    generatedAt: report.metadata.generatedAt,
+    score: report.summary.score,
+    findings: report.findings.filter((f) => !f.exempted).map(diffEntry),
+  };
 }
 
 /** Hex digits of a finding id taken from its workload, and from the rest of its key. */
@@ -62,8 +66,10 @@ type FindingKey = Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | '
 
 // One-shot hash(): the same digits as createHash('sha256'), at a third of the cost.
 const sha256Hex = (key: string, digits: number): string => hash('sha256', key, 'hex').slice(0, digits);
-const workloadKey = ({ kind, namespace, name }: WorkloadRef): string => `${kind}\u0000${namespace ?? ''}\u0000${name}`;
-const restKey = (f: FindingKey): string => `${f.ruleId}\u0000${f.container ?? ''}\u0000${f.path}\u0000${f.missing ?? ''}`;
+const workloadKey = ({ kind, namespace, name }: WorkloadRef): string =>
+  `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+const restKey = (f: FindingKey): string =>
+  `${f.ruleId}\u0000${f.container ?? ''}\u0000${f.path}\u0000${f.missing ?? ''}`;
 
 /**
  * A finding's id, stable across scans: 12 hex digits of the sha256 of its workload, then 8 of the sha256
@@ -72,7 +78,10 @@ const restKey = (f: FindingKey): string => `${f.ruleId}\u0000${f.container ?? ''
  * collide only if both parts do (80 bits in all).
  */
 export function findingId(finding: FindingKey): string {
-  return sha256Hex(workloadKey(finding.workload), WORKLOAD_ID_DIGITS) + sha256Hex(restKey(finding), FINDING_ID_DIGITS);
+  return (
+    sha256Hex(workloadKey(finding.workload), WORKLOAD_ID_DIGITS) +
+    sha256Hex(restKey(finding), FINDING_ID_DIGITS)
+  );
 }
 
 /** findingId with both parts memoized, for the many findings of one scan (or one report read back). */
@@ -124,7 +133,11 @@ function localeRanks(values: Iterable<string>): Map<string, number> {
 }
 
 function compareWorkloads(a: WorkloadRef, b: WorkloadRef): number {
-  return (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name);
+  return (
+    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
+    a.kind.localeCompare(b.kind) ||
+    a.name.localeCompare(b.name)
+  );
 }
 
 /**
@@ -137,14 +150,23 @@ function sortFindings(findings: ReportFinding[]): ReportFinding[] {
   // Findings of one workload share its WorkloadRef object: rank the distinct objects.
   const refs = [...new Set(findings.map((f) => f.workload))].sort(compareWorkloads);
   const workloadRank = new Map<WorkloadRef, number>();
-  refs.forEach((ref, i) => workloadRank.set(ref, i > 0 && compareWorkloads(refs[i - 1] as WorkloadRef, ref) === 0 ? (workloadRank.get(refs[i - 1] as WorkloadRef) as number) : i));
+  refs.forEach((ref, i) =>
+    workloadRank.set(
+      ref,
+      i > 0 && compareWorkloads(refs[i - 1] as WorkloadRef, ref) === 0
+        ? (workloadRank.get(refs[i - 1] as WorkloadRef) as number)
+        : i,
+    ),
+  );
   const rules = localeRanks(findings.map((f) => f.ruleId));
   const paths = localeRanks(findings.map((f) => f.path));
   const ruleSpan = rules.size + 1;
   const pathSpan = paths.size + 1;
   const workloadSpan = refs.length + 1;
   const keyOf = (f: ReportFinding): number =>
-    (((5 - severityRank(f.severity)) * workloadSpan + (workloadRank.get(f.workload) as number)) * ruleSpan + (rules.get(f.ruleId) as number)) * pathSpan +
+    (((5 - severityRank(f.severity)) * workloadSpan + (workloadRank.get(f.workload) as number)) * ruleSpan +
+      (rules.get(f.ruleId) as number)) *
+      pathSpan +
     (paths.get(f.path) as number);
   if (8 * workloadSpan * ruleSpan * pathSpan * (count + 1) < Number.MAX_SAFE_INTEGER) {
     // key * count + index is exact: a native numeric sort of one Float64Array, the index as tie-break.
@@ -213,12 +235,24 @@ function fillMessage(template: MessageTemplate, finding: Finding): string {
 }
 
 function diffEntry(f: ReportDiffEntry): ReportDiffEntry {
-  return { id: f.id, ruleId: f.ruleId, severity: f.severity, workload: f.workload, container: f.container, path: f.path, message: f.message };
+  return {
+    id: f.id,
+    ruleId: f.ruleId,
+    severity: f.severity,
+    workload: f.workload,
+    container: f.container,
+    path: f.path,
+    message: f.message,
+  };
 }
 
 /** New and resolved unexempted findings relative to an earlier report. */
-export function diffReports(previous: Pick<InspectionReport, 'findings'> | DiffBase, current: Pick<InspectionReport, 'findings'>): Omit<ReportDiff, 'since' | 'previousScore'> {
-  const active = (r: { readonly findings: readonly (ReportDiffEntry & { readonly exempted?: unknown })[] }) => new Map(r.findings.filter((f) => !f.exempted).map((f) => [f.id, f]));
+export function diffReports(
+  previous: Pick<InspectionReport, 'findings'> | DiffBase,
+  current: Pick<InspectionReport, 'findings'>,
+): Omit<ReportDiff, 'since' | 'previousScore'> {
+  const active = (r: { readonly findings: readonly (ReportDiffEntry & { readonly exempted?: unknown })[] }) =>
+    new Map(r.findings.filter((f) => !f.exempted).map((f) => [f.id, f]));
   const before = active(previous);
   const after = active(current);
   return {
@@ -232,7 +266,10 @@ export function diffReports(previous: Pick<InspectionReport, 'findings'> | DiffB
  * A scan can apply it to each workload's findings as they come, so that the engine's findings are garbage
  * at once and only one copy of every finding lives: buildReport takes report findings as they are.
  */
-export function reportFindingBuilder(rules: readonly AnyRule[], lang: Language): (finding: Finding) => ReportFinding {
+export function reportFindingBuilder(
+  rules: readonly AnyRule[],
+  lang: Language,
+): (finding: Finding) => ReportFinding {
   const metaById = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
   const templates = new Map<string, MessageTemplate>();
   const ids = findingIds();
@@ -251,7 +288,10 @@ export function reportFindingBuilder(rules: readonly AnyRule[], lang: Language):
 }
 
 function isReportFinding(finding: Finding): finding is ReportFinding {
-  return typeof (finding as Partial<ReportFinding>).id === 'string' && typeof (finding as Partial<ReportFinding>).message === 'string';
+  return (
+    typeof (finding as Partial<ReportFinding>).id === 'string' &&
+    typeof (finding as Partial<ReportFinding>).message === 'string'
+  );
 }
 
 export function buildReport(input: BuildReportInput): InspectionReport {
@@ -288,7 +328,9 @@ export function buildReport(input: BuildReportInput): InspectionReport {
       findings: unexempted,
       exempted: findings.length - unexempted,
       bySeverity: countBySeverity(findings),
-      skipped: Object.fromEntries([...(input.skipped ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
+      skipped: Object.fromEntries(
+        [...(input.skipped ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)),
+      ),
     },
     rules: input.rules.map((rule) => ({
       id: rule.meta.id,
@@ -302,7 +344,14 @@ export function buildReport(input: BuildReportInput): InspectionReport {
     errors: input.errors,
   };
   if (!input.previous) return base;
-  const previous = 'apiVersion' in input.previous ? { generatedAt: input.previous.metadata.generatedAt, score: input.previous.summary.score, findings: input.previous.findings } : input.previous;
+  const previous =
+    'apiVersion' in input.previous
+      ? {
+          generatedAt: input.previous.metadata.generatedAt,
+          score: input.previous.summary.score,
+          findings: input.previous.findings,
+        }
+      : input.previous;
   return {
     ...base,
     diff: { since: previous.generatedAt, previousScore: previous.score, ...diffReports(previous, base) },

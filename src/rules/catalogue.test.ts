@@ -39,7 +39,8 @@ describe('rule catalogue', () => {
     describe(meta.id, () => {
       it('is kebab-case and has rule.ts, rule.test.ts and examples.yaml', () => {
         expect(meta.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-        for (const file of ['rule.ts', 'rule.test.ts', 'examples.yaml']) expect(existsSync(join(rulesDir, meta.id, file)), file).toBe(true);
+        for (const file of ['rule.ts', 'rule.test.ts', 'examples.yaml'])
+          expect(existsSync(join(rulesDir, meta.id, file)), file).toBe(true);
       });
 
       it('has complete metadata in every language', () => {
@@ -47,7 +48,8 @@ describe('rule catalogue', () => {
           expect(meta.title[lang].trim(), `title ${lang}`).not.toBe('');
           expect(meta.docs.why[lang].trim(), `why ${lang}`).not.toBe('');
           expect(meta.docs.fix[lang].trim(), `fix ${lang}`).not.toBe('');
-          for (const [id, message] of Object.entries(meta.messages)) expect((message as Record<string, string>)[lang]?.trim(), `message ${id} ${lang}`).toBeTruthy();
+          for (const [id, message] of Object.entries(meta.messages))
+            expect((message as Record<string, string>)[lang]?.trim(), `message ${id} ${lang}`).toBeTruthy();
         }
         expect(Object.keys(meta.messages).length).toBeGreaterThan(0);
         expect(meta.docs.references.length).toBeGreaterThan(0);
@@ -86,7 +88,9 @@ describe('rule catalogue', () => {
     for (const lang of LANGUAGES) {
       const file = join(root, RULES_REFERENCE_FILES[lang]);
       expect(existsSync(file), file).toBe(true);
-      expect(readFileSync(file, 'utf8'), `${file} is stale: run npm run docs`).toBe(renderRulesReference(rules, lang));
+      expect(readFileSync(file, 'utf8'), `${file} is stale: run npm run docs`).toBe(
+        renderRulesReference(rules, lang),
+      );
     }
   });
 });

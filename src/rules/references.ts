@@ -2,12 +2,18 @@ import type { Reference } from '../engine/rule.ts';
 
 /** References shared by many rules. */
 export const PSS_REFERENCE = {
-  baseline: { title: 'Pod Security Standards: Baseline', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline' },
-  restricted: { title: 'Pod Security Standards: Restricted', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted' },
+  baseline: {
+    title: 'Pod Security Standards: Baseline',
+    url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+  },
+  restricted: {
+    title: 'Pod Security Standards: Restricted',
+    url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted',
+  },
 } as const satisfies Record<string, Reference>;
 
 export const SECCOMP_REFERENCE: Reference = {
-  title: 'Restrict a Container\'s Syscalls with seccomp',
+  title: "Restrict a Container's Syscalls with seccomp",
   url: 'https://kubernetes.io/docs/tutorials/security/seccomp/',
 };
 
@@ -23,5 +29,8 @@ export const NSA_HARDENING_REFERENCE: Reference = {
 
 /** A CIS Kubernetes Benchmark item, e.g. `cisReference('v1.9, 5.2.3: Minimize ...')`. */
 export function cisReference(item: string): Reference {
-  return { title: `CIS Kubernetes Benchmark ${item}`, url: 'https://www.cisecurity.org/benchmark/kubernetes' };
+  return {
+    title: `CIS Kubernetes Benchmark ${item}`,
+    url: 'https://www.cisecurity.org/benchmark/kubernetes',
+  };
 }

@@ -5,6 +5,9 @@ import { atLeastMinor, type PssVersion } from '../engine/pss-version.ts';
  * (`hostUsers: false`) is exempt from the run-as-non-root and run-as-root-user checks, and Baseline allows
  * its procMount. One place for the version and the field, as the three rules must agree.
  */
-export function inUserNamespace(context: { readonly version: PssVersion; readonly podSpec: { readonly hostUsers?: boolean | null | undefined } }): boolean {
+export function inUserNamespace(context: {
+  readonly version: PssVersion;
+  readonly podSpec: { readonly hostUsers?: boolean | null | undefined };
+}): boolean {
   return atLeastMinor(context.version, 35) && context.podSpec.hostUsers === false;
 }

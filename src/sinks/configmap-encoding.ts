@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type { Transform } from 'node:stream';
-import { brotliDecompressSync, constants, createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, gunzipSync } from 'node:zlib';
+import {
+  brotliDecompressSync,
+  constants,
+  createBrotliCompress,
+  createBrotliDecompress,
+  createGunzip,
+  createGzip,
+  gunzipSync,
+} from 'node:zlib';
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
@@ -21,7 +29,13 @@ export type Compression = 'gz' | 'br';
  * gzip -6 (454 against 898 KiB) in about the same time (0.4 s); quality 9 is 9% smaller for 30% more
  * time, quality 11 about a quarter smaller for sixty times the time (ADR 0006).
  */
-const BROTLI_OPTIONS = { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_LGWIN]: 22, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
+const BROTLI_OPTIONS = {
+  params: {
+    [constants.BROTLI_PARAM_QUALITY]: 6,
+    [constants.BROTLI_PARAM_LGWIN]: 22,
+    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+  },
+};
 
 export interface ConfigMapPayload {
   data: Record<string, string>;
@@ -37,7 +51,10 @@ export interface PartRef {
 
 /** Where the pieces of each split file are, in order, and how to check the reassembled bytes. */
 export interface PartsManifest {
-  readonly files: Record<string, { readonly parts: readonly PartRef[]; readonly bytes: number; readonly sha256: string }>;
+  readonly files: Record<
+    string,
+    { readonly parts: readonly PartRef[]; readonly bytes: number; readonly sha256: string }
+  >;
 }
 
 export interface EncodedReport {
@@ -52,7 +69,8 @@ export interface EncodedReport {
 export function payloadBytes(payload: ConfigMapPayload): number {
   let total = 0;
   for (const [key, value] of Object.entries(payload.data)) total += key.length + Buffer.byteLength(value);
-  for (const [key, value] of Object.entries(payload.binaryData)) total += key.length + Math.floor((value.length * 3) / 4);
+  for (const [key, value] of Object.entries(payload.binaryData))
+    total += key.length + Math.floor((value.length * 3) / 4);
   return total;
 }
 
@@ -71,7 +89,7 @@ export class RenderError extends Error {
 /** Pieces of at most 1 MiB that never split a surrogate pair (each half would be encoded as U+FFFD). */
 function* slices(text: string): Generator<string> {
   const size = 1 << 20;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(text.length, start + size);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
@@ -146,7 +164,11 @@ export interface CompressedSource {
  * `gzipBudget`: a report of tens of MB is never held whole next to its copy (the operator's memory peak is
  * the rendered report), and a gzip that cannot be used is not finished.
  */
-export async function compressSource(source: FileSource, plainBudget = 0, gzipBudget = Infinity): Promise<CompressedSource> {
+export async function compressSource(
+  source: FileSource,
+  plainBudget = 0,
+  gzipBudget = Infinity,
+): Promise<CompressedSource> {
   let gzip: Collector | undefined = gzipBudget > 0 ? new Collector(createGzip()) : undefined;
   const brotli = new Collector(createBrotliCompress(BROTLI_OPTIONS));
   let kept: string[] | undefined = [];
@@ -162,7 +184,12 @@ export async function compressSource(source: FileSource, plainBudget = 0, gzipBu
     await Promise.all([gzip?.write(piece), brotli.write(piece)]);
   }
   const [gz, br] = await Promise.all([gzip?.end(), brotli.end()]);
-  return { ...(gz && gz.length <= gzipBudget ? { gz } : {}), br, ...(kept ? { plain: kept.join('') } : {}), bytes };
+  return {
+    ...(gz && gz.length <= gzipBudget ? { gz } : {}),
+    br,
+    ...(kept ? { plain: kept.join('') } : {}),
+    bytes,
+  };
 }
 
 /**
@@ -170,7 +197,13 @@ export async function compressSource(source: FileSource, plainBudget = 0, gzipBu
  * @param partName name of the i-th part ConfigMap (1-based)
  * @param reserve bytes of `maxBytes` kept for keys written later (the history index)
  */
-export async function encodeReport(summaryJson: string, files: Readonly<Record<string, FileSource>>, maxBytes: number, partName: (index: number) => string, reserve = 0): Promise<EncodedReport> {
+export async function encodeReport(
+  summaryJson: string,
+  files: Readonly<Record<string, FileSource>>,
+  maxBytes: number,
+  partName: (index: number) => string,
+  reserve = 0,
+): Promise<EncodedReport> {
   const budget = maxBytes - reserve;
   const summaryBytes = SUMMARY_KEY.length + Buffer.byteLength(summaryJson);
   let plainLeft = budget - summaryBytes;
@@ -183,7 +216,11 @@ export async function encodeReport(summaryJson: string, files: Readonly<Record<s
   for (const [key, source] of Object.entries(files)) {
     // `<key>.gz`; binaryData travels as base64, but the API server counts the decoded bytes.
     const keyBytes = key.length + 3;
-    const result = await compressSource(source, allPlain ? plainLeft - key.length : 0, allGzip ? gzipLeft - keyBytes : 0);
+    const result = await compressSource(
+      source,
+      allPlain ? plainLeft - key.length : 0,
+      allGzip ? gzipLeft - keyBytes : 0,
+    );
     brotli.push([`${key}.br`, result.br]);
     if (allPlain && result.plain !== undefined) {
       plain[key] = result.plain;
@@ -194,8 +231,18 @@ export async function encodeReport(summaryJson: string, files: Readonly<Record<s
       gzipLeft -= keyBytes + result.gz.length;
     } else allGzip = false;
   }
-  if (allPlain) return { storage: 'data', main: { data: { [SUMMARY_KEY]: summaryJson, ...plain }, binaryData: {} }, parts: new Map() };
-  if (allGzip) return { storage: 'gzip', main: { data: { [SUMMARY_KEY]: summaryJson }, binaryData: gzipped }, parts: new Map() };
+  if (allPlain)
+    return {
+      storage: 'data',
+      main: { data: { [SUMMARY_KEY]: summaryJson, ...plain }, binaryData: {} },
+      parts: new Map(),
+    };
+  if (allGzip)
+    return {
+      storage: 'gzip',
+      main: { data: { [SUMMARY_KEY]: summaryJson }, binaryData: gzipped },
+      parts: new Map(),
+    };
 
   const compressed: ConfigMapPayload = {
     data: { [SUMMARY_KEY]: summaryJson },
@@ -206,18 +253,33 @@ export async function encodeReport(summaryJson: string, files: Readonly<Record<s
   // Split: each file's brotli bytes in chunks of at most one part's budget, one chunk per part ConfigMap.
   const chunkBytes = maxBytes - 256;
   const parts = new Map<string, ConfigMapPayload>();
-  const manifest: { files: Record<string, { parts: PartRef[]; bytes: number; sha256: string }> } = { files: {} };
+  const manifest: { files: Record<string, { parts: PartRef[]; bytes: number; sha256: string }> } = {
+    files: {},
+  };
   for (const [key, bytes] of brotli) {
     const refs: PartRef[] = [];
     for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
       const configMap = partName(parts.size + 1);
-      parts.set(configMap, { data: {}, binaryData: { [key]: bytes.subarray(offset, offset + chunkBytes).toString('base64') } });
+      parts.set(configMap, {
+        data: {},
+        binaryData: { [key]: bytes.subarray(offset, offset + chunkBytes).toString('base64') },
+      });
       refs.push({ configMap, key });
     }
-    manifest.files[key] = { parts: refs, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    manifest.files[key] = {
+      parts: refs,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
   }
-  const main: ConfigMapPayload = { data: { [SUMMARY_KEY]: summaryJson, [PARTS_KEY]: JSON.stringify(manifest) }, binaryData: {} };
-  if (payloadBytes(main) > budget) throw new Error(`the report summary alone (${payloadBytes(main)} bytes) exceeds the ConfigMap budget of ${budget} bytes`);
+  const main: ConfigMapPayload = {
+    data: { [SUMMARY_KEY]: summaryJson, [PARTS_KEY]: JSON.stringify(manifest) },
+    binaryData: {},
+  };
+  if (payloadBytes(main) > budget)
+    throw new Error(
+      `the report summary alone (${payloadBytes(main)} bytes) exceeds the ConfigMap budget of ${budget} bytes`,
+    );
   return { storage: 'split', main, parts };
 }
 
@@ -229,21 +291,34 @@ export class ReportIntegrityError extends Error {
  * Reads one file back from a main ConfigMap's payload: plain data, gzip or brotli binaryData, or split
  * parts (fetched with `readPart`, checked against the manifest's length and sha256). Undefined when absent.
  */
-export async function decodeFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<string | undefined> {
+export async function decodeFile(
+  main: Partial<ConfigMapPayload>,
+  key: string,
+  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
+): Promise<string | undefined> {
   const plain = main.data?.[key];
   if (plain !== undefined) return plain;
   const stored = await compressedFile(main, key, readPart);
   if (stored === undefined) return undefined;
-  return (stored.compression === 'gz' ? gunzipSync(stored.bytes) : brotliDecompressSync(stored.bytes)).toString('utf8');
+  return (
+    stored.compression === 'gz' ? gunzipSync(stored.bytes) : brotliDecompressSync(stored.bytes)
+  ).toString('utf8');
 }
 
 /**
  * Reads one file back line by line, never holding its whole text: compressed bytes (whole or reassembled
  * from parts) are decompressed as a stream. Undefined when absent.
  */
-export async function decodeFileLines(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<AsyncIterable<string> | undefined> {
+export async function decodeFileLines(
+  main: Partial<ConfigMapPayload>,
+  key: string,
+  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
+): Promise<AsyncIterable<string> | undefined> {
   const plain = main.data?.[key];
-  if (plain !== undefined) return (async function* () { yield* plain.split('\n'); })();
+  if (plain !== undefined)
+    return (async function* () {
+      yield* plain.split('\n');
+    })();
   const stored = await compressedFile(main, key, readPart);
   if (stored === undefined) return undefined;
   return (async function* () {
@@ -264,7 +339,11 @@ export async function decodeFileLines(main: Partial<ConfigMapPayload>, key: stri
 const COMPRESSIONS: readonly Compression[] = ['gz', 'br'];
 
 /** The compressed bytes of a file (whole, or reassembled and checked from split parts). */
-async function compressedFile(main: Partial<ConfigMapPayload>, key: string, readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>): Promise<{ compression: Compression; bytes: Buffer } | undefined> {
+async function compressedFile(
+  main: Partial<ConfigMapPayload>,
+  key: string,
+  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
+): Promise<{ compression: Compression; bytes: Buffer } | undefined> {
   for (const compression of COMPRESSIONS) {
     const value = main.binaryData?.[`${key}.${compression}`];
     if (value !== undefined) return { compression, bytes: Buffer.from(value, 'base64') };
@@ -279,13 +358,16 @@ async function compressedFile(main: Partial<ConfigMapPayload>, key: string, read
   for (const ref of entry.parts) {
     const part = await readPart(ref.configMap);
     const value = part.binaryData?.[ref.key];
-    if (value === undefined) throw new ReportIntegrityError(`part ConfigMap ${ref.configMap} has no ${ref.key}`);
+    if (value === undefined)
+      throw new ReportIntegrityError(`part ConfigMap ${ref.configMap} has no ${ref.key}`);
     chunks.push(Buffer.from(value, 'base64'));
   }
   const bytes = Buffer.concat(chunks);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (bytes.length !== entry.bytes || sha256 !== entry.sha256) {
-    throw new ReportIntegrityError(`${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
+    throw new ReportIntegrityError(
+      `${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`,
+    );
   }
   return { compression, bytes };
 }

@@ -3,10 +3,26 @@ import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { decodeFile, decodeFileLines, encodeReport, payloadBytes, ReportIntegrityError, type EncodedReport } from './configmap-encoding.ts';
+import {
+  decodeFile,
+  decodeFileLines,
+  encodeReport,
+  payloadBytes,
+  ReportIntegrityError,
+  type EncodedReport,
+} from './configmap-encoding.ts';
 import { ConfigMapReportSink, readStoredReport } from './configmap.ts';
 
-type CM = { metadata: { name: string; resourceVersion?: string; labels?: Record<string, string>; creationTimestamp?: string }; data?: Record<string, string>; binaryData?: Record<string, string> };
+type CM = {
+  metadata: {
+    name: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    creationTimestamp?: string;
+  };
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+};
 
 /** ConfigMaps in memory with resourceVersion checks (409), the 1 MiB limit, and scripted failures. */
 function fakeConfigMaps(fail: (method: string, name: string) => boolean = () => false) {
@@ -16,23 +32,43 @@ function fakeConfigMaps(fail: (method: string, name: string) => boolean = () => 
     async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
       const name = /\/configmaps\/([^/?]+)$/.exec(path)?.[1];
       const body = options.body as CM | undefined;
-      if (fail(method, name ?? body?.metadata.name ?? '')) throw new KubeApiError(method, path, 500, 'InternalError', 'injected');
-      if (body && payloadBytes({ data: body.data ?? {}, binaryData: body.binaryData ?? {} }) > 1024 * 1024) throw new KubeApiError(method, path, 422, 'Invalid', 'too long');
+      if (fail(method, name ?? body?.metadata.name ?? ''))
+        throw new KubeApiError(method, path, 500, 'InternalError', 'injected');
+      if (body && payloadBytes({ data: body.data ?? {}, binaryData: body.binaryData ?? {} }) > 1024 * 1024)
+        throw new KubeApiError(method, path, 422, 'Invalid', 'too long');
       switch (method) {
         case 'GET': {
-          if (!name) return { items: [...store.values()].filter((cm) => String(options.query?.['labelSelector'] ?? '').split(',').every((s) => !s || cm.metadata.labels?.[s.split('=')[0]!] === s.split('=')[1])) } as T;
+          if (!name)
+            return {
+              items: [...store.values()].filter((cm) =>
+                String(options.query?.['labelSelector'] ?? '')
+                  .split(',')
+                  .every((s) => !s || cm.metadata.labels?.[s.split('=')[0]!] === s.split('=')[1]),
+              ),
+            } as T;
           const cm = store.get(name);
           if (!cm) throw new KubeApiError(method, path, 404, 'NotFound', name);
           return structuredClone(cm) as T;
         }
         case 'POST':
           if (store.has(body!.metadata.name)) throw new KubeApiError(method, path, 409, 'AlreadyExists', '');
-          store.set(body!.metadata.name, { ...structuredClone(body!), metadata: { ...body!.metadata, resourceVersion: String(++rv), creationTimestamp: new Date().toISOString() } });
+          store.set(body!.metadata.name, {
+            ...structuredClone(body!),
+            metadata: {
+              ...body!.metadata,
+              resourceVersion: String(++rv),
+              creationTimestamp: new Date().toISOString(),
+            },
+          });
           return body as T;
         case 'PUT': {
           const current = store.get(name!);
-          if (!current || current.metadata.resourceVersion !== body!.metadata.resourceVersion) throw new KubeApiError(method, path, 409, 'Conflict', 'modified');
-          store.set(name!, { ...structuredClone(body!), metadata: { ...body!.metadata, resourceVersion: String(++rv) } });
+          if (!current || current.metadata.resourceVersion !== body!.metadata.resourceVersion)
+            throw new KubeApiError(method, path, 409, 'Conflict', 'modified');
+          store.set(name!, {
+            ...structuredClone(body!),
+            metadata: { ...body!.metadata, resourceVersion: String(++rv) },
+          });
           return body as T;
         }
         case 'DELETE':
@@ -50,8 +86,21 @@ function report(findings: number, generatedAt = new Date().toISOString()): Inspe
   return {
     apiVersion: 'kube-patrol.io/v1alpha1',
     kind: 'InspectionReport',
-    metadata: { generatedAt, source: 'cluster', pssVersion: 'v1.37', lang: 'en', tool: { name: 'kube-patrol', version: '0' } },
-    summary: { score: 50, workloads: 1, findings, exempted: 0, bySeverity: { critical: 0, high: 0, medium: findings, low: 0, info: 0 }, skipped: {} },
+    metadata: {
+      generatedAt,
+      source: 'cluster',
+      pssVersion: 'v1.37',
+      lang: 'en',
+      tool: { name: 'kube-patrol', version: '0' },
+    },
+    summary: {
+      score: 50,
+      workloads: 1,
+      findings,
+      exempted: 0,
+      bySeverity: { critical: 0, high: 0, medium: findings, low: 0, info: 0 },
+      skipped: {},
+    },
     rules: [],
     workloads: [],
     findings: [],
@@ -66,22 +115,33 @@ describe('encodeReport', () => {
   it('keeps small reports as plain data, larger ones gzipped, then brotli, and splits what brotli cannot fit', async () => {
     const name = (i: number) => `r-part-${i}`;
     const readPart = (encoded: EncodedReport) => async (cm: string) => encoded.parts.get(cm)!;
-    expect((await encodeReport('{}', { 'report.json': 'x'.repeat(1000) }, 20_000, name)).storage).toBe('data');
+    expect((await encodeReport('{}', { 'report.json': 'x'.repeat(1000) }, 20_000, name)).storage).toBe(
+      'data',
+    );
     const gz = await encodeReport('{}', { 'report.json': 'x'.repeat(100_000) }, 20_000, name);
     expect(gz.storage).toBe('gzip');
     expect(Object.keys(gz.main.binaryData)).toEqual(['report.json.gz']);
-    expect(gunzipSync(Buffer.from(gz.main.binaryData['report.json.gz']!, 'base64')).toString()).toBe('x'.repeat(100_000));
+    expect(gunzipSync(Buffer.from(gz.main.binaryData['report.json.gz']!, 'base64')).toString()).toBe(
+      'x'.repeat(100_000),
+    );
 
     // A block repeated further apart than gzip's 32 KiB window: gzip cannot use the repeats, brotli can.
     const block = noise(40_000);
     const repeated = { 'report.json': block.repeat(4), 'report.html': block.repeat(2) };
     // The JSON in pieces, as the operator renders it: gzip is abandoned once it outgrows the budget.
-    const br = await encodeReport('{}', { 'report.json': () => [block, block, block, block], 'report.html': repeated['report.html'] }, 60_000, name);
+    const br = await encodeReport(
+      '{}',
+      { 'report.json': () => [block, block, block, block], 'report.html': repeated['report.html'] },
+      60_000,
+      name,
+    );
     expect(br.storage).toBe('brotli');
     expect(br.parts.size).toBe(0);
     expect(Object.keys(br.main.binaryData)).toEqual(['report.json.br', 'report.html.br']);
     expect(payloadBytes(br.main)).toBeLessThanOrEqual(60_000);
-    expect(brotliDecompressSync(Buffer.from(br.main.binaryData['report.html.br']!, 'base64')).toString()).toBe(repeated['report.html']);
+    expect(
+      brotliDecompressSync(Buffer.from(br.main.binaryData['report.html.br']!, 'base64')).toString(),
+    ).toBe(repeated['report.html']);
     expect(await decodeFile(br.main, 'report.json', readPart(br))).toBe(repeated['report.json']);
     const lines = await decodeFileLines(br.main, 'report.json', readPart(br));
     let joined = '';
@@ -92,8 +152,12 @@ describe('encodeReport', () => {
     const split = await encodeReport('{"s":1}', big, 20_000, name);
     expect(split.storage).toBe('split');
     expect(split.parts.size).toBeGreaterThanOrEqual(3); // hex compresses to about half
-    expect(Object.keys(JSON.parse(split.main.data['parts.json']!).files)).toEqual(['report.json.br', 'report.html.br']);
-    for (const payload of [split.main, ...split.parts.values()]) expect(payloadBytes(payload)).toBeLessThanOrEqual(20_000);
+    expect(Object.keys(JSON.parse(split.main.data['parts.json']!).files)).toEqual([
+      'report.json.br',
+      'report.html.br',
+    ]);
+    for (const payload of [split.main, ...split.parts.values()])
+      expect(payloadBytes(payload)).toBeLessThanOrEqual(20_000);
     expect(await decodeFile(split.main, 'report.json', readPart(split))).toBe(big['report.json']);
     expect(await decodeFile(split.main, 'report.html', readPart(split))).toBe(big['report.html']);
     expect(split.main.data['summary.json']).toBe('{"s":1}');
@@ -103,16 +167,37 @@ describe('encodeReport', () => {
     const text = noise(30_000);
     const gz = gzipSync(text);
     const half = Math.ceil(gz.length / 2);
-    const files = { 'report.json.gz': { parts: [{ configMap: 'p1', key: 'report.json.gz' }, { configMap: 'p2', key: 'report.json.gz' }], bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') } };
-    const parts = new Map([['p1', gz.subarray(0, half)], ['p2', gz.subarray(half)]]);
+    const files = {
+      'report.json.gz': {
+        parts: [
+          { configMap: 'p1', key: 'report.json.gz' },
+          { configMap: 'p2', key: 'report.json.gz' },
+        ],
+        bytes: gz.length,
+        sha256: createHash('sha256').update(gz).digest('hex'),
+      },
+    };
+    const parts = new Map([
+      ['p1', gz.subarray(0, half)],
+      ['p2', gz.subarray(half)],
+    ]);
     const main = { data: { 'summary.json': '{}', 'parts.json': JSON.stringify({ files }) }, binaryData: {} };
-    expect(await decodeFile(main, 'report.json', async (cm) => ({ binaryData: { 'report.json.gz': parts.get(cm)!.toString('base64') } }))).toBe(text);
+    expect(
+      await decodeFile(main, 'report.json', async (cm) => ({
+        binaryData: { 'report.json.gz': parts.get(cm)!.toString('base64') },
+      })),
+    ).toBe(text);
   });
 
   it('refuses a reassembled file that does not match its manifest (never silently truncated)', async () => {
     const split = await encodeReport('{}', { 'report.json': noise(60_000) }, 20_000, (i) => `p${i}`);
-    const readPart = async (cm: string) => (cm === 'p2' ? { binaryData: { 'report.json.br': Buffer.from('short').toString('base64') } } : split.parts.get(cm)!);
-    await expect(decodeFile(split.main, 'report.json', readPart)).rejects.toBeInstanceOf(ReportIntegrityError);
+    const readPart = async (cm: string) =>
+      cm === 'p2'
+        ? { binaryData: { 'report.json.br': Buffer.from('short').toString('base64') } }
+        : split.parts.get(cm)!;
+    await expect(decodeFile(split.main, 'report.json', readPart)).rejects.toBeInstanceOf(
+      ReportIntegrityError,
+    );
   });
 
   it('keeps surrogate pairs intact across compression slices', async () => {
@@ -129,7 +214,8 @@ describe('ConfigMapReportSink', () => {
     const { api, store } = fakeConfigMaps();
     const sink = new ConfigMapReportSink(api, options);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await sink.write(report(i), { 'report.json': i % 2 ? noise(50_000) : `{"n":${i}}` })).scanId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await sink.write(report(i), { 'report.json': i % 2 ? noise(50_000) : `{"n":${i}}` })).scanId);
     const stored = await readStoredReport(api, 'kp', 'kube-patrol-report');
     expect(stored.history.map((h) => h.scanId)).toEqual(ids.slice(2).reverse());
     expect(stored.summary.scanId).toBe(ids[4]);
@@ -143,7 +229,9 @@ describe('ConfigMapReportSink', () => {
 
   it('a failed write leaves the previous report and removes what it had created', async () => {
     let failPointer = false;
-    const { api, store } = fakeConfigMaps((method, name) => failPointer && method === 'PUT' && name === 'kube-patrol-report');
+    const { api, store } = fakeConfigMaps(
+      (method, name) => failPointer && method === 'PUT' && name === 'kube-patrol-report',
+    );
     const sink = new ConfigMapReportSink(api, options);
     const first = await sink.write(report(1), { 'report.json': '{"n":1}' });
     const before = [...store.keys()].sort();
@@ -161,7 +249,7 @@ describe('ConfigMapReportSink', () => {
     let raced = false;
     const racing: KubeApi = {
       watch: api.watch,
-      request: async <T,>(method: string, path: string, opts?: RequestOptions): Promise<T> => {
+      request: async <T>(method: string, path: string, opts?: RequestOptions): Promise<T> => {
         if (method === 'PUT' && !raced) {
           raced = true;
           await other.write(report(9), { 'report.json': '{"other":true}' });
@@ -170,10 +258,14 @@ describe('ConfigMapReportSink', () => {
       },
     };
     await other.write(report(0), { 'report.json': '{}' });
-    const result = await new ConfigMapReportSink(racing, options).write(report(1), { 'report.json': '{"mine":true}' });
+    const result = await new ConfigMapReportSink(racing, options).write(report(1), {
+      'report.json': '{"mine":true}',
+    });
     expect(result.conflicts).toBe(1);
     expect(result.history).toHaveLength(3); // mine, the racing one, the first
-    expect(await (await readStoredReport(api, 'kp', 'kube-patrol-report')).file('report.json')).toBe('{"mine":true}');
+    expect(await (await readStoredReport(api, 'kp', 'kube-patrol-report')).file('report.json')).toBe(
+      '{"mine":true}',
+    );
   });
 });
 
@@ -181,7 +273,11 @@ describe('StoredReport.diffBase', () => {
   const options = { namespace: 'kp', name: 'kube-patrol-report', history: 3, maxConfigMapBytes: 20_000 };
   const withFindings = (count: number): InspectionReport => {
     const base = report(count);
-    const workloads = [0, 1, 2].map((i) => ({ kind: 'Deployment', namespace: i === 2 ? null : `ns-${i}`, name: `app-${i}` }));
+    const workloads = [0, 1, 2].map((i) => ({
+      kind: 'Deployment',
+      namespace: i === 2 ? null : `ns-${i}`,
+      name: `app-${i}`,
+    }));
     const findings = Array.from({ length: count }, (_, i) => ({
       id: i.toString(16).padStart(16, '0'),
       ruleId: `rule-${i % 7}`,
@@ -206,7 +302,10 @@ describe('StoredReport.diffBase', () => {
     for (const count of [0, 40, 1500]) {
       const { api } = fakeConfigMaps();
       const full = withFindings(count);
-      await new ConfigMapReportSink(api, { ...options, maxConfigMapBytes: count > 1000 ? 20_000 : 900_000 }).write(full, { 'report.json': () => renderJsonChunks(full, 7) });
+      await new ConfigMapReportSink(api, {
+        ...options,
+        maxConfigMapBytes: count > 1000 ? 20_000 : 900_000,
+      }).write(full, { 'report.json': () => renderJsonChunks(full, 7) });
       const stored = await readStoredReport(api, 'kp', 'kube-patrol-report');
       if (count > 1000) expect(stored.summary.storage).toBe('split');
       const base = await stored.diffBase();

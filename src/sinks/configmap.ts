@@ -34,7 +34,12 @@ export interface StoredSummary {
   readonly bySeverity: SeverityCounts;
   readonly errors: number;
   readonly durationMs?: number;
-  readonly diff?: { readonly since: string; readonly new: number; readonly resolved: number; readonly newCritical: number };
+  readonly diff?: {
+    readonly since: string;
+    readonly new: number;
+    readonly resolved: number;
+    readonly newCritical: number;
+  };
   readonly storage: Storage;
   readonly files: readonly string[];
 }
@@ -74,7 +79,14 @@ export interface WriteResult {
 interface ConfigMap extends Partial<ConfigMapPayload> {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    creationTimestamp?: string;
+  };
 }
 
 export class ReportNotFoundError extends Error {
@@ -83,15 +95,26 @@ export class ReportNotFoundError extends Error {
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
-const cmPath = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps${name ? `/${encodeURIComponent(name)}` : ''}`;
+const cmPath = (namespace: string, name?: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps${name ? `/${encodeURIComponent(name)}` : ''}`;
 
 /** `20260314-101500-a1b2`: sortable, unique enough, a valid name suffix. */
 export function newScanId(generatedAt: string): string {
-  const stamp = generatedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').replace('T', '-').replace('Z', '').toLowerCase();
+  const stamp = generatedAt
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .replace('Z', '')
+    .toLowerCase();
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export function summarize(report: InspectionReport, scanId: string, storage: Storage, files: readonly string[]): StoredSummary {
+export function summarize(
+  report: InspectionReport,
+  scanId: string,
+  storage: Storage,
+  files: readonly string[],
+): StoredSummary {
   const diff = report.diff;
   return {
     scanId,
@@ -104,7 +127,16 @@ export function summarize(report: InspectionReport, scanId: string, storage: Sto
     bySeverity: report.summary.bySeverity,
     errors: report.errors.length,
     ...(report.metadata.durationMs === undefined ? {} : { durationMs: report.metadata.durationMs }),
-    ...(diff ? { diff: { since: diff.since, new: diff.new.length, resolved: diff.resolved.length, newCritical: diff.new.filter((f) => f.severity === 'critical').length } } : {}),
+    ...(diff
+      ? {
+          diff: {
+            since: diff.since,
+            new: diff.new.length,
+            resolved: diff.resolved.length,
+            newCritical: diff.new.filter((f) => f.severity === 'critical').length,
+          },
+        }
+      : {}),
     storage,
     files,
   };
@@ -126,39 +158,75 @@ export class ConfigMapReportSink {
   }
 
   private labels(scanId: string, role: 'latest' | 'history' | 'part'): Record<string, string> {
-    return { [APP_LABEL]: APP_NAME, 'app.kubernetes.io/component': 'report', [REPORT_LABEL]: this.options.name, [SCAN_LABEL]: scanId, [ROLE_LABEL]: role };
+    return {
+      [APP_LABEL]: APP_NAME,
+      'app.kubernetes.io/component': 'report',
+      [REPORT_LABEL]: this.options.name,
+      [SCAN_LABEL]: scanId,
+      [ROLE_LABEL]: role,
+    };
   }
 
-  private body(name: string, payload: ConfigMapPayload, labels: Record<string, string>, resourceVersion?: string): ConfigMap {
+  private body(
+    name: string,
+    payload: ConfigMapPayload,
+    labels: Record<string, string>,
+    resourceVersion?: string,
+  ): ConfigMap {
     return {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name, namespace: this.options.namespace, labels, ...(resourceVersion ? { resourceVersion } : {}) },
+      metadata: {
+        name,
+        namespace: this.options.namespace,
+        labels,
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
       data: payload.data,
       ...(Object.keys(payload.binaryData).length > 0 ? { binaryData: payload.binaryData } : {}),
     };
   }
 
-  async write(report: InspectionReport, files: Readonly<Record<string, FileSource>>, signal?: AbortSignal): Promise<WriteResult> {
+  async write(
+    report: InspectionReport,
+    files: Readonly<Record<string, FileSource>>,
+    signal?: AbortSignal,
+  ): Promise<WriteResult> {
     const { namespace, name } = this.options;
     const scanId = newScanId(report.metadata.generatedAt);
     const historyName = `${name}-${scanId}`;
     const fileKeys = Object.keys(files);
     // The history index grows the main ConfigMap: keep room for it (about 300 bytes an entry).
     const reserve = 512 + this.options.history * 400;
-    const summary = (storage: Storage) => JSON.stringify(summarize(report, scanId, storage, fileKeys), null, 2);
+    const summary = (storage: Storage) =>
+      JSON.stringify(summarize(report, scanId, storage, fileKeys), null, 2);
     // Drafted with the longest storage name; the reserve covers the rest of what the final summary changes.
-    const draft = await encodeReport(summary('brotli'), files, this.options.maxConfigMapBytes, (i) => `${historyName}-part-${i}`, reserve);
+    const draft = await encodeReport(
+      summary('brotli'),
+      files,
+      this.options.maxConfigMapBytes,
+      (i) => `${historyName}-part-${i}`,
+      reserve,
+    );
     // The summary names the storage, known only now; the reserve covers the few bytes it changes.
-    const encoded: EncodedReport = { ...draft, main: { ...draft.main, data: { ...draft.main.data, [SUMMARY_KEY]: summary(draft.storage) } } };
+    const encoded: EncodedReport = {
+      ...draft,
+      main: { ...draft.main, data: { ...draft.main.data, [SUMMARY_KEY]: summary(draft.storage) } },
+    };
     const created: string[] = [];
     const opts = signal ? { signal } : {};
     try {
       for (const [partName, payload] of encoded.parts) {
-        await this.api.request('POST', cmPath(namespace), { body: this.body(partName, payload, this.labels(scanId, 'part')), ...opts });
+        await this.api.request('POST', cmPath(namespace), {
+          body: this.body(partName, payload, this.labels(scanId, 'part')),
+          ...opts,
+        });
         created.push(partName);
       }
-      await this.api.request('POST', cmPath(namespace), { body: this.body(historyName, encoded.main, this.labels(scanId, 'history')), ...opts });
+      await this.api.request('POST', cmPath(namespace), {
+        body: this.body(historyName, encoded.main, this.labels(scanId, 'history')),
+        ...opts,
+      });
       created.push(historyName);
       const entry: HistoryEntry = {
         scanId,
@@ -181,7 +249,12 @@ export class ConfigMapReportSink {
     }
   }
 
-  private async switchLatest(scanId: string, encoded: EncodedReport, entry: HistoryEntry, signal?: AbortSignal): Promise<{ history: HistoryEntry[]; dropped: HistoryEntry[]; conflicts: number }> {
+  private async switchLatest(
+    scanId: string,
+    encoded: EncodedReport,
+    entry: HistoryEntry,
+    signal?: AbortSignal,
+  ): Promise<{ history: HistoryEntry[]; dropped: HistoryEntry[]; conflicts: number }> {
     const { namespace, name } = this.options;
     const retries = this.options.conflictRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
@@ -196,17 +269,27 @@ export class ConfigMapReportSink {
       const all = [entry, ...previous.filter((e) => e.scanId !== scanId)];
       const history = all.slice(0, this.options.history);
       const dropped = all.slice(this.options.history);
-      const payload: ConfigMapPayload = { data: { ...encoded.main.data, [HISTORY_KEY]: JSON.stringify(history) }, binaryData: encoded.main.binaryData };
-      if (payloadBytes(payload) > this.options.maxConfigMapBytes) throw new Error(`ConfigMap ${name} would hold ${payloadBytes(payload)} bytes, over the limit of ${this.options.maxConfigMapBytes}`);
+      const payload: ConfigMapPayload = {
+        data: { ...encoded.main.data, [HISTORY_KEY]: JSON.stringify(history) },
+        binaryData: encoded.main.binaryData,
+      };
+      if (payloadBytes(payload) > this.options.maxConfigMapBytes)
+        throw new Error(
+          `ConfigMap ${name} would hold ${payloadBytes(payload)} bytes, over the limit of ${this.options.maxConfigMapBytes}`,
+        );
       const body = this.body(name, payload, this.labels(scanId, 'latest'), current?.metadata.resourceVersion);
       try {
-        if (current) await this.api.request('PUT', cmPath(namespace, name), { body, ...(signal ? { signal } : {}) });
+        if (current)
+          await this.api.request('PUT', cmPath(namespace, name), { body, ...(signal ? { signal } : {}) });
         else await this.api.request('POST', cmPath(namespace), { body, ...(signal ? { signal } : {}) });
         return { history, dropped, conflicts: attempt };
       } catch (error) {
         // 409: someone changed it since we read it (or created it first): read again and redo the merge.
         if (!isApiStatus(error, 409) || attempt >= retries) throw error;
-        this.options.log?.('report ConfigMap changed while writing; retrying', { configMap: name, attempt: attempt + 1 });
+        this.options.log?.('report ConfigMap changed while writing; retrying', {
+          configMap: name,
+          attempt: attempt + 1,
+        });
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt + Math.random() * 50));
       }
     }
@@ -219,7 +302,10 @@ export class ConfigMapReportSink {
     const selector = `${APP_LABEL}=${APP_NAME},${REPORT_LABEL}=${name}`;
     try {
       // Names and labels only: the report ConfigMaps themselves are up to a MiB each.
-      const list = await this.api.request<{ items?: ConfigMap[] }>('GET', cmPath(namespace), { query: { labelSelector: selector }, accept: METADATA_ONLY });
+      const list = await this.api.request<{ items?: ConfigMap[] }>('GET', cmPath(namespace), {
+        query: { labelSelector: selector },
+        accept: METADATA_ONLY,
+      });
       const cutoff = Date.now() - 10 * 60_000; // another writer's scan may be halfway: only old leftovers
       for (const cm of list.items ?? []) {
         const scan = cm.metadata.labels?.[SCAN_LABEL];
@@ -234,7 +320,9 @@ export class ConfigMapReportSink {
       }
     } catch (error) {
       // The new report is in place; stale history is only clutter, so say so and go on.
-      this.options.log?.('could not prune old report ConfigMaps', { error: error instanceof Error ? error.message : String(error) });
+      this.options.log?.('could not prune old report ConfigMaps', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }
@@ -271,7 +359,10 @@ const FINDINGS_OPEN = '  "findings": [';
  * top-level outline), read as it streams. Undefined when the text is laid out otherwise (small, indented
  * reports): the caller parses it whole then.
  */
-export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<StoredSummary, 'generatedAt' | 'score'>): Promise<DiffBase | undefined> {
+export async function readDiffBase(
+  lines: AsyncIterable<string>,
+  summary: Pick<StoredSummary, 'generatedAt' | 'score'>,
+): Promise<DiffBase | undefined> {
   const findings: ReportDiffEntry[] = [];
   const workloads = new Map<string, WorkloadRef>();
   // Ids derived anew: a report written by an earlier version may have made them differently.
@@ -279,11 +370,13 @@ export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<S
   let inside = false;
   for await (const line of lines) {
     if (!inside) {
-      if (line === `${FINDINGS_OPEN}],` || line === `${FINDINGS_OPEN}]`) return { generatedAt: summary.generatedAt, score: summary.score, findings };
+      if (line === `${FINDINGS_OPEN}],` || line === `${FINDINGS_OPEN}]`)
+        return { generatedAt: summary.generatedAt, score: summary.score, findings };
       if (line === FINDINGS_OPEN) inside = true;
       continue;
     }
-    if (line === '  ]' || line === '  ],') return { generatedAt: summary.generatedAt, score: summary.score, findings };
+    if (line === '  ]' || line === '  ],')
+      return { generatedAt: summary.generatedAt, score: summary.score, findings };
     const text = line.endsWith(',') ? line.slice(0, -1) : line;
     if (!text.startsWith('    {') || !text.endsWith('}')) return undefined;
     let f: ReportDiffEntry & { exempted?: unknown; missing?: string };
@@ -297,7 +390,15 @@ export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<S
     const key = `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
     let workload = workloads.get(key);
     if (!workload) workloads.set(key, (workload = f.workload));
-    findings.push({ id: ids({ ...f, workload }), ruleId: f.ruleId, severity: f.severity, workload, container: f.container, path: f.path, message: f.message });
+    findings.push({
+      id: ids({ ...f, workload }),
+      ruleId: f.ruleId,
+      severity: f.severity,
+      workload,
+      container: f.container,
+      path: f.path,
+      message: f.message,
+    });
   }
   return undefined;
 }
@@ -306,12 +407,18 @@ export async function readDiffBase(lines: AsyncIterable<string>, summary: Pick<S
  * Reads the latest report, or the one of `scanId` (a history entry), as `kube-patrol report` and the
  * operator (for the diff) need it.
  */
-export async function readStoredReport(api: KubeApi, namespace: string, name: string, scanId?: string): Promise<StoredReport> {
+export async function readStoredReport(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  scanId?: string,
+): Promise<StoredReport> {
   const read = async (cmName: string) => {
     try {
       return await api.request<ConfigMap>('GET', cmPath(namespace, cmName));
     } catch (error) {
-      if (isApiStatus(error, 404)) throw new ReportNotFoundError(`no report ConfigMap ${namespace}/${cmName}`);
+      if (isApiStatus(error, 404))
+        throw new ReportNotFoundError(`no report ConfigMap ${namespace}/${cmName}`);
       throw error;
     }
   };
@@ -320,12 +427,18 @@ export async function readStoredReport(api: KubeApi, namespace: string, name: st
   let main = latest;
   if (scanId && parseSummary(latest).scanId !== scanId) {
     const entry = history.find((e) => e.scanId === scanId || e.scanId.startsWith(scanId));
-    if (!entry) throw new ReportNotFoundError(`no scan ${scanId} in the history of ${namespace}/${name} (have: ${history.map((e) => e.scanId).join(', ') || 'none'})`);
+    if (!entry)
+      throw new ReportNotFoundError(
+        `no scan ${scanId} in the history of ${namespace}/${name} (have: ${history.map((e) => e.scanId).join(', ') || 'none'})`,
+      );
     main = await read(entry.configMap);
   }
   const readPart = (cmName: string) => read(cmName);
   const file = (key: string) => decodeFile(main, key, readPart);
-  const missing = () => new ReportNotFoundError(`ConfigMap ${namespace}/${main.metadata.name} holds no report.json (formats: ${parseSummary(main).files.join(', ')})`);
+  const missing = () =>
+    new ReportNotFoundError(
+      `ConfigMap ${namespace}/${main.metadata.name} holds no report.json (formats: ${parseSummary(main).files.join(', ')})`,
+    );
   const report = async () => {
     const text = await file('report.json');
     if (text === undefined) throw missing();
@@ -350,6 +463,9 @@ export async function readStoredReport(api: KubeApi, namespace: string, name: st
 
 function parseSummary(cm: ConfigMap): StoredSummary {
   const text = cm.data?.[SUMMARY_KEY];
-  if (!text) throw new ReportNotFoundError(`ConfigMap ${cm.metadata.name} has no ${SUMMARY_KEY}: not a kube-patrol report`);
+  if (!text)
+    throw new ReportNotFoundError(
+      `ConfigMap ${cm.metadata.name} has no ${SUMMARY_KEY}: not a kube-patrol report`,
+    );
   return JSON.parse(text) as StoredSummary;
 }

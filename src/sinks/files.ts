@@ -2,7 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /** Writes rendered files (`report.json`, `report.html`, ...) into `dir`; returns their absolute paths. */
-export async function writeReportFiles(dir: string, files: Readonly<Record<string, string>>): Promise<string[]> {
+export async function writeReportFiles(
+  dir: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {

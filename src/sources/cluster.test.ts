@@ -5,7 +5,10 @@ import { inspectClusterWorkloads, listAllPages, listClusterWorkloads, ListExpire
 type Item = Record<string, unknown>;
 
 /** An API that serves lists from memory, paginated, with scripted failures. */
-function fakeApi(collections: Record<string, Item[]>, faults: { forbidden?: RegExp; expireOnce?: RegExp; expireAlways?: RegExp } = {}) {
+function fakeApi(
+  collections: Record<string, Item[]>,
+  faults: { forbidden?: RegExp; expireOnce?: RegExp; expireAlways?: RegExp } = {},
+) {
   const calls: { path: string; query: Record<string, unknown> }[] = [];
   let expired = false;
   const api: KubeApi = {
@@ -22,15 +25,21 @@ function fakeApi(collections: Record<string, Item[]>, faults: { forbidden?: RegE
       const match = /\/namespaces\/([^/]+)\/(\w+)$/.exec(path);
       const resource = path.split('/').at(-1)!;
       let items = collections[resource] ?? [];
-      if (match) items = items.filter((i) => (i['metadata'] as { namespace?: string }).namespace === match[1]);
+      if (match)
+        items = items.filter((i) => (i['metadata'] as { namespace?: string }).namespace === match[1]);
       if (query['labelSelector']) {
         const [key, value] = String(query['labelSelector']).split('=');
-        items = items.filter((i) => (i['metadata'] as { labels?: Record<string, string> }).labels?.[key!] === value);
+        items = items.filter(
+          (i) => (i['metadata'] as { labels?: Record<string, string> }).labels?.[key!] === value,
+        );
       }
       const limit = Number(query['limit'] ?? 500);
       const start = token ? Number(token) : 0;
       const next = start + limit < items.length ? String(start + limit) : undefined;
-      return { metadata: { resourceVersion: '1', ...(next ? { continue: next } : {}) }, items: structuredClone(items.slice(start, start + limit)) } as T;
+      return {
+        metadata: { resourceVersion: '1', ...(next ? { continue: next } : {}) },
+        items: structuredClone(items.slice(start, start + limit)),
+      } as T;
     },
     async watch() {},
   };
@@ -39,8 +48,15 @@ function fakeApi(collections: Record<string, Item[]>, faults: { forbidden?: RegE
 
 const container = { name: 'app', image: 'nginx:1.27' };
 const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [container] } };
-const meta = (namespace: string, name: string, extra: Record<string, unknown> = {}) => ({ name, namespace, uid: `${namespace}/${name}`, ...extra });
-const ownedBy = (uid: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'X', name: 'x', uid, controller: true }] });
+const meta = (namespace: string, name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  namespace,
+  uid: `${namespace}/${name}`,
+  ...extra,
+});
+const ownedBy = (uid: string) => ({
+  ownerReferences: [{ apiVersion: 'apps/v1', kind: 'X', name: 'x', uid, controller: true }],
+});
 
 const cluster = {
   deployments: [{ metadata: meta('shop', 'web', { labels: { tier: 'front' } }), spec: { template } }],
@@ -56,42 +72,68 @@ const cluster = {
   ],
   cronjobs: [{ metadata: meta('shop', 'nightly'), spec: { jobTemplate: { spec: { template } } } }],
   jobs: [{ metadata: meta('shop', 'job-1', ownedBy('shop/nightly')), spec: { template } }],
-  namespaces: [{ metadata: { name: 'shop' } }, { metadata: { name: 'kube-system' } }, { metadata: { name: 'shop-staging' } }],
+  namespaces: [
+    { metadata: { name: 'shop' } },
+    { metadata: { name: 'kube-system' } },
+    { metadata: { name: 'shop-staging' } },
+  ],
 };
 
-const names = (workloads: { kind: string; namespace: string | null; name: string }[]) => workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`).sort();
+const names = (workloads: { kind: string; namespace: string | null; name: string }[]) =>
+  workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`).sort();
 
 describe('listClusterWorkloads', () => {
   it('collapses owned objects onto what a person edits, unless the owner was not read', async () => {
     const { api } = fakeApi(cluster);
     const listing = await listClusterWorkloads(api);
-    expect(names(listing.workloads)).toEqual(['CronJob/shop/nightly', 'Deployment/shop/web', 'Pod/kube-system/dns', 'Pod/shop/bare', 'ReplicaSet/shop/rollout-1']);
+    expect(names(listing.workloads)).toEqual([
+      'CronJob/shop/nightly',
+      'Deployment/shop/web',
+      'Pod/kube-system/dns',
+      'Pod/shop/bare',
+      'ReplicaSet/shop/rollout-1',
+    ]);
     expect(Object.fromEntries(listing.collapsed)).toEqual({ ReplicaSet: 1, Pod: 2, Job: 1 });
     expect(listing.unreadable).toEqual([]);
     // Objects as the engine expects them: kind and apiVersion set, status and managedFields gone.
-    expect(listing.workloads.find((w) => w.kind === 'Deployment')!.object).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment' });
+    expect(listing.workloads.find((w) => w.kind === 'Deployment')!.object).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+    });
   });
 
   it('pages with limit/continue and restarts a list whose continue token expired (410)', async () => {
-    const pods = Array.from({ length: 7 }, (_, i) => ({ metadata: meta('shop', `p${i}`), spec: template.spec }));
+    const pods = Array.from({ length: 7 }, (_, i) => ({
+      metadata: meta('shop', `p${i}`),
+      spec: template.spec,
+    }));
     const { api, calls } = fakeApi({ pods }, { expireOnce: /pods$/ });
     const stats = { requests: 0, restarts: 0 };
     const items = await listAllPages(api, '/api/v1/pods', {}, { pageSize: 3 }, stats);
-    expect(items.map((i) => (i['metadata'] as { name: string }).name)).toEqual(pods.map((p) => p.metadata.name));
+    expect(items.map((i) => (i['metadata'] as { name: string }).name)).toEqual(
+      pods.map((p) => p.metadata.name),
+    );
     expect(stats).toEqual({ requests: 5, restarts: 1 }); // page 1, expired page 2, then 3 pages afresh
     expect(calls.map((c) => c.query['continue'] ?? '-')).toEqual(['-', '3', '-', '3', '6']);
   });
 
   it('gives up on a list that keeps expiring', async () => {
-    const pods = Array.from({ length: 4 }, (_, i) => ({ metadata: meta('shop', `p${i}`), spec: template.spec }));
+    const pods = Array.from({ length: 4 }, (_, i) => ({
+      metadata: meta('shop', `p${i}`),
+      spec: template.spec,
+    }));
     const { api } = fakeApi({ pods }, { expireAlways: /pods$/ });
-    await expect(listAllPages(api, '/api/v1/pods', {}, { pageSize: 2, maxRestarts: 2 })).rejects.toBeInstanceOf(ListExpiredError);
+    await expect(
+      listAllPages(api, '/api/v1/pods', {}, { pageSize: 2, maxRestarts: 2 }),
+    ).rejects.toBeInstanceOf(ListExpiredError);
   });
 
   it('records a kind it may not list (403) and scans the rest', async () => {
     const { api } = fakeApi(cluster, { forbidden: /cronjobs$/ });
     const listing = await listClusterWorkloads(api);
-    expect(listing.unreadable).toEqual([expect.objectContaining({ kind: 'CronJob', namespace: null, status: 403 })]);
+    expect(listing.unreadable).toEqual([
+      expect.objectContaining({ kind: 'CronJob', namespace: null, status: 403 }),
+    ]);
     // The Job's owner could not be read, so the Job is reported itself (its Pod collapses onto it).
     expect(names(listing.workloads)).toContain('Job/shop/job-1');
   });
@@ -102,8 +144,15 @@ describe('listClusterWorkloads', () => {
     expect(listing.workloads.every((w) => w.namespace === 'shop')).toBe(true);
     expect(calls.every((c) => c.path.includes('/namespaces/shop/'))).toBe(true);
 
-    const limited = fakeApi(cluster, { forbidden: /^\/apis?\/[^n]*\/(pods|deployments|replicasets|statefulsets|daemonsets|jobs|cronjobs|replicationcontrollers|podtemplates)$/ });
-    const perNamespace = await listClusterWorkloads(limited.api, { namespaces: ['shop*'] }, { perNamespaceLimit: 0 });
+    const limited = fakeApi(cluster, {
+      forbidden:
+        /^\/apis?\/[^n]*\/(pods|deployments|replicasets|statefulsets|daemonsets|jobs|cronjobs|replicationcontrollers|podtemplates)$/,
+    });
+    const perNamespace = await listClusterWorkloads(
+      limited.api,
+      { namespaces: ['shop*'] },
+      { perNamespaceLimit: 0 },
+    );
     expect(perNamespace.unreadable).toEqual([]);
     expect(names(perNamespace.workloads)).toContain('Deployment/shop/web');
   });
@@ -112,7 +161,10 @@ describe('listClusterWorkloads', () => {
     const { api, calls } = fakeApi(cluster);
     const excluded = await listClusterWorkloads(api, { excludeNamespaces: ['kube-*'] });
     expect(excluded.workloads.some((w) => w.namespace === 'kube-system')).toBe(false);
-    const globbed = await listClusterWorkloads(api, { namespaces: ['shop*'], excludeNamespaces: ['*-staging'] });
+    const globbed = await listClusterWorkloads(api, {
+      namespaces: ['shop*'],
+      excludeNamespaces: ['*-staging'],
+    });
     expect(new Set(globbed.workloads.map((w) => w.namespace))).toEqual(new Set(['shop']));
     calls.length = 0;
     const selected = await listClusterWorkloads(api, { labelSelector: 'tier=front' });
@@ -146,7 +198,10 @@ describe('listClusterWorkloads', () => {
   });
 
   it('drops what a restarted list gave before its continue token expired', async () => {
-    const pods = Array.from({ length: 5 }, (_, i) => ({ metadata: meta('shop', `p${i}`), spec: template.spec }));
+    const pods = Array.from({ length: 5 }, (_, i) => ({
+      metadata: meta('shop', `p${i}`),
+      spec: template.spec,
+    }));
     const { api } = fakeApi({ pods }, { expireOnce: /pods$/ });
     const inspection = await inspectClusterWorkloads(api, {}, { pageSize: 2 }, (w) => w.name);
     expect(inspection.results).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);

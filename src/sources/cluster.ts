@@ -25,9 +25,16 @@ export const WORKLOAD_RESOURCES: readonly WorkloadResource[] = [
   { kind: 'PodTemplate', apiVersion: 'v1', resource: 'podtemplates' },
 ];
 
-export function resourcePath(resource: Pick<WorkloadResource, 'apiVersion' | 'resource'>, namespace: string | null): string {
-  const base = resource.apiVersion.includes('/') ? `/apis/${resource.apiVersion}` : `/api/${resource.apiVersion}`;
-  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.resource}` : `${base}/${resource.resource}`;
+export function resourcePath(
+  resource: Pick<WorkloadResource, 'apiVersion' | 'resource'>,
+  namespace: string | null,
+): string {
+  const base = resource.apiVersion.includes('/')
+    ? `/apis/${resource.apiVersion}`
+    : `/api/${resource.apiVersion}`;
+  return namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.resource}`
+    : `${base}/${resource.resource}`;
 }
 
 /** Which part of the cluster to read (config `scope`, or `-n` on the command line). */
@@ -114,7 +121,11 @@ export async function readAllPages<T>(
       try {
         stats.requests++;
         page = await api.request<ListResponse>('GET', path, {
-          query: { limit, ...(token ? { continue: token } : {}), ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}) },
+          query: {
+            limit,
+            ...(token ? { continue: token } : {}),
+            ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+          },
           ...(options.signal ? { signal: options.signal } : {}),
           // Items are parsed and handed over one at a time (the page's `items` come back empty): a page's
           // objects never all live at once. A client that ignores `parse` returns them in `items`.
@@ -131,7 +142,10 @@ export async function readAllPages<T>(
       token = page.metadata?.continue || undefined;
     } while (token);
     if (!expired) return current.done();
-    if (restart >= maxRestarts) throw new ListExpiredError(`${path}: the list's continue token expired ${restart + 1} times (410 Gone)`);
+    if (restart >= maxRestarts)
+      throw new ListExpiredError(
+        `${path}: the list's continue token expired ${restart + 1} times (410 Gone)`,
+      );
     stats.restarts++;
   }
 }
@@ -158,7 +172,12 @@ function slim(item: Record<string, unknown>, resource: WorkloadResource): Record
   return { apiVersion: resource.apiVersion, kind: resource.kind, ...item };
 }
 
-async function resolveNamespaces(api: KubeApi, scope: ClusterScope, options: ClusterListOptions, listing: Pick<ClusterListing, 'stats' | 'unreadable'>): Promise<string[] | null> {
+async function resolveNamespaces(
+  api: KubeApi,
+  scope: ClusterScope,
+  options: ClusterListOptions,
+  listing: Pick<ClusterListing, 'stats' | 'unreadable'>,
+): Promise<string[] | null> {
   const include = scope.namespaces ?? [];
   if (include.length === 0) return null;
   if (!include.some(hasGlob)) return include.filter((ns) => !anyExcluded(scope, ns));
@@ -170,7 +189,12 @@ async function resolveNamespaces(api: KubeApi, scope: ClusterScope, options: Clu
       .sort();
   } catch (error) {
     if (!isApiStatus(error, 403)) throw error;
-    listing.unreadable.push({ kind: 'Namespace', namespace: null, status: 403, message: (error as Error).message });
+    listing.unreadable.push({
+      kind: 'Namespace',
+      namespace: null,
+      status: 403,
+      message: (error as Error).message,
+    });
     return null; // list across the cluster and match the globs here
   }
 }
@@ -233,14 +257,22 @@ export async function inspectClusterWorkloads<R>(
   const query = scope.labelSelector ? { labelSelector: scope.labelSelector } : {};
   const owners = new Map<string, string>(); // uid → kind of every object read
   const kept: { result: R; kind: string; ownerUid: string | undefined }[] = [];
-  const count = (counts: Map<string, number>, kind: string, n = 1) => counts.set(kind, (counts.get(kind) ?? 0) + n);
+  const count = (counts: Map<string, number>, kind: string, n = 1) =>
+    counts.set(kind, (counts.get(kind) ?? 0) + n);
 
   const batch = (resource: WorkloadResource) => (): PageConsumer<CollectionBatch<R>> => {
-    const current: CollectionBatch<R> = { entries: [], uids: [], extraction: emptyExtraction(), collapsed: new Map(), objects: 0 };
+    const current: CollectionBatch<R> = {
+      entries: [],
+      uids: [],
+      extraction: emptyExtraction(),
+      collapsed: new Map(),
+      objects: 0,
+    };
     return {
       page: (items) => {
         for (const raw of items) {
-          const metadata = raw['metadata'] as { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
+          const metadata = raw['metadata'] as
+            { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
           const namespace = metadata?.namespace ?? '';
           if (namespaces !== null && !namespaces.includes(namespace)) continue;
           if (namespaces === null && !inScope(scope, namespace)) continue;
@@ -267,7 +299,16 @@ export async function inspectClusterWorkloads<R>(
     inspection.stats.objects += done.objects;
   };
   const read = async (resource: WorkloadResource, namespace: string | null) =>
-    commit(await readAllPages(api, resourcePath(resource, namespace), query, options, inspection.stats, batch(resource)));
+    commit(
+      await readAllPages(
+        api,
+        resourcePath(resource, namespace),
+        query,
+        options,
+        inspection.stats,
+        batch(resource),
+      ),
+    );
 
   for (const resource of WORKLOAD_RESOURCES) {
     const targets: (string | null)[] = perNamespace ? namespaces : [null];
@@ -283,11 +324,21 @@ export async function inspectClusterWorkloads<R>(
               await read(resource, ns);
             } catch (inner) {
               if (!isApiStatus(inner, 403)) throw inner;
-              inspection.unreadable.push({ kind: resource.kind, namespace: ns, status: 403, message: (inner as Error).message });
+              inspection.unreadable.push({
+                kind: resource.kind,
+                namespace: ns,
+                status: 403,
+                message: (inner as Error).message,
+              });
             }
           }
         } else {
-          inspection.unreadable.push({ kind: resource.kind, namespace, status: 403, message: (error as Error).message });
+          inspection.unreadable.push({
+            kind: resource.kind,
+            namespace,
+            status: 403,
+            message: (error as Error).message,
+          });
         }
       }
     }
@@ -302,8 +353,17 @@ export async function inspectClusterWorkloads<R>(
 }
 
 /** Every workload a person edits in the scope, as read (see inspectClusterWorkloads). */
-export async function listClusterWorkloads(api: KubeApi, scope: ClusterScope = {}, options: ClusterListOptions = {}): Promise<ClusterListing> {
-  const { results, extraction, ...rest } = await inspectClusterWorkloads(api, scope, options, (workload) => workload);
+export async function listClusterWorkloads(
+  api: KubeApi,
+  scope: ClusterScope = {},
+  options: ClusterListOptions = {},
+): Promise<ClusterListing> {
+  const { results, extraction, ...rest } = await inspectClusterWorkloads(
+    api,
+    scope,
+    options,
+    (workload) => workload,
+  );
   return { ...rest, workloads: results, extraction: { ...extraction, workloads: results } };
 }
 

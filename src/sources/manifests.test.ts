@@ -22,13 +22,21 @@ beforeAll(async () => {
 describe('expandPaths', () => {
   it('walks directories for *.yaml, *.yml, *.json in sorted order, skipping hidden folders', async () => {
     const { files, errors } = await expandPaths([dir, '-', join(dir, 'missing.yaml')]);
-    expect(files).toEqual([join(dir, 'a.yaml'), join(dir, 'nested', 'b.yml'), join(dir, 'nested', 'c.json'), '-']);
-    expect(errors.map((e) => e.extraction.errors[0])).toEqual([{ source: join(dir, 'missing.yaml'), message: 'no such file or directory' }]);
+    expect(files).toEqual([
+      join(dir, 'a.yaml'),
+      join(dir, 'nested', 'b.yml'),
+      join(dir, 'nested', 'c.json'),
+      '-',
+    ]);
+    expect(errors.map((e) => e.extraction.errors[0])).toEqual([
+      { source: join(dir, 'missing.yaml'), message: 'no such file or directory' },
+    ]);
   });
 });
 
 describe('decodeManifests', () => {
-  const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
+  const pod = (name: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
 
   it('reads multi-document YAML and keeps line numbers for field paths', () => {
     const { extraction } = decodeManifests('m.yaml', `${pod('one')}---\n${pod('two')}`);
@@ -38,12 +46,18 @@ describe('decodeManifests', () => {
   });
 
   it('reads JSON', () => {
-    const { extraction } = decodeManifests('m.json', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [] } }));
+    const { extraction } = decodeManifests(
+      'm.json',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [] } }),
+    );
     expect(extraction.workloads.map((w) => w.name)).toEqual(['j']);
   });
 
   it('reports invalid YAML with its line and still reads the other documents', () => {
-    const { extraction } = decodeManifests('bad.yaml', `${pod('ok')}---\nkind: Pod\nmetadata: {name: [unclosed\n`);
+    const { extraction } = decodeManifests(
+      'bad.yaml',
+      `${pod('ok')}---\nkind: Pod\nmetadata: {name: [unclosed\n`,
+    );
     expect(extraction.workloads.map((w) => w.name)).toEqual(['ok']);
     expect(extraction.errors).toHaveLength(1);
     expect(extraction.errors[0]).toMatchObject({ source: 'bad.yaml' });
@@ -51,29 +65,50 @@ describe('decodeManifests', () => {
   });
 
   it('refuses alias bombs', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     const { extraction } = decodeManifests('bomb.yaml', bomb);
     expect(extraction.errors[0]?.message).toMatch(/alias|decode/i);
   });
 });
 
 describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 scalars)', () => {
-  const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
+  const pod = (name: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`;
   const podWith = (securityContext: string) =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      securityContext:\n${securityContext}`;
 
   it('reads `privileged: yes` as true, so the engine reports it with its line', () => {
     const { extraction } = decodeManifests('yes.yaml', podWith('        privileged: yes\n'));
-    const inspector = createInspector({ rules: [privileged], version: parsePssVersion('latest'), now: new Date('2026-01-01T00:00:00Z') });
+    const inspector = createInspector({
+      rules: [privileged],
+      version: parsePssVersion('latest'),
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
     const result = inspector(extraction.workloads[0]!);
     expect(result.findings).toMatchObject([
-      { ruleId: 'privileged', path: 'spec.containers[0].securityContext.privileged', source: { file: 'yes.yaml', line: 10 } },
+      {
+        ruleId: 'privileged',
+        path: 'spec.containers[0].securityContext.privileged',
+        source: { file: 'yes.yaml', line: 10 },
+      },
     ]);
   });
 
   it('resolves plain scalars like go-yaml v2: YAML 1.1 booleans and integers, timestamps and sexagesimals as strings', () => {
     const text = [
-      'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers: []', 'values:',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  containers: []',
+      'values:',
       '  a: [y, Y, yes, On, TRUE, n, NO, off, False]',
       '  b: [0755, 0x1F, 0o17, 0b101, 1_000, -0, +12, 08]',
       '  c: [1e3, 1.5, .5, -.inf, 1.]',
@@ -124,13 +159,27 @@ describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 sca
   });
 
   it('keeps line numbers in JSON', () => {
-    const json = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [{ name: 'a', image: 'x' }] } }, null, 2);
+    const json = JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'j' },
+        spec: { containers: [{ name: 'a', image: 'x' }] },
+      },
+      null,
+      2,
+    );
     const { extraction } = decodeManifests('m.json', json);
-    expect(extraction.workloads[0]!.origin.lineOf?.(['spec', 'containers', 0, 'image'])).toBe(json.split('\n').findIndex((l) => l.includes('"image"')) + 1);
+    expect(extraction.workloads[0]!.origin.lineOf?.(['spec', 'containers', 0, 'image'])).toBe(
+      json.split('\n').findIndex((l) => l.includes('"image"')) + 1,
+    );
   });
 
   it('names the document and the absolute line of an error after a directive and several documents', () => {
-    const { extraction } = decodeManifests('many.yaml', `%YAML 1.1\n---\n${pod('a')}---\n${pod('b')}---\nkind: Pod\nspec:\n  - a\n - b\n---\n${pod('c')}`);
+    const { extraction } = decodeManifests(
+      'many.yaml',
+      `%YAML 1.1\n---\n${pod('a')}---\n${pod('b')}---\nkind: Pod\nspec:\n  - a\n - b\n---\n${pod('c')}`,
+    );
     expect(extraction.workloads.map((w) => w.name)).toEqual(['a', 'b', 'c']);
     expect(extraction.errors).toHaveLength(1);
     expect(extraction.errors[0]).toMatchObject({ source: 'many.yaml', line: 24 });
@@ -144,11 +193,17 @@ describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 sca
   });
 
   it('bounds alias expansion over a whole input, not per document', () => {
-    const fan = (n: number) => `a: &a [${Array.from({ length: 1000 }, () => n).join(',')}]\nb: [${Array.from({ length: 100 }, () => '*a').join(',')}]\n`;
+    const fan = (n: number) =>
+      `a: &a [${Array.from({ length: 1000 }, () => n).join(',')}]\nb: [${Array.from({ length: 100 }, () => '*a').join(',')}]\n`;
     const documents = Math.ceil(MAX_ALIAS_EXPANSION / 100_000) + 1;
-    const { extraction } = decodeManifests('fan.yaml', Array.from({ length: documents }, (_, i) => fan(i)).join('---\n'));
+    const { extraction } = decodeManifests(
+      'fan.yaml',
+      Array.from({ length: documents }, (_, i) => fan(i)).join('---\n'),
+    );
     const expansion = extraction.errors.filter((e) => /aliases expand to more than/.test(e.message));
-    expect(expansion.map((e) => e.message)).toEqual([`invalid YAML (document ${documents}) at line ${3 * documents - 1}: aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`]);
+    expect(expansion.map((e) => e.message)).toEqual([
+      `invalid YAML (document ${documents}) at line ${3 * documents - 1}: aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`,
+    ]);
   });
 });
 

@@ -26,7 +26,9 @@ function errorFile(file: string, message: string, line?: number): ManifestFile {
 }
 
 /** Expands PATH arguments into files: directories recursively (*.yaml, *.yml, *.json), sorted. */
-export async function expandPaths(paths: readonly string[]): Promise<{ files: string[]; errors: ManifestFile[] }> {
+export async function expandPaths(
+  paths: readonly string[],
+): Promise<{ files: string[]; errors: ManifestFile[] }> {
   const files: string[] = [];
   const errors: ManifestFile[] = [];
   async function walk(dir: string): Promise<void> {
@@ -87,7 +89,10 @@ export async function readManifestFile(file: string, options: ManifestOptions = 
  * Reads one file (or `-`) without decoding it, so that a caller can read the next file while it
  * decodes this one. Never throws: the text, or the file's error.
  */
-export async function readManifestText(file: string, options: ManifestOptions = {}): Promise<string | ManifestFile> {
+export async function readManifestText(
+  file: string,
+  options: ManifestOptions = {},
+): Promise<string | ManifestFile> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   try {
     if (file === '-') {
@@ -96,7 +101,10 @@ export async function readManifestText(file: string, options: ManifestOptions = 
     }
     const info = await stat(file);
     if (info.size > maxBytes) {
-      return errorFile(file, `file is too large (${(info.size / 1048576).toFixed(1)} MiB; the limit is ${(maxBytes / 1048576).toFixed(1)} MiB)`);
+      return errorFile(
+        file,
+        `file is too large (${(info.size / 1048576).toFixed(1)} MiB; the limit is ${(maxBytes / 1048576).toFixed(1)} MiB)`,
+      );
     }
     if (await looksBinary(file)) return errorFile(file, 'not a text file (binary content)');
     return await readFile(file, 'utf8');

@@ -1,4 +1,13 @@
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException, type Event, type ScalarEvent } from 'js-yaml';
+import {
+  constructFromEvents,
+  EVENT_ID,
+  getScalarValue,
+  parseEvents,
+  SCALAR_STYLE,
+  YAMLException,
+  type Event,
+  type ScalarEvent,
+} from 'js-yaml';
 import type { FieldPath } from '../engine/path.ts';
 import { isPlainString, KUBERNETES_YAML_SCHEMA, plainScalarKey } from './yaml-schema.ts';
 
@@ -41,19 +50,32 @@ export function decodeYamlDocuments(text: string): DecodedDocument[] {
 function describeError(error: unknown, base: number, lines: LineIndex): DecodedDocument {
   if (error instanceof YAMLException) {
     const position = error.mark?.position;
-    return position === undefined ? { error: error.reason } : { error: error.reason, line: lines.lineAt(base + position) };
+    return position === undefined
+      ? { error: error.reason }
+      : { error: error.reason, line: lines.lineAt(base + position) };
   }
   return { error: error instanceof Error ? error.message : String(error) };
 }
 
 /** Parses and constructs a whole stream; throws the first parse or construction error. */
-function decodeStream(source: string, base: number, lines: LineIndex, budget = { aliasNodes: MAX_ALIAS_EXPANSION }): DecodedDocument[] {
+function decodeStream(
+  source: string,
+  base: number,
+  lines: LineIndex,
+  budget = { aliasNodes: MAX_ALIAS_EXPANSION },
+): DecodedDocument[] {
   const events = parseEvents(source, {});
   const index = new EventIndex(events, source, base, lines, budget);
   // Duplicate keys: the last wins, as in go-yaml v2 and JSON.parse (`json: true`).
-  const values = constructFromEvents(events, { source, schema: KUBERNETES_YAML_SCHEMA, json: true, maxTotalMergeKeys: MAX_ALIAS_EXPANSION });
+  const values = constructFromEvents(events, {
+    source,
+    schema: KUBERNETES_YAML_SCHEMA,
+    json: true,
+    maxTotalMergeKeys: MAX_ALIAS_EXPANSION,
+  });
   return index.documents.map((document, i) => {
-    if (document.error !== undefined) return { error: document.error, line: lines.lineAt(base + document.errorAt) };
+    if (document.error !== undefined)
+      return { error: document.error, line: lines.lineAt(base + document.errorAt) };
     const start = document.start;
     return { value: values[i], lineOf: (path: FieldPath) => index.lineOf(start, path) };
   });
@@ -134,7 +156,13 @@ class EventIndex {
   private readonly lines: LineIndex;
   private readonly keyTables = new Map<number, KeyTable>();
 
-  constructor(events: readonly Event[], source: string, base: number, lines: LineIndex, budget: { aliasNodes: number }) {
+  constructor(
+    events: readonly Event[],
+    source: string,
+    base: number,
+    lines: LineIndex,
+    budget: { aliasNodes: number },
+  ) {
     this.events = events;
     this.source = source;
     this.base = base;
@@ -236,7 +264,8 @@ class EventIndex {
     for (const merge of table.merges) {
       const target = this.resolve(merge);
       const event = this.events[target] as Event | undefined;
-      const sources = event?.type === SEQUENCE ? this.items(target).map((item) => this.resolve(item)) : [target];
+      const sources =
+        event?.type === SEQUENCE ? this.items(target).map((item) => this.resolve(item)) : [target];
       for (const source of sources) {
         if ((this.events[source] as Event | undefined)?.type !== MAPPING) continue;
         const entry = this.findKey(source, key, depth + 1);
@@ -251,7 +280,7 @@ class EventIndex {
     let table = this.keyTables.get(mapping);
     if (table) return table;
     table = { keys: new Map(), merges: [] };
-    for (let k = mapping + 1; (this.events[k] as Event).type !== POP; ) {
+    for (let k = mapping + 1; (this.events[k] as Event).type !== POP;) {
       const value = this.next(k);
       const keyEvent = this.events[this.resolve(k)] as Event | undefined;
       if (keyEvent?.type === SCALAR) {
@@ -274,12 +303,17 @@ class EventIndex {
 
   private items(sequence: number): number[] {
     const items: number[] = [];
-    for (let item = sequence + 1; (this.events[item] as Event).type !== POP; item = this.next(item)) items.push(item);
+    for (let item = sequence + 1; (this.events[item] as Event).type !== POP; item = this.next(item))
+      items.push(item);
     return items;
   }
 
   private isMergeKey(event: ScalarEvent): boolean {
-    return event.style === SCALAR_STYLE.PLAIN && event.valueEnd - event.valueStart === 2 && this.source.startsWith('<<', event.valueStart);
+    return (
+      event.style === SCALAR_STYLE.PLAIN &&
+      event.valueEnd - event.valueStart === 2 &&
+      this.source.startsWith('<<', event.valueStart)
+    );
   }
 
   /** The index after the node at `index`. */
@@ -310,7 +344,10 @@ class EventIndex {
     switch (event.type) {
       case SCALAR:
         if (event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK) {
-          const header = this.source.lastIndexOf(event.style === SCALAR_STYLE.LITERAL_BLOCK ? '|' : '>', event.valueStart - 1);
+          const header = this.source.lastIndexOf(
+            event.style === SCALAR_STYLE.LITERAL_BLOCK ? '|' : '>',
+            event.valueStart - 1,
+          );
           return header >= 0 ? header : event.valueStart;
         }
         return event.valueStart;
@@ -324,4 +361,3 @@ class EventIndex {
     }
   }
 }
-

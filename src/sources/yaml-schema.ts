@@ -81,14 +81,32 @@ const goFloatTag = defineScalarTag('tag:yaml.org,2002:float', {
 });
 
 // go-yaml v2 ignores local tags (`!Ref x` is the string "x"): read them as untagged nodes, not errors.
-const localScalarTag = defineScalarTag('!', { matchByTagPrefix: true, resolve: (source) => source, identify: () => false });
+const localScalarTag = defineScalarTag('!', {
+  matchByTagPrefix: true,
+  resolve: (source) => source,
+  identify: () => false,
+});
 const localSequenceTag = defineSequenceTag('!', { ...seqTag, matchByTagPrefix: true, identify: () => false });
 const localMappingTag = defineMappingTag('!', { ...mapTag, matchByTagPrefix: true, identify: () => false });
 
 /** Implicit resolvers in schema order (timestamps stay strings, as go-yaml v2 gives interface{}). */
-const IMPLICIT_TAGS: readonly ScalarTagDefinition<unknown>[] = [nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag];
+const IMPLICIT_TAGS: readonly ScalarTagDefinition<unknown>[] = [
+  nullYaml11Tag,
+  boolYaml11Tag,
+  goIntTag,
+  goFloatTag,
+  mergeTag,
+];
 
-export const KUBERNETES_YAML_SCHEMA = new Schema([strTag, seqTag, mapTag, ...IMPLICIT_TAGS, localScalarTag, localSequenceTag, localMappingTag]);
+export const KUBERNETES_YAML_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag,
+  ...IMPLICIT_TAGS,
+  localScalarTag,
+  localSequenceTag,
+  localMappingTag,
+]);
 
 /** First characters of plain scalars that may resolve to something other than a string. */
 const NON_STRING_FIRST_CHARS = new Set(IMPLICIT_TAGS.flatMap((tag) => tag.implicitFirstChars ?? []));

@@ -6,17 +6,38 @@ import { objectMetaSchema, podSpecSchema, type ObjectMeta } from './schema.ts';
 /** Where the pod template lives in each workload kind: [pod metadata path, pod spec path]. */
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly [FieldPath, FieldPath]>> = {
   Pod: [['metadata'], ['spec']],
-  Deployment: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
-  StatefulSet: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
-  DaemonSet: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
-  ReplicaSet: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
-  ReplicationController: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
-  Job: [['spec', 'template', 'metadata'], ['spec', 'template', 'spec']],
+  Deployment: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
+  StatefulSet: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
+  DaemonSet: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
+  ReplicaSet: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
+  ReplicationController: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
+  Job: [
+    ['spec', 'template', 'metadata'],
+    ['spec', 'template', 'spec'],
+  ],
   CronJob: [
     ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
     ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
   ],
-  PodTemplate: [['template', 'metadata'], ['template', 'spec']],
+  PodTemplate: [
+    ['template', 'metadata'],
+    ['template', 'spec'],
+  ],
 };
 
 export const WORKLOAD_KINDS = Object.keys(POD_TEMPLATE_PATHS);
@@ -65,7 +86,8 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: FieldPath): string {
 }
 
 function label(kind: string, meta: ObjectMeta | null | undefined, origin: WorkloadOrigin): string {
-  const where = origin.documentPath.length > 0 ? `${origin.file} ${formatPath(origin.documentPath)}` : origin.file;
+  const where =
+    origin.documentPath.length > 0 ? `${origin.file} ${formatPath(origin.documentPath)}` : origin.file;
   const name = meta?.name ?? meta?.generateName ?? '(unnamed)';
   const namespace = meta?.namespace ? `${meta.namespace}/` : '';
   return origin.file === 'cluster' ? `${kind} ${namespace}${name}` : `${where} (${kind} ${namespace}${name})`;
@@ -75,34 +97,57 @@ function label(kind: string, meta: ObjectMeta | null | undefined, origin: Worklo
  * Adds the workloads found in one decoded object (a `kind: List` is unpacked) to `into`.
  * Never throws: a malformed object becomes an entry in `errors`.
  */
-export function extractWorkloads(object: unknown, origin: WorkloadOrigin, into: Extraction = emptyExtraction()): Extraction {
+export function extractWorkloads(
+  object: unknown,
+  origin: WorkloadOrigin,
+  into: Extraction = emptyExtraction(),
+): Extraction {
   if (object === null || object === undefined) return into; // an empty YAML document
   if (!isRecord(object)) {
-    into.errors.push({ source: origin.file, message: `${formatPath(origin.documentPath) || 'document'}: expected a Kubernetes object, got ${Array.isArray(object) ? 'an array' : typeof object}`, line: origin.lineOf?.([]) });
+    into.errors.push({
+      source: origin.file,
+      message: `${formatPath(origin.documentPath) || 'document'}: expected a Kubernetes object, got ${Array.isArray(object) ? 'an array' : typeof object}`,
+      line: origin.lineOf?.([]),
+    });
     return into;
   }
   const kind = object['kind'];
   const apiVersion = object['apiVersion'];
   if (typeof kind !== 'string' || kind === '') {
-    into.errors.push({ source: origin.file, message: `${formatPath(origin.documentPath) || 'document'}: object has no kind`, line: origin.lineOf?.([]) });
+    into.errors.push({
+      source: origin.file,
+      message: `${formatPath(origin.documentPath) || 'document'}: object has no kind`,
+      line: origin.lineOf?.([]),
+    });
     return into;
   }
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(object['items']))) {
     const items = object['items'];
     if (!Array.isArray(items)) {
-      into.errors.push({ source: origin.file, message: `${formatPath([...origin.documentPath, 'items']) || 'items'}: expected an array of objects`, line: origin.lineOf?.([]) });
+      into.errors.push({
+        source: origin.file,
+        message: `${formatPath([...origin.documentPath, 'items']) || 'items'}: expected an array of objects`,
+        line: origin.lineOf?.([]),
+      });
       return into;
     }
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     items.forEach((item, index) => {
       const itemPath: FieldPath = [...origin.documentPath, 'items', index];
       const lineOf = origin.lineOf;
-      const withKind = itemKind && isRecord(item) && item['kind'] === undefined ? { kind: itemKind, apiVersion, ...item } : item;
-      extractWorkloads(withKind, {
-        file: origin.file,
-        documentPath: itemPath,
-        ...(lineOf ? { lineOf: (p: FieldPath) => lineOf(['items', index, ...p]) } : {}),
-      }, into);
+      const withKind =
+        itemKind && isRecord(item) && item['kind'] === undefined
+          ? { kind: itemKind, apiVersion, ...item }
+          : item;
+      extractWorkloads(
+        withKind,
+        {
+          file: origin.file,
+          documentPath: itemPath,
+          ...(lineOf ? { lineOf: (p: FieldPath) => lineOf(['items', index, ...p]) } : {}),
+        },
+        into,
+      );
     });
     return into;
   }
@@ -117,12 +162,19 @@ export function extractWorkloads(object: unknown, origin: WorkloadOrigin, into: 
   const metadata = metadataResult.success ? (metadataResult.data ?? {}) : {};
   const who = label(kind, metadata, origin);
   if (!metadataResult.success) {
-    into.errors.push({ source: who, message: metadataResult.error.issues.map((i) => describeIssue(i, ['metadata'])).join('; '), line: origin.lineOf?.(['metadata']) });
+    into.errors.push({
+      source: who,
+      message: metadataResult.error.issues.map((i) => describeIssue(i, ['metadata'])).join('; '),
+      line: origin.lineOf?.(['metadata']),
+    });
     return into;
   }
   const rawSpec = get(object, podSpecPath);
   if (!isRecord(rawSpec)) {
-    const message = rawSpec === undefined || rawSpec === null ? `has no ${formatPath(podSpecPath)}` : `${formatPath(podSpecPath)}: expected an object`;
+    const message =
+      rawSpec === undefined || rawSpec === null
+        ? `has no ${formatPath(podSpecPath)}`
+        : `${formatPath(podSpecPath)}: expected an object`;
     into.errors.push({ source: who, message, line: origin.lineOf?.([]) });
     return into;
   }
@@ -131,14 +183,22 @@ export function extractWorkloads(object: unknown, origin: WorkloadOrigin, into: 
     const first = spec.error.issues[0];
     into.errors.push({
       source: who,
-      message: spec.error.issues.slice(0, 5).map((i) => describeIssue(i, podSpecPath)).join('; '),
+      message: spec.error.issues
+        .slice(0, 5)
+        .map((i) => describeIssue(i, podSpecPath))
+        .join('; '),
       line: origin.lineOf?.([...podSpecPath, ...((first?.path ?? []) as PathSegment[])]),
     });
     return into;
   }
-  const podMetaResult = podMetadataPath.length === 1 ? metadataResult : objectMetaSchema.safeParse(get(object, podMetadataPath));
+  const podMetaResult =
+    podMetadataPath.length === 1 ? metadataResult : objectMetaSchema.safeParse(get(object, podMetadataPath));
   if (!podMetaResult.success) {
-    into.errors.push({ source: who, message: podMetaResult.error.issues.map((i) => describeIssue(i, podMetadataPath)).join('; '), line: origin.lineOf?.(podMetadataPath) });
+    into.errors.push({
+      source: who,
+      message: podMetaResult.error.issues.map((i) => describeIssue(i, podMetadataPath)).join('; '),
+      line: origin.lineOf?.(podMetadataPath),
+    });
     return into;
   }
   into.workloads.push({

@@ -56,7 +56,9 @@ export const containerSchema = z.looseObject({
   livenessProbe: probe,
   readinessProbe: probe,
   startupProbe: probe,
-  lifecycle: z.looseObject({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: str }).nullish(),
+  lifecycle: z
+    .looseObject({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: str })
+    .nullish(),
   volumeMounts: z.array(z.looseObject({ name: z.string(), mountPath: str, readOnly: bool })).nullish(),
 });
 
@@ -73,7 +75,9 @@ export const podSpecSchema = z.looseObject({
       sysctls: z.array(z.looseObject({ name: z.string(), value: str })).nullish(),
     })
     .nullish(),
-  volumes: z.array(z.looseObject({ name: z.string(), hostPath: z.looseObject({ path: str }).nullish() })).nullish(),
+  volumes: z
+    .array(z.looseObject({ name: z.string(), hostPath: z.looseObject({ path: str }).nullish() }))
+    .nullish(),
   containers: z.array(containerSchema).nullish(),
   initContainers: z.array(containerSchema).nullish(),
   ephemeralContainers: z.array(containerSchema).nullish(),

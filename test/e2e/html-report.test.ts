@@ -17,8 +17,13 @@ const root = projectRoot();
 
 function scan(args: string[]): string {
   const out = mkdtempSync(join(tmpdir(), 'kp-html-'));
-  const result = spawnSync(process.execPath, [join(root, 'src/cli/main.ts'), 'scan', ...args, '--out-dir', out, '-o', 'json'], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0 && result.status !== 1) throw new Error(`scan failed (${result.status}): ${result.stderr}`);
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'src/cli/main.ts'), 'scan', ...args, '--out-dir', out, '-o', 'json'],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`scan failed (${result.status}): ${result.stderr}`);
   return join(out, 'report.html');
 }
 
@@ -34,7 +39,8 @@ async function open(browser: Browser, file: string, javaScriptEnabled = true): P
   const problems: string[] = [];
   const requests: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`console ${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => requests.push(request.url()));
@@ -65,7 +71,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     // The file name is hostile too (it is shown next to every finding).
     writeFileSync(join(dir, `${HOSTILE.svg}.yaml`), hostileManifest());
     const config = join(mkdtempSync(join(tmpdir(), 'kp-hostile-config-')), 'config.yaml');
-    writeFileSync(config, `exemptions:\n  - rules: [host-network]\n    reason: ${JSON.stringify(HOSTILE.svg + HOSTILE.script)}\n`);
+    writeFileSync(
+      config,
+      `exemptions:\n  - rules: [host-network]\n    reason: ${JSON.stringify(HOSTILE.svg + HOSTILE.script)}\n`,
+    );
     hostile = scan([dir, '--config', config]);
   });
 
@@ -81,7 +90,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
     expect(requests).toHaveLength(1);
     // The stylesheet applied (its hash matched the CSP): the header has its dark background.
-    expect(await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(31, 41, 55)');
+    expect(await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(31, 41, 55)',
+    );
     await expect.poll(() => page.locator('#f-count').textContent()).toMatch(/^Showing \d+ of \d+ findings$/);
     await page.context().close();
   });
@@ -90,18 +101,26 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     const { page } = await open(browser, english);
     const all = await visibleRows(page);
     expect(all).toBeGreaterThan(10);
-    const low = await page.locator('#findings tr[data-n]').evaluateAll((rows) => rows.filter((r) => r.closest('[data-s]')?.getAttribute('data-s') === 'low').length);
+    const low = await page
+      .locator('#findings tr[data-n]')
+      .evaluateAll(
+        (rows) => rows.filter((r) => r.closest('[data-s]')?.getAttribute('data-s') === 'low').length,
+      );
     expect(low).toBeGreaterThan(0);
 
     await page.click('button.chip[data-sev="low"]');
     expect(await page.getAttribute('button.chip[data-sev="low"]', 'aria-pressed')).toBe('false');
     expect(await visibleRows(page)).toBe(all - low);
-    await expect.poll(() => page.locator('#f-count').textContent()).toBe(`Showing ${all - low} of ${all} findings`);
+    await expect
+      .poll(() => page.locator('#f-count').textContent())
+      .toBe(`Showing ${all - low} of ${all} findings`);
     await page.click('button.chip[data-sev="low"]');
     expect(await visibleRows(page)).toBe(all);
 
     await page.selectOption('#f-ns', ':monitoring');
-    const inMonitoring = await page.locator('#findings tr[data-n]:visible').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-n')));
+    const inMonitoring = await page
+      .locator('#findings tr[data-n]:visible')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-n')));
     expect(inMonitoring.length).toBeGreaterThan(0);
     expect(new Set(inMonitoring)).toEqual(new Set([':monitoring']));
     // Rule groups without a visible row disappear.
@@ -130,7 +149,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     const { page } = await open(browser, english, false);
     expect(await page.locator('#filters').isVisible()).toBe(false);
     expect(await visibleRows(page)).toBe(all);
-    for (const id of ['#summary', '#breakdown', '#findings', '#exempted', '#rules']) expect(await page.locator(id).isVisible()).toBe(true);
+    for (const id of ['#summary', '#breakdown', '#findings', '#exempted', '#rules'])
+      expect(await page.locator(id).isVisible()).toBe(true);
     expect(await page.locator('.fixfirst li').count()).toBeGreaterThan(0);
     await page.context().close();
   });
@@ -139,10 +159,29 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     const { page, problems } = await open(browser, chinese);
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     const text = await page.locator('body').innerText();
-    for (const phrase of ['Kubernetes 安全巡检报告', '总体评分', '优先修复', '按严重程度统计', '按命名空间', '问题详情', '为什么重要', '如何修复', '已检查的规则', '特权容器']) {
+    for (const phrase of [
+      'Kubernetes 安全巡检报告',
+      '总体评分',
+      '优先修复',
+      '按严重程度统计',
+      '按命名空间',
+      '问题详情',
+      '为什么重要',
+      '如何修复',
+      '已检查的规则',
+      '特权容器',
+    ]) {
       expect(text).toContain(phrase);
     }
-    for (const english of ['Overall score', 'Fix first', 'Why it matters', 'How to fix', 'Rules checked', 'Privileged container']) expect(text).not.toContain(english);
+    for (const english of [
+      'Overall score',
+      'Fix first',
+      'Why it matters',
+      'How to fix',
+      'Rules checked',
+      'Privileged container',
+    ])
+      expect(text).not.toContain(english);
     await expect.poll(() => page.locator('#f-count').textContent()).toMatch(/^显示 \d+ \/ \d+ 个问题$/);
     expect(problems).toEqual([]);
     await page.context().close();
@@ -152,7 +191,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     const { page, problems } = await open(browser, hostile);
     await page.waitForSelector('#filters:not([hidden])');
     // Interact where injected handlers would fire: hover every finding cell, use the filters.
-    for (const cell of await page.locator('tr[data-n] td').all()) await cell.hover({ force: true, timeout: 2000 }).catch(() => undefined);
+    for (const cell of await page.locator('tr[data-n] td').all())
+      await cell.hover({ force: true, timeout: 2000 }).catch(() => undefined);
     await page.selectOption('#f-ns', `:${HOSTILE.svg}`);
     await page.fill('#f-q', 'pwned');
     await page.click('#f-reset');
@@ -160,16 +200,30 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(problems).toEqual([]);
     expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(1);
-    expect(await page.evaluate(() => document.querySelectorAll('img, iframe, object, embed, [onload], [onerror], [onmouseover]').length)).toBe(0);
+    expect(
+      await page.evaluate(
+        () =>
+          document.querySelectorAll('img, iframe, object, embed, [onload], [onerror], [onmouseover]').length,
+      ),
+    ).toBe(0);
     expect(await page.evaluate(() => document.querySelectorAll('main svg').length)).toBe(2); // the gauge and the chart only
 
     const text = await page.locator('body').innerText();
-    for (const value of [HOSTILE.script, HOSTILE.svg, HOSTILE.template, HOSTILE.img, `${HOSTILE.svg}.yaml`, HOSTILE.svg + HOSTILE.script]) {
+    for (const value of [
+      HOSTILE.script,
+      HOSTILE.svg,
+      HOSTILE.template,
+      HOSTILE.img,
+      `${HOSTILE.svg}.yaml`,
+      HOSTILE.svg + HOSTILE.script,
+    ]) {
       expect(text, value).toContain(value);
     }
     expect(await page.getByText(HOSTILE.template).first().isVisible()).toBe(true);
     // Hostile text wraps inside its cell instead of widening the page.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.context().close();
   });

@@ -78,7 +78,9 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   for (const binary of Object.values(binaries)) {
     if (!existsSync(binary)) throw new ControlPlaneStartError(`missing ${binary}; run hack/testbin/build.sh`);
   }
-  const dir = options.dir ? path.resolve(options.dir) : await mkdtemp(path.join(os.tmpdir(), 'kube-patrol-cp-'));
+  const dir = options.dir
+    ? path.resolve(options.dir)
+    : await mkdtemp(path.join(os.tmpdir(), 'kube-patrol-cp-'));
   await mkdir(dir, { recursive: true });
   const detached = options.detached ?? false;
   const running: { process: ControlPlaneProcess; child: ChildProcess }[] = [];
@@ -108,7 +110,10 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       '--unsafe-no-fsync=true',
       '--log-level=warn',
     ]);
-    running.push({ child: etcd, process: { name: 'etcd', pid: pidOf(etcd), binary: binaries.etcd, port: etcdPort } });
+    running.push({
+      child: etcd,
+      process: { name: 'etcd', pid: pidOf(etcd), binary: binaries.etcd, port: etcdPort },
+    });
     await waitFor('etcd', etcd, path.join(dir, 'etcd.log'), readyTimeoutMs, () => etcdHealthy(etcdUrl));
 
     const apiserver = launch(binaries.apiserver, path.join(dir, 'kube-apiserver.log'), [
@@ -136,7 +141,12 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     ]);
     running.push({
       child: apiserver,
-      process: { name: 'kube-apiserver', pid: pidOf(apiserver), binary: binaries.apiserver, port: apiserverPort },
+      process: {
+        name: 'kube-apiserver',
+        pid: pidOf(apiserver),
+        binary: binaries.apiserver,
+        port: apiserverPort,
+      },
     });
 
     const kubeconfigPath = path.join(dir, 'admin.kubeconfig');
@@ -148,12 +158,21 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       }),
       { mode: 0o600 },
     );
-    const tls = { ca: await readFile(pki.caCert), cert: await readFile(pki.adminCert), key: await readFile(pki.adminKey) };
+    const tls = {
+      ca: await readFile(pki.caCert),
+      cert: await readFile(pki.adminCert),
+      key: await readFile(pki.adminKey),
+    };
     await waitFor('kube-apiserver', apiserver, path.join(dir, 'kube-apiserver.log'), readyTimeoutMs, () =>
       apiserverReady(server, tls),
     );
 
-    const state: ControlPlaneState = { dir, server, kubeconfigPath, processes: running.map((r) => r.process) };
+    const state: ControlPlaneState = {
+      dir,
+      server,
+      kubeconfigPath,
+      processes: running.map((r) => r.process),
+    };
     await writeFile(path.join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
     if (detached) for (const { child } of running) child.unref();
 
@@ -168,7 +187,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         })();
         return stopped;
       },
-      mintServiceAccountKubeconfig: (namespace, name) => mintServiceAccountKubeconfig(kubeconfigPath, namespace, name),
+      mintServiceAccountKubeconfig: (namespace, name) =>
+        mintServiceAccountKubeconfig(kubeconfigPath, namespace, name),
     };
     if (!detached) killOnExit(controlPlane);
     return controlPlane;
@@ -236,9 +256,16 @@ function kubeconfigYaml(server: string, caCert: Buffer, user: Record<string, str
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kube-patrol-test', cluster: { server, 'certificate-authority-data': caCert.toString('base64') } }],
+    clusters: [
+      {
+        name: 'kube-patrol-test',
+        cluster: { server, 'certificate-authority-data': caCert.toString('base64') },
+      },
+    ],
     users: [{ name: 'kube-patrol-test', user }],
-    contexts: [{ name: 'kube-patrol-test', context: { cluster: 'kube-patrol-test', user: 'kube-patrol-test' } }],
+    contexts: [
+      { name: 'kube-patrol-test', context: { cluster: 'kube-patrol-test', user: 'kube-patrol-test' } },
+    ],
     'current-context': 'kube-patrol-test',
   });
 }
@@ -293,14 +320,55 @@ async function makePki(dir: string): Promise<Pki> {
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const days = ['-days', '365'];
 
-  await openssl('req', '-config', config, '-x509', ...newKey, ...days, '-extensions', 'ca',
-    '-subj', '/CN=kube-patrol-test-ca', '-keyout', file('ca.key'), '-out', file('ca.crt'));
+  await openssl(
+    'req',
+    '-config',
+    config,
+    '-x509',
+    ...newKey,
+    ...days,
+    '-extensions',
+    'ca',
+    '-subj',
+    '/CN=kube-patrol-test-ca',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+  );
   const issue = async (name: string, subject: string, extensions: string) => {
-    await openssl('req', '-config', config, '-new', ...newKey, '-subj', subject,
-      '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
-    await openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
-      '-set_serial', `0x${randomSerial()}`, ...days, '-extfile', config, '-extensions', extensions,
-      '-out', file(`${name}.crt`));
+    await openssl(
+      'req',
+      '-config',
+      config,
+      '-new',
+      ...newKey,
+      '-subj',
+      subject,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      `0x${randomSerial()}`,
+      ...days,
+      '-extfile',
+      config,
+      '-extensions',
+      extensions,
+      '-out',
+      file(`${name}.crt`),
+    );
   };
   await issue('apiserver', '/CN=kube-apiserver', 'serving');
   await issue('admin', '/O=system:masters/CN=kube-patrol-admin', 'client');
@@ -318,7 +386,9 @@ async function makePki(dir: string): Promise<Pki> {
 }
 
 function randomSerial(): string {
-  return Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('').replace(/^0/, '1');
+  return Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16))
+    .join('')
+    .replace(/^0/, '1');
 }
 
 /** Holds all listeners open at once so the ports differ; another process may still grab one before use. */
@@ -445,7 +515,8 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** kube-apiserver first so it does not log a storm of etcd errors; SIGKILL after a grace period. */
 async function stopProcesses(processes: readonly ControlPlaneProcess[], graceMs = 5000): Promise<void> {
-  const byName = (name: ControlPlaneProcess['name']) => processes.filter((p) => p.name === name && isOurProcess(p));
+  const byName = (name: ControlPlaneProcess['name']) =>
+    processes.filter((p) => p.name === name && isOurProcess(p));
   const ordered = [...byName('kube-apiserver'), ...byName('etcd')];
   for (const { pid } of ordered) {
     signalGroup(pid, 'SIGTERM');

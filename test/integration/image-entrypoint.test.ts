@@ -14,7 +14,14 @@ import type { KubeClient } from '../../src/kube/client.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { adminClient, httpGet, metricValue, type Obj } from './support/cluster.ts';
-import { canRunContainers, Container, distrolessNodeRuntime, imageFromDockerfile, runBuildScript, type Volume } from './support/container.ts';
+import {
+  canRunContainers,
+  Container,
+  distrolessNodeRuntime,
+  imageFromDockerfile,
+  runBuildScript,
+  type Volume,
+} from './support/container.ts';
 import { applyServerSide, kustomize } from './support/kustomize.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -34,7 +41,12 @@ interface ContainerSpecYaml {
   livenessProbe: Probe;
   readinessProbe: Probe;
   startupProbe?: Probe;
-  securityContext: { runAsUser?: number; runAsGroup?: number; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  securityContext: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+  };
   volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface PodSpecYaml {
@@ -75,149 +87,207 @@ const portFree = (port: number) =>
     server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
 
-describe.skipIf(skip)(`the image's entrypoint in a container-like sandbox${skip ? ` (skipped: ${sandbox.why})` : ''}`, () => {
-  it('starts the operator from the ENTRYPOINT and the Deployment, scans in-cluster, writes its report, serves its probes, stops on SIGTERM', async () => {
-    expect(sandbox.ok, sandbox.why).toBe(true);
-    // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does.
-    const manifests = kustomize('manifests');
-    const applied = applyServerSide(adminKubeconfig, manifests.yaml);
-    expect(applied.status, applied.stderr).toBe(0);
-    const deployment = manifests.objects.find((o) => o.kind === 'Deployment') as Obj & { spec: { template: { spec: PodSpecYaml } } };
-    const namespace = deployment.metadata.namespace!;
-    const pod = deployment.spec.template.spec;
-    const spec = pod.containers[0]!;
+describe.skipIf(skip)(
+  `the image's entrypoint in a container-like sandbox${skip ? ` (skipped: ${sandbox.why})` : ''}`,
+  () => {
+    it('starts the operator from the ENTRYPOINT and the Deployment, scans in-cluster, writes its report, serves its probes, stops on SIGTERM', async () => {
+      expect(sandbox.ok, sandbox.why).toBe(true);
+      // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does.
+      const manifests = kustomize('manifests');
+      const applied = applyServerSide(adminKubeconfig, manifests.yaml);
+      expect(applied.status, applied.stderr).toBe(0);
+      const deployment = manifests.objects.find((o) => o.kind === 'Deployment') as Obj & {
+        spec: { template: { spec: PodSpecYaml } };
+      };
+      const namespace = deployment.metadata.namespace!;
+      const pod = deployment.spec.template.spec;
+      const spec = pod.containers[0]!;
 
-    // The image: `npm run build` into the build stage's dist/, then the final stage's files.
-    const dist = join(work, 'build', 'dist');
-    runBuildScript(dist);
-    const image = imageFromDockerfile(dist);
-    const runtime = distrolessNodeRuntime();
-    expect(spec.command, 'the Deployment must keep the image ENTRYPOINT').toBeUndefined();
-    const argv = [...image.entrypoint, ...(spec.args ?? image.cmd ?? [])];
+      // The image: `npm run build` into the build stage's dist/, then the final stage's files.
+      const dist = join(work, 'build', 'dist');
+      runBuildScript(dist);
+      const image = imageFromDockerfile(dist);
+      const runtime = distrolessNodeRuntime();
+      expect(spec.command, 'the Deployment must keep the image ENTRYPOINT').toBeUndefined();
+      const argv = [...image.entrypoint, ...(spec.args ?? image.cmd ?? [])];
 
-    // What the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir.
-    const podName = `kube-patrol-${randomBytes(4).toString('hex')}-${randomBytes(3).toString('hex').slice(0, 5)}`;
-    const kc = new KubeConfig();
-    kc.loadFromFile(adminKubeconfig);
-    const server = new URL(kc.getCurrentCluster()!.server);
-    const token = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${pod.serviceAccountName}/token`, {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: null } },
-    });
-    const tokenDir = join(work, 'volumes', 'kube-api-access');
-    mkdirSync(tokenDir, { recursive: true });
-    writeFileSync(join(tokenDir, 'token'), token.status.token);
-    writeFileSync(join(tokenDir, 'ca.crt'), Buffer.from(kc.getCurrentCluster()!.caData!, 'base64'));
-    writeFileSync(join(tokenDir, 'namespace'), namespace);
-    expect(pod.automountServiceAccountToken).toBe(true);
+      // What the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir.
+      const podName = `kube-patrol-${randomBytes(4).toString('hex')}-${randomBytes(3).toString('hex').slice(0, 5)}`;
+      const kc = new KubeConfig();
+      kc.loadFromFile(adminKubeconfig);
+      const server = new URL(kc.getCurrentCluster()!.server);
+      const token = await admin.request<{ status: { token: string } }>(
+        'POST',
+        `/api/v1/namespaces/${namespace}/serviceaccounts/${pod.serviceAccountName}/token`,
+        {
+          body: {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: null },
+          },
+        },
+      );
+      const tokenDir = join(work, 'volumes', 'kube-api-access');
+      mkdirSync(tokenDir, { recursive: true });
+      writeFileSync(join(tokenDir, 'token'), token.status.token);
+      writeFileSync(join(tokenDir, 'ca.crt'), Buffer.from(kc.getCurrentCluster()!.caData!, 'base64'));
+      writeFileSync(join(tokenDir, 'namespace'), namespace);
+      expect(pod.automountServiceAccountToken).toBe(true);
 
-    let metricsPort = spec.ports.find((p) => p.name === 'metrics')!.containerPort;
-    const volumes: Volume[] = [{ kind: 'bind', target: '/var/run/secrets/kubernetes.io/serviceaccount', source: tokenDir, readOnly: true }];
-    for (const mount of spec.volumeMounts) {
-      const volume = pod.volumes.find((v) => v.name === mount.name)!;
-      if (volume.configMap) {
-        const configMap = manifests.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name) as Obj & { data: Record<string, string> };
-        const dir = join(work, 'volumes', mount.name);
-        mkdirSync(dir, { recursive: true });
-        for (const [key, value] of Object.entries(configMap.data)) {
-          let text = value;
-          // The host's network is shared: if another program holds the metrics port, the config moves it.
-          if (key === 'config.yaml' && !(await portFree(metricsPort))) {
-            const config = parseDocument(value);
-            metricsPort = 20000 + Math.floor(Math.random() * 20000);
-            config.setIn(['server', 'port'], metricsPort);
-            text = config.toString();
-            console.warn(`port ${spec.ports[0]!.containerPort} is busy on this host: the operator listens on ${metricsPort} instead`);
+      let metricsPort = spec.ports.find((p) => p.name === 'metrics')!.containerPort;
+      const volumes: Volume[] = [
+        {
+          kind: 'bind',
+          target: '/var/run/secrets/kubernetes.io/serviceaccount',
+          source: tokenDir,
+          readOnly: true,
+        },
+      ];
+      for (const mount of spec.volumeMounts) {
+        const volume = pod.volumes.find((v) => v.name === mount.name)!;
+        if (volume.configMap) {
+          const configMap = manifests.objects.find(
+            (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name,
+          ) as Obj & { data: Record<string, string> };
+          const dir = join(work, 'volumes', mount.name);
+          mkdirSync(dir, { recursive: true });
+          for (const [key, value] of Object.entries(configMap.data)) {
+            let text = value;
+            // The host's network is shared: if another program holds the metrics port, the config moves it.
+            if (key === 'config.yaml' && !(await portFree(metricsPort))) {
+              const config = parseDocument(value);
+              metricsPort = 20000 + Math.floor(Math.random() * 20000);
+              config.setIn(['server', 'port'], metricsPort);
+              text = config.toString();
+              console.warn(
+                `port ${spec.ports[0]!.containerPort} is busy on this host: the operator listens on ${metricsPort} instead`,
+              );
+            }
+            writeFileSync(join(dir, key), text);
           }
-          writeFileSync(join(dir, key), text);
+          volumes.push({
+            kind: 'bind',
+            target: mount.mountPath,
+            source: dir,
+            readOnly: mount.readOnly ?? false,
+          });
+        } else if (volume.emptyDir) {
+          volumes.push({
+            kind: 'tmpfs',
+            target: mount.mountPath,
+            sizeBytes: quantityBytes(volume.emptyDir.sizeLimit ?? '64Mi'),
+          });
+        } else {
+          throw new Error(`volume ${volume.name}: only configMap and emptyDir are simulated`);
         }
-        volumes.push({ kind: 'bind', target: mount.mountPath, source: dir, readOnly: mount.readOnly ?? false });
-      } else if (volume.emptyDir) {
-        volumes.push({ kind: 'tmpfs', target: mount.mountPath, sizeBytes: quantityBytes(volume.emptyDir.sizeLimit ?? '64Mi') });
-      } else {
-        throw new Error(`volume ${volume.name}: only configMap and emptyDir are simulated`);
       }
-    }
 
-    const env: Record<string, string> = {
-      ...runtime.env,
-      ...image.env,
-      HOSTNAME: podName,
-      KUBERNETES_SERVICE_HOST: server.hostname,
-      KUBERNETES_SERVICE_PORT: server.port,
-      KUBERNETES_SERVICE_PORT_HTTPS: server.port,
-      KUBERNETES_PORT: `tcp://${server.hostname}:${server.port}`,
-    };
-    for (const variable of spec.env ?? []) {
-      const field = variable.valueFrom?.fieldRef?.fieldPath;
-      if (variable.value !== undefined) env[variable.name] = variable.value;
-      else if (field === 'metadata.name') env[variable.name] = podName;
-      else if (field === 'metadata.namespace') env[variable.name] = namespace;
-      else throw new Error(`env ${variable.name}: only value and fieldRef metadata.name/namespace are simulated`);
-    }
+      const env: Record<string, string> = {
+        ...runtime.env,
+        ...image.env,
+        HOSTNAME: podName,
+        KUBERNETES_SERVICE_HOST: server.hostname,
+        KUBERNETES_SERVICE_PORT: server.port,
+        KUBERNETES_SERVICE_PORT_HTTPS: server.port,
+        KUBERNETES_PORT: `tcp://${server.hostname}:${server.port}`,
+      };
+      for (const variable of spec.env ?? []) {
+        const field = variable.valueFrom?.fieldRef?.fieldPath;
+        if (variable.value !== undefined) env[variable.name] = variable.value;
+        else if (field === 'metadata.name') env[variable.name] = podName;
+        else if (field === 'metadata.namespace') env[variable.name] = namespace;
+        else
+          throw new Error(
+            `env ${variable.name}: only value and fieldRef metadata.name/namespace are simulated`,
+          );
+      }
 
-    const rootfs = join(work, 'rootfs');
-    mkdirSync(join(rootfs, 'etc'), { recursive: true });
-    for (const [file, text] of Object.entries(runtime.etc)) writeFileSync(join(rootfs, 'etc', file), text);
-    const uid = spec.securityContext.runAsUser ?? pod.securityContext.runAsUser!;
-    const gid = spec.securityContext.runAsGroup ?? pod.securityContext.runAsGroup!;
-    expect(image.user).toBe(`${uid}:${gid}`);
-    container = new Container(
-      {
-        image: [...runtime.files, ...image.files],
-        volumes,
-        argv,
-        workdir: image.workdir,
-        env,
-        uid,
-        gid,
-        hostname: podName,
-        readOnlyRootFilesystem: spec.securityContext.readOnlyRootFilesystem === true,
-        noNewPrivileges: spec.securityContext.allowPrivilegeEscalation === false,
-      },
-      rootfs,
-    );
+      const rootfs = join(work, 'rootfs');
+      mkdirSync(join(rootfs, 'etc'), { recursive: true });
+      for (const [file, text] of Object.entries(runtime.etc)) writeFileSync(join(rootfs, 'etc', file), text);
+      const uid = spec.securityContext.runAsUser ?? pod.securityContext.runAsUser!;
+      const gid = spec.securityContext.runAsGroup ?? pod.securityContext.runAsGroup!;
+      expect(image.user).toBe(`${uid}:${gid}`);
+      container = new Container(
+        {
+          image: [...runtime.files, ...image.files],
+          volumes,
+          argv,
+          workdir: image.workdir,
+          env,
+          uid,
+          gid,
+          hostname: podName,
+          readOnlyRootFilesystem: spec.securityContext.readOnlyRootFilesystem === true,
+          noNewPrivileges: spec.securityContext.allowPrivilegeEscalation === false,
+        },
+        rootfs,
+      );
 
-    const started = await container.waitForLog('operator started', 30_000);
-    expect(started).toMatchObject({ namespace, port: metricsPort, identity: expect.stringMatching(new RegExp(`^${podName}_`)) });
-    // PID 1 of its namespace runs as the pod's user, with no capabilities and no_new_privs.
-    const status = readFileSync(`/proc/${container.pid1()}/status`, 'utf8');
-    expect(status).toMatch(new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
-    expect(status).toMatch(new RegExp(`^Gid:\\s+${gid}\\s+${gid}\\s+${gid}\\s+${gid}$`, 'm'));
-    expect(status).toMatch(/^Groups:\s*$/m);
-    expect(status).toMatch(/^CapEff:\s+0+$/m);
-    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
-    expect(status).toMatch(/^NSpid:\s+\d+\s+1$/m);
+      const started = await container.waitForLog('operator started', 30_000);
+      expect(started).toMatchObject({
+        namespace,
+        port: metricsPort,
+        identity: expect.stringMatching(new RegExp(`^${podName}_`)),
+      });
+      // PID 1 of its namespace runs as the pod's user, with no capabilities and no_new_privs.
+      const status = readFileSync(`/proc/${container.pid1()}/status`, 'utf8');
+      expect(status).toMatch(new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
+      expect(status).toMatch(new RegExp(`^Gid:\\s+${gid}\\s+${gid}\\s+${gid}\\s+${gid}$`, 'm'));
+      expect(status).toMatch(/^Groups:\s*$/m);
+      expect(status).toMatch(/^CapEff:\s+0+$/m);
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+      expect(status).toMatch(/^NSpid:\s+\d+\s+1$/m);
 
-    const written = await container.waitForLog('scan written', 60_000, 'scan failed; the previous report stays');
-    expect(written).toMatchObject({ trigger: expect.any(String), unreadable: [] });
+      const written = await container.waitForLog(
+        'scan written',
+        60_000,
+        'scan failed; the previous report stays',
+      );
+      expect(written).toMatchObject({ trigger: expect.any(String), unreadable: [] });
 
-    // The kubelet's probes, by the port name the Deployment gives them.
-    for (const probe of [spec.startupProbe, spec.livenessProbe, spec.readinessProbe].filter((p): p is Probe => p !== undefined)) {
-      const port = typeof probe.httpGet.port === 'number' ? probe.httpGet.port : spec.ports.find((p) => p.name === probe.httpGet.port)!.containerPort;
-      const response = await httpGet(`http://127.0.0.1:${port === spec.ports[0]!.containerPort ? metricsPort : port}${probe.httpGet.path}`);
-      expect(response.status, `${probe.httpGet.path}: ${response.body}`).toBe(200);
-    }
-    const metrics = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body;
-    expect(metricValue(metrics, 'kube_patrol_last_scan_success')).toBe(1);
-    expect(metricValue(metrics, 'kube_patrol_leader')).toBe(1);
+      // The kubelet's probes, by the port name the Deployment gives them.
+      for (const probe of [spec.startupProbe, spec.livenessProbe, spec.readinessProbe].filter(
+        (p): p is Probe => p !== undefined,
+      )) {
+        const port =
+          typeof probe.httpGet.port === 'number'
+            ? probe.httpGet.port
+            : spec.ports.find((p) => p.name === probe.httpGet.port)!.containerPort;
+        const response = await httpGet(
+          `http://127.0.0.1:${port === spec.ports[0]!.containerPort ? metricsPort : port}${probe.httpGet.path}`,
+        );
+        expect(response.status, `${probe.httpGet.path}: ${response.body}`).toBe(200);
+      }
+      const metrics = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body;
+      expect(metricValue(metrics, 'kube_patrol_last_scan_success')).toBe(1);
+      expect(metricValue(metrics, 'kube_patrol_leader')).toBe(1);
 
-    // The report is where DESIGN.md says, and kube-patrol's own Deployment passes its inspection there.
-    const stored = await readStoredReport(admin, namespace, 'kube-patrol-report');
-    expect(stored.summary.scanId).toBe(written['scanId']);
-    const report = (await stored.report()) as InspectionReport;
-    // In-cluster config (KUBERNETES_SERVICE_HOST and the mounted token), not a kubeconfig.
-    expect(report.metadata).toMatchObject({ source: 'cluster', cluster: 'in-cluster' });
-    const own = report.findings.filter((f) => f.workload.namespace === namespace && f.workload.name === 'kube-patrol');
-    expect(report.workloads).toContainEqual(expect.objectContaining({ kind: 'Deployment', namespace, name: 'kube-patrol', score: 100 }));
-    expect(own.filter((f) => !f.exempted)).toEqual([]);
-    expect(report.errors).toEqual([]);
-    const lease = await admin.request<{ spec: { holderIdentity: string } }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/kube-patrol-leader`);
-    expect(lease.spec.holderIdentity).toBe(started['identity']);
+      // The report is where DESIGN.md says, and kube-patrol's own Deployment passes its inspection there.
+      const stored = await readStoredReport(admin, namespace, 'kube-patrol-report');
+      expect(stored.summary.scanId).toBe(written['scanId']);
+      const report = (await stored.report()) as InspectionReport;
+      // In-cluster config (KUBERNETES_SERVICE_HOST and the mounted token), not a kubeconfig.
+      expect(report.metadata).toMatchObject({ source: 'cluster', cluster: 'in-cluster' });
+      const own = report.findings.filter(
+        (f) => f.workload.namespace === namespace && f.workload.name === 'kube-patrol',
+      );
+      expect(report.workloads).toContainEqual(
+        expect.objectContaining({ kind: 'Deployment', namespace, name: 'kube-patrol', score: 100 }),
+      );
+      expect(own.filter((f) => !f.exempted)).toEqual([]);
+      expect(report.errors).toEqual([]);
+      const lease = await admin.request<{ spec: { holderIdentity: string } }>(
+        'GET',
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/kube-patrol-leader`,
+      );
+      expect(lease.spec.holderIdentity).toBe(started['identity']);
 
-    // `kubectl delete pod`: SIGTERM to PID 1, which exits cleanly within the grace period.
-    const stopped = await container.stop(pod.terminationGracePeriodSeconds);
-    expect(stopped, container.stderr).toEqual({ code: 0, signal: null, killed: false });
-    expect(container.logs().some((l) => l['msg'] === 'stopped')).toBe(true);
-    expect(container.stderr).toBe('');
-  });
-});
+      // `kubectl delete pod`: SIGTERM to PID 1, which exits cleanly within the grace period.
+      const stopped = await container.stop(pod.terminationGracePeriodSeconds);
+      expect(stopped, container.stderr).toEqual({ code: 0, signal: null, killed: false });
+      expect(container.logs().some((l) => l['msg'] === 'stopped')).toBe(true);
+      expect(container.stderr).toBe('');
+    });
+  },
+);

@@ -38,7 +38,8 @@ afterAll(() => {
 });
 
 const kinds = (objects: readonly Obj[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-const only = <T extends Obj>(objects: readonly Obj[], kind: string) => objects.filter((o) => o.kind === kind) as T[];
+const only = <T extends Obj>(objects: readonly Obj[], kind: string) =>
+  objects.filter((o) => o.kind === kind) as T[];
 
 interface Rule {
   apiGroups: string[];
@@ -63,17 +64,36 @@ describe('kubectl kustomize', () => {
     ]);
     for (const object of base.objects) {
       const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind);
-      expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(clusterScoped ? undefined : NAMESPACE);
+      expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(
+        clusterScoped ? undefined : NAMESPACE,
+      );
     }
   });
 
   it('the Prometheus component adds one ServiceMonitor that selects the metrics Service and its port', () => {
-    const withMonitor = kustomizeUserOverlay({ resources: ['manifests'], components: ['manifests/components/prometheus'] });
+    const withMonitor = kustomizeUserOverlay({
+      resources: ['manifests'],
+      components: ['manifests/components/prometheus'],
+    });
     expect(kinds(withMonitor.objects)).toEqual([...kinds(base.objects), 'ServiceMonitor/kube-patrol'].sort());
-    const [monitor] = only<Obj & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] } }>(withMonitor.objects, 'ServiceMonitor');
+    const [monitor] = only<
+      Obj & {
+        spec: {
+          selector: { matchLabels: Record<string, string> };
+          endpoints: { port: string; path: string }[];
+        };
+      }
+    >(withMonitor.objects, 'ServiceMonitor');
     expect(monitor!.apiVersion).toBe('monitoring.coreos.com/v1');
-    const services = only<Obj & { spec: { ports: { name: string }[] } }>(withMonitor.objects, 'Service').filter(
-      (s) => s.metadata.namespace === monitor!.metadata.namespace && Object.entries(monitor!.spec.selector.matchLabels).every(([k, v]) => (s.metadata['labels'] as Record<string, string>)[k] === v),
+    const services = only<Obj & { spec: { ports: { name: string }[] } }>(
+      withMonitor.objects,
+      'Service',
+    ).filter(
+      (s) =>
+        s.metadata.namespace === monitor!.metadata.namespace &&
+        Object.entries(monitor!.spec.selector.matchLabels).every(
+          ([k, v]) => (s.metadata['labels'] as Record<string, string>)[k] === v,
+        ),
     );
     expect(services.map((s) => s.metadata.name)).toEqual(['kube-patrol-metrics']);
     expect(services[0]!.spec.ports.map((p) => p.name)).toContain(monitor!.spec.endpoints[0]!.port);
@@ -82,7 +102,11 @@ describe('kubectl kustomize', () => {
 
   it('the kind overlay deploys the image `make image` builds, and changes nothing else', () => {
     const kind = kustomize('hack/kind');
-    const image = (rendered: Rendered) => (only<Obj & { spec: { template: { spec: { containers: { image: string }[] } } } }>(rendered.objects, 'Deployment')[0]!.spec.template.spec.containers[0]!.image);
+    const image = (rendered: Rendered) =>
+      only<Obj & { spec: { template: { spec: { containers: { image: string }[] } } } }>(
+        rendered.objects,
+        'Deployment',
+      )[0]!.spec.template.spec.containers[0]!.image;
     const makefileImage = /^IMAGE \?= (\S+)$/m.exec(readFileSync(join(repoRoot, 'Makefile'), 'utf8'))?.[1];
     expect(image(kind)).toBe(makefileImage);
     expect(image(base)).toMatch(/^ghcr\.io\/kube-patrol\/kube-patrol:\d+\.\d+\.\d+$/);
@@ -92,8 +116,14 @@ describe('kubectl kustomize', () => {
   it("the operator guide's example overlay builds: its config, its image, the ServiceMonitor", async () => {
     // The guide's files, in `my-kube-patrol/` beside a clone `kube-patrol/` (here a link to this repo).
     const guide = readFileSync(join(repoRoot, 'docs/operator-guide.md'), 'utf8');
-    const files = [...guide.matchAll(/```yaml\n# (my-kube-patrol\/[\w.-]+)\n([\s\S]*?)```/g)].map((m) => ({ path: m[1]!, text: m[2]! }));
-    expect(files.map((f) => f.path).sort()).toEqual(['my-kube-patrol/config.yaml', 'my-kube-patrol/kustomization.yaml']);
+    const files = [...guide.matchAll(/```yaml\n# (my-kube-patrol\/[\w.-]+)\n([\s\S]*?)```/g)].map((m) => ({
+      path: m[1]!,
+      text: m[2]!,
+    }));
+    expect(files.map((f) => f.path).sort()).toEqual([
+      'my-kube-patrol/config.yaml',
+      'my-kube-patrol/kustomization.yaml',
+    ]);
     const root = await mkdtemp(join(tmpdir(), 'kp-guide-'));
     symlinkSync(repoRoot, join(root, 'kube-patrol'));
     await mkdir(join(root, 'my-kube-patrol'));
@@ -107,7 +137,11 @@ describe('kubectl kustomize', () => {
     expect(configMap.data['config.yaml']).toBe(files.find((f) => f.path.endsWith('config.yaml'))!.text);
     // The operator accepts it (it exits 2 on an invalid config).
     await writeFile(join(dir, 'rendered-config.yaml'), configMap.data['config.yaml']!);
-    const config = await loadConfigFile(join(dir, 'rendered-config.yaml'), KNOWN_RULE_IDS, operatorConfigSchema);
+    const config = await loadConfigFile(
+      join(dir, 'rendered-config.yaml'),
+      KNOWN_RULE_IDS,
+      operatorConfigSchema,
+    );
     expect(config.watch).toBe(true);
     expect(rendered.stdout).toContain('image: registry.example.com/kube-patrol:0.1.0');
     await writeFile(join(dir, 'guide.yaml'), rendered.stdout);
@@ -123,7 +157,10 @@ describe('kubectl apply --server-side to the real API server', () => {
     // The namespace warns on (and enforces) restricted: a Deployment that would violate it prints a Warning.
     expect(applied.stderr).not.toMatch(/warning/i);
     expect(applied.stdout.trim().split('\n')).toHaveLength(base.objects.length);
-    const got = spawnSync('kubectl', ['--kubeconfig', adminKubeconfig, 'get', '-f', '-', '-o', 'name'], { input: base.yaml, encoding: 'utf8' });
+    const got = spawnSync('kubectl', ['--kubeconfig', adminKubeconfig, 'get', '-f', '-', '-o', 'name'], {
+      input: base.yaml,
+      encoding: 'utf8',
+    });
     expect(got.status, got.stderr).toBe(0);
     expect(got.stdout.trim().split('\n')).toHaveLength(base.objects.length);
     // Applying again changes nothing and still succeeds (what `kubectl apply -k` does on upgrade).
@@ -132,12 +169,28 @@ describe('kubectl apply --server-side to the real API server', () => {
 
   it('the namespace enforces restricted: the operator pod is admitted, a default pod is refused', async () => {
     applyServerSide(adminKubeconfig, base.yaml);
-    const [deployment] = only<Obj & { spec: { template: { metadata: Record<string, unknown>; spec: Record<string, unknown> } } }>(base.objects, 'Deployment');
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...deployment!.spec.template.metadata, name: 'kube-patrol-admission-check' }, spec: deployment!.spec.template.spec };
-    const create = (body: unknown) => admin.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, { query: { dryRun: 'All' }, body });
+    const [deployment] = only<
+      Obj & { spec: { template: { metadata: Record<string, unknown>; spec: Record<string, unknown> } } }
+    >(base.objects, 'Deployment');
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...deployment!.spec.template.metadata, name: 'kube-patrol-admission-check' },
+      spec: deployment!.spec.template.spec,
+    };
+    const create = (body: unknown) =>
+      admin.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, { query: { dryRun: 'All' }, body });
     await expect(create(pod)).resolves.toMatchObject({ metadata: { name: 'kube-patrol-admission-check' } });
-    const plain = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } };
-    const refused = await create(plain).then(() => null, (error: unknown) => error);
+    const plain = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'plain' },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+    };
+    const refused = await create(plain).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(isApiStatus(refused, 403), String(refused)).toBe(true);
     expect((refused as Error).message).toContain('violates PodSecurity "restricted:latest"');
   });
@@ -151,28 +204,53 @@ describe('kubectl apply --server-side to the real API server', () => {
       spec: {
         group: 'monitoring.coreos.com',
         scope: 'Namespaced',
-        names: { plural: 'servicemonitors', singular: 'servicemonitor', kind: 'ServiceMonitor', listKind: 'ServiceMonitorList' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        names: {
+          plural: 'servicemonitors',
+          singular: 'servicemonitor',
+          kind: 'ServiceMonitor',
+          listKind: 'ServiceMonitorList',
+        },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
       },
     };
     expect(applyServerSide(adminKubeconfig, JSON.stringify(crd)).status).toBe(0);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const status = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      const status = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
       if (status.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error('ServiceMonitor CRD not established within 30 s');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const withMonitor = kustomizeUserOverlay({ resources: ['manifests'], components: ['manifests/components/prometheus'] });
+    const withMonitor = kustomizeUserOverlay({
+      resources: ['manifests'],
+      components: ['manifests/components/prometheus'],
+    });
     // Discovery may lag the Established condition by a moment.
     let applied = applyServerSide(adminKubeconfig, withMonitor.yaml);
-    for (let i = 0; i < 20 && applied.status !== 0 && /no matches for kind "ServiceMonitor"/.test(applied.stderr); i++) {
+    for (
+      let i = 0;
+      i < 20 && applied.status !== 0 && /no matches for kind "ServiceMonitor"/.test(applied.stderr);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 500));
       applied = applyServerSide(adminKubeconfig, withMonitor.yaml);
     }
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('servicemonitor.monitoring.coreos.com/kube-patrol serverside-applied');
-    const stored = await admin.request<{ spec: { endpoints: { port: string }[] } }>('GET', `/apis/monitoring.coreos.com/v1/namespaces/${NAMESPACE}/servicemonitors/kube-patrol`);
+    const stored = await admin.request<{ spec: { endpoints: { port: string }[] } }>(
+      'GET',
+      `/apis/monitoring.coreos.com/v1/namespaces/${NAMESPACE}/servicemonitors/kube-patrol`,
+    );
     expect(stored.spec.endpoints[0]!.port).toBe('metrics');
   });
 });
@@ -182,18 +260,28 @@ describe('kube-patrol scan of its own manifests', () => {
     const file = join(dir, `${name}.yaml`);
     await writeFile(file, rendered.yaml);
     const result = runCli(['scan', file, '-o', 'json', '--fail-on', 'low']);
-    return { status: result.status, stderr: result.stderr, report: JSON.parse(result.stdout) as InspectionReport };
+    return {
+      status: result.status,
+      stderr: result.stderr,
+      report: JSON.parse(result.stdout) as InspectionReport,
+    };
   };
 
   it('reports no unexempted finding, at any severity, for the base and the overlays', async () => {
     const renderings: [string, Rendered][] = [
       ['base', base],
       ['kind', kustomize('hack/kind')],
-      ['prometheus', kustomizeUserOverlay({ resources: ['manifests'], components: ['manifests/components/prometheus'] })],
+      [
+        'prometheus',
+        kustomizeUserOverlay({ resources: ['manifests'], components: ['manifests/components/prometheus'] }),
+      ],
     ];
     for (const [name, rendered] of renderings) {
       const { status, stderr, report } = await scan(rendered, name);
-      expect(report.findings.filter((f) => !f.exempted), name).toEqual([]);
+      expect(
+        report.findings.filter((f) => !f.exempted),
+        name,
+      ).toEqual([]);
       expect(report.errors, name).toEqual([]);
       expect(report.summary, name).toMatchObject({ workloads: 1, findings: 0, score: 100 });
       expect(status, `${name}: ${stderr}`).toBe(0);
@@ -202,22 +290,34 @@ describe('kube-patrol scan of its own manifests', () => {
 
   it('every exemption in them is used, by annotation, and gives a real reason', async () => {
     const { report } = await scan(base, 'base');
-    const annotations = base.objects.flatMap((object) => {
-      const template = (object['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template;
-      return [object.metadata['annotations'], template?.metadata?.annotations].flatMap((a) => Object.entries((a ?? {}) as Record<string, string>));
-    }).filter(([key]) => key.startsWith('kube-patrol.io/exempt.'));
+    const annotations = base.objects
+      .flatMap((object) => {
+        const template = (
+          object['spec'] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined
+        )?.template;
+        return [object.metadata['annotations'], template?.metadata?.annotations].flatMap((a) =>
+          Object.entries((a ?? {}) as Record<string, string>),
+        );
+      })
+      .filter(([key]) => key.startsWith('kube-patrol.io/exempt.'));
     expect(annotations.length).toBeGreaterThan(0);
     for (const [key, reason] of annotations) {
       const rule = key.slice('kube-patrol.io/exempt.'.length).split('.')[0]!;
       const exempted = report.findings.filter((f) => f.ruleId === rule && f.exempted);
       expect(exempted.length, `${key} exempts no finding: remove it`).toBeGreaterThan(0);
-      expect(exempted.every((f) => f.exempted!.by === 'annotation' && f.exempted!.reason === reason)).toBe(true);
+      expect(exempted.every((f) => f.exempted!.by === 'annotation' && f.exempted!.reason === reason)).toBe(
+        true,
+      );
       // A reason a reviewer can check: says what needs it and why, not a placeholder.
       expect(reason.split(/\s+/).length, `${key}: "${reason}"`).toBeGreaterThanOrEqual(6);
       expect(reason).not.toMatch(/\b(todo|tbd|fixme|n\/a|none|temporary|later)\b/i);
     }
     // Nothing else is exempted: every exempted finding comes from one of those annotations.
-    expect(report.findings.every((f) => annotations.some(([key]) => key.startsWith(`kube-patrol.io/exempt.${f.ruleId}`)))).toBe(true);
+    expect(
+      report.findings.every((f) =>
+        annotations.some(([key]) => key.startsWith(`kube-patrol.io/exempt.${f.ruleId}`)),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -226,54 +326,112 @@ describe('RBAC of the ServiceAccount', () => {
     const roles = [...only<RoleObj>(base.objects, 'ClusterRole'), ...only<RoleObj>(base.objects, 'Role')];
     for (const role of roles) {
       for (const rule of role.rules) {
-        for (const field of [rule.apiGroups, rule.resources, rule.verbs]) expect(field, `${role.kind}/${role.metadata.name}`).not.toContain('*');
+        for (const field of [rule.apiGroups, rule.resources, rule.verbs])
+          expect(field, `${role.kind}/${role.metadata.name}`).not.toContain('*');
         expect(rule.resources).not.toContain('secrets');
-        if (role.kind === 'ClusterRole') expect(['get', 'list', 'watch']).toEqual(expect.arrayContaining(rule.verbs));
+        if (role.kind === 'ClusterRole')
+          expect(['get', 'list', 'watch']).toEqual(expect.arrayContaining(rule.verbs));
       }
     }
     for (const role of only<RoleObj>(base.objects, 'Role')) expect(role.metadata.namespace).toBe(NAMESPACE);
     // Cluster-wide bindings only to the read-only ClusterRole.
-    for (const binding of only<Obj & { roleRef: { kind: string; name: string } }>(base.objects, 'ClusterRoleBinding')) expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'kube-patrol-reader' });
+    for (const binding of only<Obj & { roleRef: { kind: string; name: string } }>(
+      base.objects,
+      'ClusterRoleBinding',
+    ))
+      expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'kube-patrol-reader' });
   });
 
   it('the real authorizer (SubjectAccessReview) allows what the operator needs and refuses the rest', async () => {
     applyServerSide(adminKubeconfig, base.yaml);
-    const can = async (verb: string, resource: string, namespace?: string, group = '', subresource?: string) => {
-      const review = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: SERVICE_ACCOUNT,
-            groups: ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`, 'system:authenticated'],
-            resourceAttributes: { verb, group, resource, ...(namespace ? { namespace } : {}), ...(subresource ? { subresource } : {}) },
+    const can = async (
+      verb: string,
+      resource: string,
+      namespace?: string,
+      group = '',
+      subresource?: string,
+    ) => {
+      const review = await admin.request<{ status: { allowed: boolean } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: SERVICE_ACCOUNT,
+              groups: [
+                'system:serviceaccounts',
+                `system:serviceaccounts:${NAMESPACE}`,
+                'system:authenticated',
+              ],
+              resourceAttributes: {
+                verb,
+                group,
+                resource,
+                ...(namespace ? { namespace } : {}),
+                ...(subresource ? { subresource } : {}),
+              },
+            },
           },
         },
-      });
+      );
       return review.status.allowed;
     };
     const needed: [string, string, string | undefined, string?][] = [
-      ['list', 'pods', undefined], ['watch', 'deployments', undefined, 'apps'], ['list', 'cronjobs', 'shop', 'batch'],
-      ['list', 'namespaces', undefined], ['list', 'replicasets', undefined, 'apps'], ['list', 'statefulsets', 'shop', 'apps'],
-      ['list', 'daemonsets', undefined, 'apps'], ['list', 'jobs', undefined, 'batch'], ['list', 'replicationcontrollers', undefined], ['list', 'podtemplates', undefined],
-      ['create', 'configmaps', NAMESPACE], ['update', 'configmaps', NAMESPACE], ['delete', 'configmaps', NAMESPACE],
-      ['create', 'leases', NAMESPACE, 'coordination.k8s.io'], ['update', 'leases', NAMESPACE, 'coordination.k8s.io'],
+      ['list', 'pods', undefined],
+      ['watch', 'deployments', undefined, 'apps'],
+      ['list', 'cronjobs', 'shop', 'batch'],
+      ['list', 'namespaces', undefined],
+      ['list', 'replicasets', undefined, 'apps'],
+      ['list', 'statefulsets', 'shop', 'apps'],
+      ['list', 'daemonsets', undefined, 'apps'],
+      ['list', 'jobs', undefined, 'batch'],
+      ['list', 'replicationcontrollers', undefined],
+      ['list', 'podtemplates', undefined],
+      ['create', 'configmaps', NAMESPACE],
+      ['update', 'configmaps', NAMESPACE],
+      ['delete', 'configmaps', NAMESPACE],
+      ['create', 'leases', NAMESPACE, 'coordination.k8s.io'],
+      ['update', 'leases', NAMESPACE, 'coordination.k8s.io'],
       ['create', 'events', NAMESPACE],
     ];
-    for (const [verb, resource, namespace, group] of needed) expect(await can(verb, resource, namespace, group), `${verb} ${resource} in ${namespace ?? 'all namespaces'}`).toBe(true);
+    for (const [verb, resource, namespace, group] of needed)
+      expect(
+        await can(verb, resource, namespace, group),
+        `${verb} ${resource} in ${namespace ?? 'all namespaces'}`,
+      ).toBe(true);
 
     const refused: [string, string, string | undefined, string?, string?][] = [
-      ['get', 'secrets', NAMESPACE], ['list', 'secrets', undefined], ['watch', 'secrets', 'kube-system'],
-      ['create', 'configmaps', 'default'], ['update', 'configmaps', 'kube-system'], ['list', 'configmaps', undefined],
-      ['update', 'leases', 'kube-system', 'coordination.k8s.io'], ['create', 'events', 'default'],
-      ['create', 'pods', NAMESPACE], ['create', 'pods', 'default'], ['create', 'pods', NAMESPACE, '', 'exec'], ['get', 'pods', 'default', '', 'log'],
-      ['update', 'deployments', NAMESPACE, 'apps'], ['patch', 'deployments', 'default', 'apps'], ['delete', 'namespaces', undefined], ['create', 'jobs', 'default', 'batch'],
-      ['create', 'serviceaccounts', NAMESPACE, '', 'token'], ['update', 'roles', NAMESPACE, 'rbac.authorization.k8s.io'], ['escalate', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
-      ['bind', 'clusterroles', undefined, 'rbac.authorization.k8s.io'], ['impersonate', 'serviceaccounts', undefined], ['get', 'nodes', undefined, '', 'proxy'],
+      ['get', 'secrets', NAMESPACE],
+      ['list', 'secrets', undefined],
+      ['watch', 'secrets', 'kube-system'],
+      ['create', 'configmaps', 'default'],
+      ['update', 'configmaps', 'kube-system'],
+      ['list', 'configmaps', undefined],
+      ['update', 'leases', 'kube-system', 'coordination.k8s.io'],
+      ['create', 'events', 'default'],
+      ['create', 'pods', NAMESPACE],
+      ['create', 'pods', 'default'],
+      ['create', 'pods', NAMESPACE, '', 'exec'],
+      ['get', 'pods', 'default', '', 'log'],
+      ['update', 'deployments', NAMESPACE, 'apps'],
+      ['patch', 'deployments', 'default', 'apps'],
+      ['delete', 'namespaces', undefined],
+      ['create', 'jobs', 'default', 'batch'],
+      ['create', 'serviceaccounts', NAMESPACE, '', 'token'],
+      ['update', 'roles', NAMESPACE, 'rbac.authorization.k8s.io'],
+      ['escalate', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
+      ['bind', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
+      ['impersonate', 'serviceaccounts', undefined],
+      ['get', 'nodes', undefined, '', 'proxy'],
       ['create', 'customresourcedefinitions', undefined, 'apiextensions.k8s.io'],
     ];
     for (const [verb, resource, namespace, group, subresource] of refused) {
-      expect(await can(verb, resource, namespace, group, subresource), `${verb} ${resource}${subresource ? `/${subresource}` : ''} in ${namespace ?? 'all namespaces'}`).toBe(false);
+      expect(
+        await can(verb, resource, namespace, group, subresource),
+        `${verb} ${resource}${subresource ? `/${subresource}` : ''} in ${namespace ?? 'all namespaces'}`,
+      ).toBe(false);
     }
   });
 });

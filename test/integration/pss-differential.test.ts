@@ -18,7 +18,9 @@ import { pssPod } from '../support/pss-pods.ts';
 const PODS = Number(process.env.PSS_DIFF_PODS ?? 4000);
 const SEED = Number(process.env.PSS_DIFF_SEED ?? 20261128);
 /** Every policy version we support (v1.25..v1.37): checks change at v1.27, v1.29, v1.31, v1.32, v1.34, v1.35, v1.37. */
-const VERSIONS = process.env.PSS_DIFF_VERSIONS?.split(',') ?? Array.from({ length: LATEST_PSS_MINOR - OLDEST_PSS_MINOR + 1 }, (_, i) => `v1.${OLDEST_PSS_MINOR + i}`);
+const VERSIONS =
+  process.env.PSS_DIFF_VERSIONS?.split(',') ??
+  Array.from({ length: LATEST_PSS_MINOR - OLDEST_PSS_MINOR + 1 }, (_, i) => `v1.${OLDEST_PSS_MINOR + i}`);
 const LEVELS = ['baseline', 'restricted'] as const;
 type Level = (typeof LEVELS)[number];
 
@@ -30,7 +32,10 @@ type Level = (typeof LEVELS)[number];
  * (`pss.level: baseline` counts at both), which cannot say that; this upstream quirk is the one
  * documented exception the comparison makes, and it counts the cases it excuses (docs/testenv.md).
  */
-const RESTRICTED_OVERRIDES: Record<string, { by: string; sinceMinor: number; windowsExemptSinceMinor?: number }> = {
+const RESTRICTED_OVERRIDES: Record<
+  string,
+  { by: string; sinceMinor: number; windowsExemptSinceMinor?: number }
+> = {
   capabilities_baseline: { by: 'capabilities_restricted', sinceMinor: 22, windowsExemptSinceMinor: 25 },
   seccompProfile_baseline: { by: 'seccompProfile_restricted', sinceMinor: 19, windowsExemptSinceMinor: 25 },
   hostPathVolumes: { by: 'restrictedVolumes', sinceMinor: 0 },
@@ -52,11 +57,19 @@ const repo = path.resolve(import.meta.dirname, '../..');
 let psaEval = '';
 
 beforeAll(() => {
-  const out = execFileSync('bash', [path.join(repo, 'hack/testbin/build.sh'), 'psa-eval'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(repo, 'hack/testbin/build.sh'), 'psa-eval'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   psaEval = path.join(out.trim().split('\n').at(-1) ?? '', 'psa-eval');
 }, 600_000);
 
-function ourChecks(inspector: Inspector, pod: { spec: { os?: { name?: string } } }, level: Level, minor: number): Set<string> {
+function ourChecks(
+  inspector: Inspector,
+  pod: { spec: { os?: { name?: string } } },
+  level: Level,
+  minor: number,
+): Set<string> {
   const extraction = extractWorkloads(pod, { file: 'random.yaml', documentPath: [] });
   expect(extraction.errors).toEqual([]);
   const workload = extraction.workloads[0];
@@ -71,7 +84,11 @@ function ourChecks(inspector: Inspector, pod: { spec: { os?: { name?: string } }
     let check = finding.pss.check;
     const override = RESTRICTED_OVERRIDES[check];
     if (level === 'restricted' && override && minor >= override.sinceMinor) {
-      if (override.windowsExemptSinceMinor !== undefined && minor >= override.windowsExemptSinceMinor && pod.spec.os?.name === 'windows') {
+      if (
+        override.windowsExemptSinceMinor !== undefined &&
+        minor >= override.windowsExemptSinceMinor &&
+        pod.spec.os?.name === 'windows'
+      ) {
         windowsQuirkExcused++;
         continue;
       }
@@ -86,13 +103,25 @@ describe('PSS rules against upstream k8s.io/pod-security-admission', () => {
   it(`agree on ${PODS} random pods × ${VERSIONS.length} versions × 2 levels`, () => {
     const pods = fc.sample(pssPod, { numRuns: PODS, seed: SEED }) as { spec: { os?: { name?: string } } }[];
     const input = pods.map((pod, id) => JSON.stringify({ id, pod })).join('\n') + '\n';
-    const stdout = execFileSync(psaEval, ['-versions', VERSIONS.join(',')], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
-    const verdicts = stdout.trim().split('\n').map((line) => JSON.parse(line) as Verdict);
+    const stdout = execFileSync(psaEval, ['-versions', VERSIONS.join(',')], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    const verdicts = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Verdict);
     expect(verdicts.filter((v) => v.error)).toEqual([]);
     expect(verdicts).toHaveLength(pods.length * VERSIONS.length * LEVELS.length);
 
     const pssRules = ALL_RULES.filter((rule) => rule.meta.pss !== null);
-    const inspectors = new Map(VERSIONS.map((v) => [v, createInspector({ rules: pssRules, version: parsePssVersion(v), now: new Date(0) })]));
+    const inspectors = new Map(
+      VERSIONS.map((v) => [
+        v,
+        createInspector({ rules: pssRules, version: parsePssVersion(v), now: new Date(0) }),
+      ]),
+    );
     const mismatches: string[] = [];
     const byKind = new Map<string, number>();
     let allowed = 0;
@@ -108,14 +137,24 @@ describe('PSS rules against upstream k8s.io/pod-security-admission', () => {
       if (verdict.allowed !== (ours.size === 0) || missed.length > 0 || extra.length > 0) {
         const kind = `${verdict.version} ${verdict.level}: upstream ${verdict.allowed ? 'allows' : 'forbids'}; missed [${missed.join(', ')}], extra [${extra.join(', ')}]`;
         byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-        if (mismatches.length < 5) mismatches.push(`${kind}\n  upstream reasons: ${verdict.reasons.join('; ')}\n  pod: ${JSON.stringify(pod)}`);
+        if (mismatches.length < 5)
+          mismatches.push(
+            `${kind}\n  upstream reasons: ${verdict.reasons.join('; ')}\n  pod: ${JSON.stringify(pod)}`,
+          );
       }
     }
     // Both outcomes must be well represented, or the comparison says little.
     expect(allowed).toBeGreaterThan(verdicts.length / 20);
     expect(verdicts.length - allowed).toBeGreaterThan(verdicts.length / 4);
-    const summary = [...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`).join('\n');
-    console.log(`pss-differential: ${pods.length} pods × ${VERSIONS.length} versions × 2 levels = ${verdicts.length} verdicts, ${allowed} allowed; ${windowsQuirkExcused} baseline findings on Windows pods not counted at restricted (upstream override quirk)`);
-    expect(mismatches, `mismatches by kind:\n${summary}\n\nfirst ones:\n${mismatches.join('\n\n')}`).toEqual([]);
+    const summary = [...byKind]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${n}× ${k}`)
+      .join('\n');
+    console.log(
+      `pss-differential: ${pods.length} pods × ${VERSIONS.length} versions × 2 levels = ${verdicts.length} verdicts, ${allowed} allowed; ${windowsQuirkExcused} baseline findings on Windows pods not counted at restricted (upstream override quirk)`,
+    );
+    expect(mismatches, `mismatches by kind:\n${summary}\n\nfirst ones:\n${mismatches.join('\n\n')}`).toEqual(
+      [],
+    );
   }, 600_000);
 });

@@ -39,7 +39,11 @@ export function parseDockerfile(text: string): Stage[] {
     const keyword = match[1]!.toUpperCase();
     let rest = match[2]!.trim();
     const flags: Record<string, string> = {};
-    for (let flag = /^--([\w-]+)(?:=(\S+))?\s*/.exec(rest); flag; flag = /^--([\w-]+)(?:=(\S+))?\s*/.exec(rest)) {
+    for (
+      let flag = /^--([\w-]+)(?:=(\S+))?\s*/.exec(rest);
+      flag;
+      flag = /^--([\w-]+)(?:=(\S+))?\s*/.exec(rest)
+    ) {
       flags[flag[1]!] = flag[2] ?? 'true';
       rest = rest.slice(flag[0].length);
     }
@@ -81,7 +85,10 @@ export function workdirOf(stage: Stage, upToLine = Infinity): string {
   let dir = '/';
   for (const instruction of stage.instructions) {
     if (instruction.line > upToLine) break;
-    if (instruction.keyword === 'WORKDIR') dir = instruction.text.startsWith('/') ? instruction.text : `${dir.replace(/\/$/, '')}/${instruction.text}`;
+    if (instruction.keyword === 'WORKDIR')
+      dir = instruction.text.startsWith('/')
+        ? instruction.text
+        : `${dir.replace(/\/$/, '')}/${instruction.text}`;
   }
   return dir;
 }
@@ -105,11 +112,15 @@ export function copiesOf(stage: Stage): CopyInstruction[] {
       const destination = words.at(-1)!;
       const workdir = workdirOf(stage, i.line);
       const relative = destination === '.' ? './' : destination;
-      const absolute = relative.startsWith('/') ? relative : `${workdir.replace(/\/$/, '')}/${relative.replace(/^\.\//, '')}`;
+      const absolute = relative.startsWith('/')
+        ? relative
+        : `${workdir.replace(/\/$/, '')}/${relative.replace(/^\.\//, '')}`;
       const sources = words.slice(0, -1);
       const targets = sources.map((source) => ({
         source,
-        target: absolute.endsWith('/') ? `${absolute}${source.replace(/\/+$/, '').split('/').at(-1)}` : absolute,
+        target: absolute.endsWith('/')
+          ? `${absolute}${source.replace(/\/+$/, '').split('/').at(-1)}`
+          : absolute,
       }));
       return { from: i.flags['from'] ?? null, sources, destination: absolute, targets, line: i.line };
     });

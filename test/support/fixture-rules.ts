@@ -18,11 +18,17 @@ export const fixtureHostNetwork = defineRule({
       why: { en: 'The pod sees all the traffic of the node.', 'zh-CN': 'Pod 可以看到节点上的全部网络流量。' },
       fix: { en: 'Remove `hostNetwork: true`.', 'zh-CN': '删除 `hostNetwork: true`。' },
       snippet: 'hostNetwork: false',
-      references: [{ title: 'Pod Security Standards: Baseline', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline' }],
+      references: [
+        {
+          title: 'Pod Security Standards: Baseline',
+          url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+        },
+      ],
     },
   },
   check(context) {
-    if (context.podSpec.hostNetwork === true) context.report({ messageId: 'hostNetwork', path: [...context.podSpecPath, 'hostNetwork'] });
+    if (context.podSpec.hostNetwork === true)
+      context.report({ messageId: 'hostNetwork', path: [...context.podSpecPath, 'hostNetwork'] });
   },
 });
 
@@ -34,19 +40,35 @@ export const fixtureReadOnlyRootFs = defineRule({
     severity: 'medium',
     pss: null,
     messages: {
-      writable: { en: 'Container "{{container}}" can write to its root filesystem.', 'zh-CN': '容器 "{{container}}" 可以写入其根文件系统。' },
+      writable: {
+        en: 'Container "{{container}}" can write to its root filesystem.',
+        'zh-CN': '容器 "{{container}}" 可以写入其根文件系统。',
+      },
     },
     docs: {
-      why: { en: 'An attacker can drop tools into a writable image.', 'zh-CN': '攻击者可以向可写的镜像文件系统中写入工具。' },
+      why: {
+        en: 'An attacker can drop tools into a writable image.',
+        'zh-CN': '攻击者可以向可写的镜像文件系统中写入工具。',
+      },
       fix: { en: 'Set `readOnlyRootFilesystem: true`.', 'zh-CN': '设置 `readOnlyRootFilesystem: true`。' },
-      snippet: ['containers:', '  - name: app', '    securityContext:', '      readOnlyRootFilesystem: true'].join('\n'),
+      snippet: [
+        'containers:',
+        '  - name: app',
+        '    securityContext:',
+        '      readOnlyRootFilesystem: true',
+      ].join('\n'),
       references: [],
     },
   },
   check(context) {
     for (const node of context.containers) {
       if (node.container.securityContext?.readOnlyRootFilesystem !== true) {
-        context.report({ messageId: 'writable', data: { container: node.name }, path: [...node.path, 'securityContext', 'readOnlyRootFilesystem'], container: node });
+        context.report({
+          messageId: 'writable',
+          data: { container: node.name },
+          path: [...node.path, 'securityContext', 'readOnlyRootFilesystem'],
+          container: node,
+        });
       }
     }
   },
@@ -60,10 +82,16 @@ export const fixtureMutableImage = defineRule({
     severity: 'low',
     pss: null,
     messages: {
-      mutable: { en: 'Container "{{container}}" runs the mutable image {{image}}.', 'zh-CN': '容器 "{{container}}" 使用了可变的镜像 {{image}}。' },
+      mutable: {
+        en: 'Container "{{container}}" runs the mutable image {{image}}.',
+        'zh-CN': '容器 "{{container}}" 使用了可变的镜像 {{image}}。',
+      },
     },
     docs: {
-      why: { en: 'The same tag can point at another image tomorrow.', 'zh-CN': '同一个标签明天可能指向另一个镜像。' },
+      why: {
+        en: 'The same tag can point at another image tomorrow.',
+        'zh-CN': '同一个标签明天可能指向另一个镜像。',
+      },
       fix: { en: 'Pin the image by digest.', 'zh-CN': '使用摘要（digest）固定镜像版本。' },
       snippet: ['containers:', '  - name: app', '    image: registry.example.com/app@sha256:…'].join('\n'),
       references: [{ title: 'Images', url: 'https://kubernetes.io/docs/concepts/containers/images/' }],
@@ -72,7 +100,13 @@ export const fixtureMutableImage = defineRule({
   check(context) {
     for (const node of context.containers) {
       const image = node.container.image ?? '';
-      if (!image.includes('@')) context.report({ messageId: 'mutable', data: { container: node.name, image }, path: [...node.path, 'image'], container: node });
+      if (!image.includes('@'))
+        context.report({
+          messageId: 'mutable',
+          data: { container: node.name, image },
+          path: [...node.path, 'image'],
+          container: node,
+        });
     }
   },
 });

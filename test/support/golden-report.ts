@@ -21,16 +21,43 @@ export const FIXED_CLOCK = new Date('2026-03-01T08:30:00.000Z');
 export const FIXED_PREVIOUS_CLOCK = new Date('2026-02-28T08:30:00.000Z');
 export const FIXED_TOOL_VERSION = '0.0.0-golden';
 
-export const FIXTURE_RULES: readonly AnyRule[] = [fixtureHostNetwork, fixtureMutableImage, fixtureReadOnlyRootFs, privileged];
+export const FIXTURE_RULES: readonly AnyRule[] = [
+  fixtureHostNetwork,
+  fixtureMutableImage,
+  fixtureReadOnlyRootFs,
+  privileged,
+];
 export const FIXTURE_RULE_META: readonly RuleMeta[] = FIXTURE_RULES.map((r) => r.meta);
 
 const EXEMPTIONS: readonly ConfigExemption[] = [
-  { rules: ['fixture-read-only-root-fs'], namespaces: ['batch'], containers: ['report'], reason: 'writes its report to /tmp until v2', expires: new Date('2026-12-31T00:00:00.000Z') },
-  { rules: ['fixture-read-only-root-fs'], namespaces: ['shop'], names: ['debug'], reason: 'debug pod, removed after the incident', expires: new Date('2026-02-01T00:00:00.000Z') },
+  {
+    rules: ['fixture-read-only-root-fs'],
+    namespaces: ['batch'],
+    containers: ['report'],
+    reason: 'writes its report to /tmp until v2',
+    expires: new Date('2026-12-31T00:00:00.000Z'),
+  },
+  {
+    rules: ['fixture-read-only-root-fs'],
+    namespaces: ['shop'],
+    names: ['debug'],
+    reason: 'debug pod, removed after the incident',
+    expires: new Date('2026-02-01T00:00:00.000Z'),
+  },
 ];
 
-function scanDir(dir: 'input' | 'previous', lang: Language, now: Date, previous?: InspectionReport): InspectionReport {
-  const engine: EngineOptions = { rules: FIXTURE_RULES, version: parsePssVersion('v1.33'), exemptions: EXEMPTIONS, now };
+function scanDir(
+  dir: 'input' | 'previous',
+  lang: Language,
+  now: Date,
+  previous?: InspectionReport,
+): InspectionReport {
+  const engine: EngineOptions = {
+    rules: FIXTURE_RULES,
+    version: parsePssVersion('v1.33'),
+    exemptions: EXEMPTIONS,
+    now,
+  };
   const inspector = createInspector(engine);
   const results: WorkloadResult[] = [];
   const errors: ReportError[] = [];
@@ -44,7 +71,8 @@ function scanDir(dir: 'input' | 'previous', lang: Language, now: Date, previous?
     for (const workload of extraction.workloads) results.push(inspector(workload, errors));
   }
   // A fixed input error (the wording of parser errors belongs to the YAML library, not to this test).
-  if (dir === 'input') errors.push({ source: 'test/fixtures/golden/input/unreadable.yaml', message: 'permission denied' });
+  if (dir === 'input')
+    errors.push({ source: 'test/fixtures/golden/input/unreadable.yaml', message: 'permission denied' });
   return buildReport({
     results,
     errors,

@@ -21,12 +21,15 @@ function validator(): ValidateFunction {
 }
 
 export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
+    .join('\n');
 }
 
 /** Errors of a report (an object or its JSON text) against the schema; empty when valid. */
 export function reportSchemaErrors(report: unknown): string {
-  const value = typeof report === 'string' ? (JSON.parse(report) as unknown) : JSON.parse(JSON.stringify(report));
+  const value =
+    typeof report === 'string' ? (JSON.parse(report) as unknown) : JSON.parse(JSON.stringify(report));
   const check = validator();
   return check(value) ? '' : formatSchemaErrors(check.errors);
 }

@@ -13,7 +13,11 @@ function validator(): ValidateFunction {
   // The official schema is not written for ajv's strict mode (e.g. `format` next to `$ref`).
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats.default(ajv);
-  validate = ajv.compile(JSON.parse(readFileSync(join(projectRoot(), 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
+  validate = ajv.compile(
+    JSON.parse(
+      readFileSync(join(projectRoot(), 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'),
+    ) as object,
+  );
   return validate;
 }
 

@@ -11,7 +11,12 @@ const root = projectRoot();
 const cli = join(root, 'src', 'cli', 'main.ts');
 
 function kp(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -19,10 +24,19 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kp-cli-'));
   await writeFile(join(dir, 'invalid.yaml'), 'kind: Pod\nmetadata: {name: [oops\n');
-  await writeFile(join(dir, 'wrong-types.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: wrong}\nspec:\n  containers: "x"\n');
-  await writeFile(join(dir, 'no-spec.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nospec}\n');
+  await writeFile(
+    join(dir, 'wrong-types.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: wrong}\nspec:\n  containers: "x"\n',
+  );
+  await writeFile(
+    join(dir, 'no-spec.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nospec}\n',
+  );
   await writeFile(join(dir, 'bad-config.yaml'), 'rules:\n  privilegd: off\n');
-  await writeFile(join(dir, 'bad-key-config.yaml'), 'exemptions:\n  - rules: [privileged]\n    reason: x\n    namespace: [a]\n');
+  await writeFile(
+    join(dir, 'bad-key-config.yaml'),
+    'exemptions:\n  - rules: [privileged]\n    reason: x\n    namespace: [a]\n',
+  );
 });
 
 describe('kube-patrol scan', () => {
@@ -32,12 +46,18 @@ describe('kube-patrol scan', () => {
     const report = JSON.parse(stdout) as InspectionReport;
     expect(report.kind).toBe('InspectionReport');
     expect(report.metadata.source).toBe('manifests');
-    const byWorkload = (name: string) => report.findings.filter((f) => f.workload.name === name && !f.exempted);
+    const byWorkload = (name: string) =>
+      report.findings.filter((f) => f.workload.name === name && !f.exempted);
     expect(byWorkload('web').length).toBeGreaterThan(0);
     expect(byWorkload('api').filter((f) => f.pss !== null)).toEqual([]);
     expect(report.summary.skipped).toEqual({ Namespace: 1 });
     const privileged = report.findings.find((f) => f.ruleId === 'privileged');
-    expect(privileged).toMatchObject({ workload: { kind: 'Deployment', namespace: 'shop', name: 'web' }, container: 'log-shipper', path: 'spec.template.spec.containers[1].securityContext.privileged', source: { file: 'examples/insecure-deployment.yaml', line: 34 } });
+    expect(privileged).toMatchObject({
+      workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+      container: 'log-shipper',
+      path: 'spec.template.spec.containers[1].securityContext.privileged',
+      source: { file: 'examples/insecure-deployment.yaml', line: 34 },
+    });
   });
 
   it('exits 1 when a finding is at or above --fail-on, 0 when none is', () => {
@@ -46,14 +66,26 @@ describe('kube-patrol scan', () => {
   });
 
   it('reads stdin with -', () => {
-    const input = 'apiVersion: v1\nkind: Pod\nmetadata: {name: s}\nspec:\n  containers:\n    - {name: a, image: x, securityContext: {privileged: true}}\n';
+    const input =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: s}\nspec:\n  containers:\n    - {name: a, image: x, securityContext: {privileged: true}}\n';
     const { status, stdout } = kp(['scan', '-', '-o', 'json', '--fail-on', 'critical'], input);
     expect(status).toBe(1);
-    expect((JSON.parse(stdout) as InspectionReport).findings.some((f) => f.ruleId === 'privileged' && f.source?.file === '-')).toBe(true);
+    expect(
+      (JSON.parse(stdout) as InspectionReport).findings.some(
+        (f) => f.ruleId === 'privileged' && f.source?.file === '-',
+      ),
+    ).toBe(true);
   });
 
   it('exits 2 on unreadable input, names each bad file, and still scans the rest', () => {
-    const { status, stdout, stderr } = kp(['scan', dir, 'examples/insecure-deployment.yaml', 'missing.yaml', '-o', 'json']);
+    const { status, stdout, stderr } = kp([
+      'scan',
+      dir,
+      'examples/insecure-deployment.yaml',
+      'missing.yaml',
+      '-o',
+      'json',
+    ]);
     expect(status).toBe(2);
     const report = JSON.parse(stdout) as InspectionReport;
     const sources = report.errors.map((e) => e.source);
@@ -83,8 +115,13 @@ describe('kube-patrol scan', () => {
 
   it('applies config severity overrides and exemptions', async () => {
     const config = join(dir, 'config.yaml');
-    await writeFile(config, 'rules:\n  privileged: low\nexemptions:\n  - rules: [privileged]\n    namespaces: [monitoring]\n    reason: node agent\n');
-    const report = JSON.parse(kp(['scan', 'examples/', '-o', 'json', '--config', config]).stdout) as InspectionReport;
+    await writeFile(
+      config,
+      'rules:\n  privileged: low\nexemptions:\n  - rules: [privileged]\n    namespaces: [monitoring]\n    reason: node agent\n',
+    );
+    const report = JSON.parse(
+      kp(['scan', 'examples/', '-o', 'json', '--config', config]).stdout,
+    ) as InspectionReport;
     expect(report.findings.filter((f) => f.ruleId === 'privileged').map((f) => f.severity)).toEqual(['low']);
     expect(report.rules.find((r) => r.id === 'privileged')?.severity).toBe('low');
   });

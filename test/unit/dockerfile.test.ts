@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { projectRoot } from '../../src/version.ts';
-import { copiesOf, findStage, isIgnored, lastOf, parseDockerfile, parseDockerignore, workdirOf, type Stage } from '../support/dockerfile.ts';
+import {
+  copiesOf,
+  findStage,
+  isIgnored,
+  lastOf,
+  parseDockerfile,
+  parseDockerignore,
+  workdirOf,
+  type Stage,
+} from '../support/dockerfile.ts';
 
 const root = projectRoot();
 const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
@@ -21,7 +30,10 @@ describe('Dockerfile', () => {
   it('the final stage runs nothing at build time and has an exec-form ENTRYPOINT that starts the operator', () => {
     expect(final.instructions.filter((i) => i.keyword === 'RUN' || i.keyword === 'ADD')).toEqual([]);
     const entrypoint = lastOf(final, 'ENTRYPOINT');
-    expect(entrypoint?.exec, 'ENTRYPOINT must be a JSON array: no /bin/sh -c (there is none in distroless)').not.toBeNull();
+    expect(
+      entrypoint?.exec,
+      'ENTRYPOINT must be a JSON array: no /bin/sh -c (there is none in distroless)',
+    ).not.toBeNull();
     expect(entrypoint!.exec).toEqual(['/nodejs/bin/node', 'dist/src/cli/main.js', 'operator']);
     // The Deployment's args (--config ...) become the command's arguments: no CMD to replace.
     expect(lastOf(final, 'CMD')).toBeUndefined();
@@ -35,8 +47,17 @@ describe('Dockerfile', () => {
     expect(user).toMatch(/^\d+(:\d+)?$/);
     const [uid, gid] = user.split(':').map(Number);
     expect(uid).toBeGreaterThan(0);
-    const deployment = parseDocument(readFileSync(join(root, 'manifests/deployment.yaml'), 'utf8')).toJS() as {
-      spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number }; containers: { ports: { containerPort: number }[] }[] } } };
+    const deployment = parseDocument(
+      readFileSync(join(root, 'manifests/deployment.yaml'), 'utf8'),
+    ).toJS() as {
+      spec: {
+        template: {
+          spec: {
+            securityContext: { runAsUser: number; runAsGroup: number };
+            containers: { ports: { containerPort: number }[] }[];
+          };
+        };
+      };
     };
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext.runAsUser).toBe(uid);
@@ -46,7 +67,12 @@ describe('Dockerfile', () => {
 
   it('copies only package.json, templates/, the production node_modules and the compiled dist/src', () => {
     const copies = copiesOf(final);
-    expect(copies.flatMap((c) => c.targets.map((t) => t.target)).sort()).toEqual(['/app/dist/src', '/app/node_modules', '/app/package.json', '/app/templates']);
+    expect(copies.flatMap((c) => c.targets.map((t) => t.target)).sort()).toEqual([
+      '/app/dist/src',
+      '/app/node_modules',
+      '/app/package.json',
+      '/app/templates',
+    ]);
     const byDestination = (d: string) => copies.find((c) => c.targets.some((t) => t.target === d))!;
 
     const modules = byDestination('/app/node_modules');
@@ -65,7 +91,8 @@ describe('Dockerfile', () => {
   });
 
   it('files are owned by root in the image: the operator cannot change its own code', () => {
-    for (const copy of copiesOf(final)) expect(final.instructions.find((i) => i.line === copy.line)!.flags['chown']).toBeUndefined();
+    for (const copy of copiesOf(final))
+      expect(final.instructions.find((i) => i.line === copy.line)!.flags['chown']).toBeUndefined();
   });
 });
 
@@ -84,8 +111,19 @@ describe('.dockerignore', () => {
   });
 
   it('leaves out local build output, dependencies, state and tests', () => {
-    for (const path of ['node_modules/yaml/package.json', 'dist/src/cli/main.js', '.git/config', '.cache/node/bin/node', '.testenv/state.json',
-      'demo-output/report.html', 'test/unit/cli.test.ts', 'src/engine/engine.test.ts', 'bench/run.ts', 'docs/rules.md', 'Dockerfile']) {
+    for (const path of [
+      'node_modules/yaml/package.json',
+      'dist/src/cli/main.js',
+      '.git/config',
+      '.cache/node/bin/node',
+      '.testenv/state.json',
+      'demo-output/report.html',
+      'test/unit/cli.test.ts',
+      'src/engine/engine.test.ts',
+      'bench/run.ts',
+      'docs/rules.md',
+      'Dockerfile',
+    ]) {
       expect(isIgnored(ignore, path), path).toBe(true);
     }
   });

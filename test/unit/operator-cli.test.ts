@@ -15,7 +15,11 @@ let dir: string;
 let unreachable: string;
 
 function kp(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBECONFIG: unreachable } });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: unreachable },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -23,13 +27,16 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kp-operator-cli-'));
   unreachable = join(dir, 'kubeconfig');
   // Port 1 on loopback: nothing listens, the connection is refused at once.
-  await writeFile(unreachable, `apiVersion: v1
+  await writeFile(
+    unreachable,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
 users: [{name: u, user: {token: x}}]
 contexts: [{name: ctx, context: {cluster: c, user: u, namespace: team-a}}]
 current-context: ctx
-`);
+`,
+  );
 });
 
 describe('kube-patrol operator', () => {
@@ -46,7 +53,11 @@ describe('kube-patrol operator', () => {
   it('--once fails with exit 2 and a JSON log line when the API server cannot be reached', () => {
     const { status, stdout } = kp(['operator', '--once', '--log-level', 'info']);
     expect(status).toBe(2);
-    const failed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'scan failed; the previous report stays');
+    const failed = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'scan failed; the previous report stays');
     expect(failed).toMatchObject({ stage: 'list', error: expect.stringContaining('ECONNREFUSED') });
   });
 });

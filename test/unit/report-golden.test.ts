@@ -21,7 +21,9 @@ function expectGolden(name: string, actual: string): void {
     if (!update) throw new Error(`${name} did not exist and was written: review and commit it`);
     return;
   }
-  expect(actual, `${name} differs: if the change is intended, regenerate with UPDATE_GOLDEN=1`).toBe(readFileSync(file, 'utf8'));
+  expect(actual, `${name} differs: if the change is intended, regenerate with UPDATE_GOLDEN=1`).toBe(
+    readFileSync(file, 'utf8'),
+  );
 }
 
 const cases: readonly { lang: Language; suffix: string }[] = [

@@ -45,7 +45,9 @@ describe('schemas/report.schema.json', () => {
     expect(broken((r) => (r.findings[0]!['severity'] = 'urgent'))).toContain('/findings/0/severity');
     expect(broken((r) => (r.summary.score = 101))).toContain('/summary/score');
     expect(broken((r) => (r.metadata['generatedAt'] = 'yesterday'))).toContain('/metadata/generatedAt');
-    expect(broken((r) => (r.findings[0]!['exempted'] = { by: 'magic', reason: 'x' }))).toContain('/findings/0/exempted/by');
+    expect(broken((r) => (r.findings[0]!['exempted'] = { by: 'magic', reason: 'x' }))).toContain(
+      '/findings/0/exempted/by',
+    );
     expect(broken((r) => (r['unknownField'] = 1))).toContain('unknownField');
     expect(broken((r) => (r['apiVersion'] = 'kube-patrol.io/v2'))).toContain('/apiVersion');
   });

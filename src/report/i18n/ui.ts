@@ -46,7 +46,10 @@ const UI = {
   scoreFair: { en: 'needs work', 'zh-CN': '有待改进' },
   scorePoor: { en: 'poor', 'zh-CN': '较差' },
   bySeverity: { en: 'Findings by severity', 'zh-CN': '按严重程度统计' },
-  bySeverityChart: { en: 'Bar chart of unexempted findings by severity', 'zh-CN': '未豁免问题按严重程度分布的条形图' },
+  bySeverityChart: {
+    en: 'Bar chart of unexempted findings by severity',
+    'zh-CN': '未豁免问题按严重程度分布的条形图',
+  },
   workloadsAtRisk: {
     en: '{{n}} of {{total}} workloads have a critical or high finding.',
     'zh-CN': '{{total}} 个工作负载中有 {{n}} 个存在严重或高危问题。',
@@ -56,7 +59,10 @@ const UI = {
     en: 'Rules with unexempted findings, most severe and most widespread first.',
     'zh-CN': '存在未豁免问题的规则，按严重程度和影响范围排序，请从上往下处理。',
   },
-  ruleSpread: { en: '{{findings}} findings in {{workloads}} workloads', 'zh-CN': '{{workloads}} 个工作负载，共 {{findings}} 个问题' },
+  ruleSpread: {
+    en: '{{findings}} findings in {{workloads}} workloads',
+    'zh-CN': '{{workloads}} 个工作负载，共 {{findings}} 个问题',
+  },
   ruleSpreadOne: { en: '1 finding in 1 workload', 'zh-CN': '1 个工作负载，共 1 个问题' },
   allClear: { en: 'No unexempted findings: nothing to fix.', 'zh-CN': '没有未豁免的问题，无需修复。' },
   moreRules: { en: 'and {{count}} more rules below', 'zh-CN': '另有 {{count}} 条规则，见下文' },
@@ -104,7 +110,10 @@ const UI = {
   category_pod_security: { en: 'Pod security', 'zh-CN': 'Pod 安全' },
   category_hardening: { en: 'Hardening', 'zh-CN': '安全加固' },
   category_kube_patrol: { en: 'kube-patrol', 'zh-CN': 'kube-patrol' },
-  exemptionExpired: { en: 'Exemption expired on {{date}}: {{reason}}', 'zh-CN': '豁免已于 {{date}} 过期：{{reason}}' },
+  exemptionExpired: {
+    en: 'Exemption expired on {{date}}: {{reason}}',
+    'zh-CN': '豁免已于 {{date}} 过期：{{reason}}',
+  },
   severityDiffers: { en: 'severity of this finding', 'zh-CN': '该问题的严重程度' },
 
   // Exempted findings.
@@ -154,7 +163,10 @@ export function ui(key: UiKey, lang: Language): string {
 
 /** Every UI string in one language, for templates. */
 export function uiStrings(lang: Language): Readonly<Record<UiKey, string>> {
-  return Object.fromEntries(Object.entries(UI).map(([key, text]) => [key, text[lang]])) as Record<UiKey, string>;
+  return Object.fromEntries(Object.entries(UI).map(([key, text]) => [key, text[lang]])) as Record<
+    UiKey,
+    string
+  >;
 }
 
 export const UI_STRINGS: Readonly<Record<UiKey, Localized>> = UI;

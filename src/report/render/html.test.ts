@@ -62,7 +62,10 @@ describe('renderHtml', () => {
     expect(csp).not.toContain('unsafe-inline');
     const [css] = inlineBlocks(html, 'style');
     const [js] = inlineBlocks(html, 'script');
-    const hash = (text: string) => `'sha256-${createHash('sha256').update(text as string).digest('base64')}'`;
+    const hash = (text: string) =>
+      `'sha256-${createHash('sha256')
+        .update(text as string)
+        .digest('base64')}'`;
     expect(csp).toContain(`style-src ${hash(css as string)}`);
     expect(csp).toContain(`script-src ${hash(js as string)}`);
     expect(inlineBlocks(html, 'style')).toHaveLength(1);
@@ -75,7 +78,9 @@ describe('renderHtml', () => {
     expect(html).toContain(`>${report.summary.score}</text>`);
     expect(html).toContain('<svg class="chart"');
     for (const sev of ['critical', 'high', 'medium', 'low', 'info'] as const) {
-      expect(html).toMatch(new RegExp(`class="bar ${sev}"/><text[^>]*class="cnt">${report.summary.bySeverity[sev]}</text>`));
+      expect(html).toMatch(
+        new RegExp(`class="bar ${sev}"/><text[^>]*class="cnt">${report.summary.bySeverity[sev]}</text>`),
+      );
     }
     expect(html).toContain('2026-03-01 08:30 UTC');
     expect(html).toContain('manifest files');
@@ -85,8 +90,17 @@ describe('renderHtml', () => {
 
   it('lists every unexempted finding in its rule group with path, missing field and file:line', () => {
     for (const f of report.findings.filter((x) => !x.exempted)) {
-      const group = html.slice(html.indexOf(`id="rule-${f.ruleId}"`), html.indexOf('</article>', html.indexOf(`id="rule-${f.ruleId}"`)));
-      const rows = group.split('<tr data-n=').filter((row) => row.includes(`<b>${f.workload.name}</b>`) && row.includes(`<code>${f.path.replaceAll('"', '&quot;')}</code>`));
+      const group = html.slice(
+        html.indexOf(`id="rule-${f.ruleId}"`),
+        html.indexOf('</article>', html.indexOf(`id="rule-${f.ruleId}"`)),
+      );
+      const rows = group
+        .split('<tr data-n=')
+        .filter(
+          (row) =>
+            row.includes(`<b>${f.workload.name}</b>`) &&
+            row.includes(`<code>${f.path.replaceAll('"', '&quot;')}</code>`),
+        );
       expect(rows.length, `${f.ruleId} ${f.workload.name} ${f.path}`).toBeGreaterThan(0);
       if (f.missing) expect(rows.join('')).toContain(`>${f.missing}</ins>`);
       expect(rows.join('')).toContain(`<small>${f.source?.file}:${f.source?.line}</small>`);
@@ -95,7 +109,13 @@ describe('renderHtml', () => {
 
   it('renders each rule documentation once, however many findings it has', () => {
     const { diff: _diff, ...noDiff } = report;
-    const many: InspectionReport = { ...noDiff, findings: Array.from({ length: 200 }, (_, i) => ({ ...(report.findings[1] as ReportFinding), id: i.toString(16).padStart(16, '0') })) };
+    const many: InspectionReport = {
+      ...noDiff,
+      findings: Array.from({ length: 200 }, (_, i) => ({
+        ...(report.findings[1] as ReportFinding),
+        id: i.toString(16).padStart(16, '0'),
+      })),
+    };
     const out = renderHtml(many, { rules });
     const why = rules.find((r) => r.id === 'privileged')?.docs.why.en as string;
     expect(out.split(why.replaceAll("'", '&#x27;')).length - 1).toBe(1);
@@ -104,19 +124,28 @@ describe('renderHtml', () => {
   });
 
   it('puts exempted findings in their own section with the reason and who exempted them', () => {
-    const exempted = html.slice(html.indexOf('<section id="exempted">'), html.indexOf('<section id="rules">'));
+    const exempted = html.slice(
+      html.indexOf('<section id="exempted">'),
+      html.indexOf('<section id="rules">'),
+    );
     expect(exempted).toContain('reads /var/log of the node; tracked in OPS-42');
     expect(exempted).toContain('writes its report to /tmp until v2');
     expect(exempted).toContain('annotation');
     expect(exempted).toContain('expires 2026-12-31');
-    const findings = html.slice(html.indexOf('<section id="findings">'), html.indexOf('<section id="exempted">'));
+    const findings = html.slice(
+      html.indexOf('<section id="findings">'),
+      html.indexOf('<section id="exempted">'),
+    );
     expect(findings).not.toContain('OPS-42');
     // An expired exemption shows on the finding it no longer covers.
     expect(findings).toContain('Exemption expired on 2026-02-01: debug pod, removed after the incident');
   });
 
   it('shows new and resolved findings when the report has a diff, and errors', () => {
-    const changes = html.slice(html.indexOf('<section id="changes">'), html.indexOf('</section>', html.indexOf('<section id="changes">')));
+    const changes = html.slice(
+      html.indexOf('<section id="changes">'),
+      html.indexOf('</section>', html.indexOf('<section id="changes">')),
+    );
     expect(changes).toContain('New since last scan (3)');
     expect(changes).toContain('Resolved since last scan (1)');
     expect(changes).toContain('<b>debug</b>');
@@ -130,7 +159,12 @@ describe('renderHtml', () => {
   it('orders the fix-first list by worst severity, then by spread', () => {
     const fixFirst = html.slice(html.indexOf('class="card fixfirst"'), html.indexOf('</section>'));
     const order = [...fixFirst.matchAll(/href="#rule-([a-z0-9-]+)"/g)].map((m) => m[1]);
-    expect(order).toEqual(['privileged', 'fixture-host-network', 'fixture-read-only-root-fs', 'fixture-mutable-image']);
+    expect(order).toEqual([
+      'privileged',
+      'fixture-host-network',
+      'fixture-read-only-root-fs',
+      'fixture-mutable-image',
+    ]);
   });
 
   it('keeps filters hidden until the script shows them, so the page reads the same without JavaScript', () => {
@@ -142,11 +176,30 @@ describe('renderHtml', () => {
   it('is in Chinese for zh-CN reports', () => {
     const zh = renderHtml(goldenReport('zh-CN'), { rules });
     expect(zh).toContain('<html lang="zh-CN">');
-    for (const text of ['Kubernetes 安全巡检报告', '总体评分', '优先修复', '按命名空间', '已豁免的问题', '相比上次新增', '为什么重要', '如何修复', '严重', '清单文件', '基线级（Baseline）']) {
+    for (const text of [
+      'Kubernetes 安全巡检报告',
+      '总体评分',
+      '优先修复',
+      '按命名空间',
+      '已豁免的问题',
+      '相比上次新增',
+      '为什么重要',
+      '如何修复',
+      '严重',
+      '清单文件',
+      '基线级（Baseline）',
+    ]) {
       expect(zh).toContain(text);
     }
     expect(zh).toContain(rules.find((r) => r.id === 'privileged')?.docs.why['zh-CN']);
-    for (const english of ['Overall score', 'Fix first', 'Why it matters', 'Exempted findings', 'manifest files']) expect(zh).not.toContain(english);
+    for (const english of [
+      'Overall score',
+      'Fix first',
+      'Why it matters',
+      'Exempted findings',
+      'manifest files',
+    ])
+      expect(zh).not.toContain(english);
   });
 
   it('escapes hostile names, namespaces, images, reasons and files everywhere', () => {
@@ -158,7 +211,7 @@ describe('renderHtml', () => {
     expect(body).not.toMatch(/\son[a-z]+=/i);
     expect(body).toContain('&lt;script&gt;window.__pwned&#x3D;1&lt;/script&gt;');
     expect(body).toContain('&quot;&gt;&lt;svg onload&#x3D;window.__pwned&#x3D;1&gt;');
-    expect(body).toContain("{{constructor.constructor(&#x27;window.__pwned&#x3D;1&#x27;)()}}");
+    expect(body).toContain('{{constructor.constructor(&#x27;window.__pwned&#x3D;1&#x27;)()}}');
     // In attributes (filter keys) the quote is escaped too, so no attribute can be closed early.
     expect(body).toContain('data-n=":&quot;&gt;&lt;svg onload&#x3D;window.__pwned&#x3D;1&gt;"');
     expect(body.match(/<script>/g)).toHaveLength(1);
@@ -167,7 +220,9 @@ describe('renderHtml', () => {
   it('never triple-stashes anything but the CSS and JS files', () => {
     const dir = templatesDir();
     const files = ['report.hbs', ...readdirSync(join(dir, 'partials')).map((f) => join('partials', f))];
-    const stashes = files.flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\{\{\{\s*([^}\s]+)\s*\}\}\}/g)].map((m) => m[1]));
+    const stashes = files.flatMap((f) =>
+      [...readFileSync(join(dir, f), 'utf8').matchAll(/\{\{\{\s*([^}\s]+)\s*\}\}\}/g)].map((m) => m[1]),
+    );
     expect(stashes.sort()).toEqual(['css', 'js']);
   });
 
@@ -176,17 +231,36 @@ describe('renderHtml', () => {
   });
 
   it('renders a report without findings or rule metadata', () => {
-    const empty: InspectionReport = { ...report, findings: [], errors: [], workloads: [], summary: { ...report.summary, score: 100, findings: 0, exempted: 0, workloads: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } } };
+    const empty: InspectionReport = {
+      ...report,
+      findings: [],
+      errors: [],
+      workloads: [],
+      summary: {
+        ...report.summary,
+        score: 100,
+        findings: 0,
+        exempted: 0,
+        workloads: 0,
+        bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+      },
+    };
     const { diff: _d, ...noDiff } = empty;
     const out = renderHtml(noDiff, { rules: [] });
     expect(out).toContain('No unexempted findings: nothing to fix.');
-    expect(renderHtml(report, { rules: [] })).toContain('<article class="rule critical" id="rule-privileged"');
+    expect(renderHtml(report, { rules: [] })).toContain(
+      '<article class="rule critical" id="rule-privileged"',
+    );
   });
 });
 
 describe('codeSegments', () => {
   it('splits backtick code spans and keeps an unmatched backtick literal', () => {
-    expect(codeSegments('Set `a: 1` now')).toEqual([{ c: false, t: 'Set ' }, { c: true, t: 'a: 1' }, { c: false, t: ' now' }]);
+    expect(codeSegments('Set `a: 1` now')).toEqual([
+      { c: false, t: 'Set ' },
+      { c: true, t: 'a: 1' },
+      { c: false, t: ' now' },
+    ]);
     expect(codeSegments('no code')).toEqual([{ c: false, t: 'no code' }]);
     expect(codeSegments('odd ` tick')).toEqual([{ c: false, t: 'odd ` tick' }]);
   });
@@ -194,7 +268,9 @@ describe('codeSegments', () => {
 
 describe('UI strings', () => {
   it('has every string in both languages, the Chinese ones translated', () => {
-    const same = Object.entries(UI_STRINGS).filter(([, t]) => t.en === t['zh-CN']).map(([k]) => k);
+    const same = Object.entries(UI_STRINGS)
+      .filter(([, t]) => t.en === t['zh-CN'])
+      .map(([k]) => k);
     expect(same).toEqual(['category_kube_patrol']);
     for (const [key, text] of Object.entries(UI_STRINGS)) {
       expect(text.en.trim(), key).not.toBe('');
@@ -209,7 +285,10 @@ describe('renderHtmlChunks', () => {
   it('gives the same text as renderHtml, rule groups rendered in slices of rows', () => {
     const golden = goldenReport();
     // Many findings per rule (more than a slice), hostile strings included.
-    const many: InspectionReport = { ...golden, findings: Array.from({ length: 12 }, () => [...golden.findings, ...hostileReport().findings]).flat() };
+    const many: InspectionReport = {
+      ...golden,
+      findings: Array.from({ length: 12 }, () => [...golden.findings, ...hostileReport().findings]).flat(),
+    };
     for (const report of [golden, hostileReport(), many, { ...golden, findings: [] }]) {
       const pieces = [...renderHtmlChunks(report, { rules }, 3)];
       expect(pieces.join('')).toBe(renderHtml(report, { rules }));

@@ -30,16 +30,46 @@ export function renderHtml(report: InspectionReport, options: HtmlOptions): stri
  * tens of thousands of findings is never held as one string (nor as the rope of pieces the template
  * engine builds it from), nor are all its row views alive at once.
  */
-export function* renderHtmlChunks(report: InspectionReport, options: HtmlOptions, rowsPerChunk = 500): Generator<string> {
+export function* renderHtmlChunks(
+  report: InspectionReport,
+  options: HtmlOptions,
+  rowsPerChunk = 500,
+): Generator<string> {
   const assets = loadAssets();
   const { view, groupRows } = buildView(report, options, assets, true);
   if (!assets.rows) {
-    yield assets.template({ ...view, groups: view.groups.map((g, i) => ({ ...g, rows: groupRows[i]!.rows(0, groupRows[i]!.count) })) });
+    yield assets.template({
+      ...view,
+      groups: view.groups.map((g, i) => ({ ...g, rows: groupRows[i]!.rows(0, groupRows[i]!.count) })),
+    });
     return;
   }
   const marker = (i: number) => `\u0001kp-rows-${i}\u0001`;
-  const placeholder = (i: number): RowView => ({ sev: 'info', sevLabel: '', nsKey: marker(i), rule: '', ruleTitle: '', kind: '', ns: null, name: '', container: null, msg: [], path: '', missing: null, file: null, line: null, ownSeverity: false, expired: null, exemptedBy: null, reason: null, expires: null });
-  const page = assets.template({ ...view, groups: view.groups.map((g, i) => ({ ...g, rows: [placeholder(i)] })) });
+  const placeholder = (i: number): RowView => ({
+    sev: 'info',
+    sevLabel: '',
+    nsKey: marker(i),
+    rule: '',
+    ruleTitle: '',
+    kind: '',
+    ns: null,
+    name: '',
+    container: null,
+    msg: [],
+    path: '',
+    missing: null,
+    file: null,
+    line: null,
+    ownSeverity: false,
+    expired: null,
+    exemptedBy: null,
+    reason: null,
+    expires: null,
+  });
+  const page = assets.template({
+    ...view,
+    groups: view.groups.map((g, i) => ({ ...g, rows: [placeholder(i)] })),
+  });
   let at = 0;
   for (let i = 0; i < groupRows.length; i++) {
     const start = page.indexOf(`<tr data-n="${marker(i)}"`, at);
@@ -47,7 +77,8 @@ export function* renderHtmlChunks(report: InspectionReport, options: HtmlOptions
     if (end < 0) throw new Error(`HTML report: no row placeholder for rule group ${i}`);
     yield page.slice(at, start);
     const { count, rows } = groupRows[i]!;
-    for (let from = 0; from < count; from += rowsPerChunk) yield assets.rows({ t: view.t, rows: rows(from, Math.min(count, from + rowsPerChunk)) });
+    for (let from = 0; from < count; from += rowsPerChunk)
+      yield assets.rows({ t: view.t, rows: rows(from, Math.min(count, from + rowsPerChunk)) });
     at = end + '</tr>\n'.length;
   }
   yield page.slice(at);
@@ -91,17 +122,26 @@ function loadAssets(): Assets {
   // Whitespace between tags is meaningless here; dropping line indentation keeps 10,000-row reports small.
   const css = readFileSync(join(dir, 'report.css'), 'utf8').trim();
   const js = readFileSync(join(dir, 'report.js'), 'utf8').trim();
-  if (/<\/style/i.test(css) || /<\/script/i.test(js)) throw new Error('templates: report.css/report.js must not close their own element');
+  if (/<\/style/i.test(css) || /<\/script/i.test(js))
+    throw new Error('templates: report.css/report.js must not close their own element');
   const csp = [
     "default-src 'none'",
     `style-src ${sha256(css)}`,
     `script-src ${sha256(js)}`,
-    "img-src data:",
+    'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const template = hbs.compile<HtmlView>(readFileSync(join(dir, 'report.hbs'), 'utf8'), { strict: true, preventIndent: true });
-  const rows = rowsBlock ? hbs.compile<{ t: HtmlView['t']; rows: readonly RowView[] }>(rowsBlock, { strict: true, preventIndent: true }) : undefined;
+  const template = hbs.compile<HtmlView>(readFileSync(join(dir, 'report.hbs'), 'utf8'), {
+    strict: true,
+    preventIndent: true,
+  });
+  const rows = rowsBlock
+    ? hbs.compile<{ t: HtmlView['t']; rows: readonly RowView[] }>(rowsBlock, {
+        strict: true,
+        preventIndent: true,
+      })
+    : undefined;
   cachedAssets = { template, rows, css, js, csp };
   return cachedAssets;
 }
@@ -185,9 +225,23 @@ interface HtmlView {
   };
   readonly chart: {
     readonly height: number;
-    readonly bars: readonly { readonly sev: Severity; readonly label: string; readonly count: number; readonly y: number; readonly ty: number; readonly width: number; readonly cx: number }[];
+    readonly bars: readonly {
+      readonly sev: Severity;
+      readonly label: string;
+      readonly count: number;
+      readonly y: number;
+      readonly ty: number;
+      readonly width: number;
+      readonly cx: number;
+    }[];
   };
-  readonly fixFirst: readonly { readonly id: string; readonly title: string; readonly sev: Severity; readonly sevLabel: string; readonly spread: string }[];
+  readonly fixFirst: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly spread: string;
+  }[];
   readonly moreRules: string | null;
   readonly diff: {
     readonly since: string;
@@ -206,18 +260,50 @@ interface HtmlView {
     readonly counts: readonly { readonly sev: Severity; readonly n: number }[];
     readonly exempted: number;
   }[];
-  readonly ruleRows: readonly { readonly id: string; readonly title: string; readonly sev: Severity; readonly sevLabel: string; readonly findings: number; readonly workloads: number; readonly exempted: number; readonly anchor: boolean }[];
-  readonly worst: readonly { readonly kind: string; readonly ns: string | null; readonly name: string; readonly score: number; readonly findings: number; readonly grade: string }[];
+  readonly ruleRows: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly findings: number;
+    readonly workloads: number;
+    readonly exempted: number;
+    readonly anchor: boolean;
+  }[];
+  readonly worst: readonly {
+    readonly kind: string;
+    readonly ns: string | null;
+    readonly name: string;
+    readonly score: number;
+    readonly findings: number;
+    readonly grade: string;
+  }[];
   readonly filter: {
-    readonly severities: readonly { readonly sev: Severity; readonly label: string; readonly count: number }[];
+    readonly severities: readonly {
+      readonly sev: Severity;
+      readonly label: string;
+      readonly count: number;
+    }[];
     readonly namespaces: readonly { readonly key: string; readonly label: string }[];
     readonly rules: readonly { readonly id: string; readonly title: string }[];
   };
   readonly total: number;
   readonly groups: readonly RuleGroupView[];
   readonly exempted: readonly RowView[];
-  readonly errors: readonly { readonly source: string; readonly line: number | null; readonly message: string }[];
-  readonly rulesChecked: readonly { readonly id: string; readonly title: string; readonly sev: Severity; readonly sevLabel: string; readonly pss: string; readonly result: string | null; readonly anchor: boolean }[];
+  readonly errors: readonly {
+    readonly source: string;
+    readonly line: number | null;
+    readonly message: string;
+  }[];
+  readonly rulesChecked: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly pss: string;
+    readonly result: string | null;
+    readonly anchor: boolean;
+  }[];
 }
 
 const FIX_FIRST_LIMIT = 5;
@@ -252,7 +338,8 @@ function nsKey(namespace: string | null): string {
   return namespace === null ? '' : `:${namespace}`;
 }
 
-type RowSource = Pick<ReportFinding, 'ruleId' | 'severity' | 'workload' | 'container' | 'path' | 'message'> & Partial<Pick<ReportFinding, 'missing' | 'source' | 'exempted' | 'exemptionExpired'>>;
+type RowSource = Pick<ReportFinding, 'ruleId' | 'severity' | 'workload' | 'container' | 'path' | 'message'> &
+  Partial<Pick<ReportFinding, 'missing' | 'source' | 'exempted' | 'exemptionExpired'>>;
 
 /** A rule group's rows, built on demand (renderHtmlChunks). */
 interface GroupRows {
@@ -260,14 +347,20 @@ interface GroupRows {
   rows(from: number, to: number): RowView[];
 }
 
-function buildView(report: InspectionReport, options: HtmlOptions, assets: Assets, lazyRows = false): { view: HtmlView; groupRows: GroupRows[] } {
+function buildView(
+  report: InspectionReport,
+  options: HtmlOptions,
+  assets: Assets,
+  lazyRows = false,
+): { view: HtmlView; groupRows: GroupRows[] } {
   const lang = report.metadata.lang;
   const t = uiStrings(lang);
   const sevLabel = (s: Severity) => t[`severity_${s}`];
   const metaById = new Map(options.rules.map((m) => [m.id, m]));
   const reportRuleById = new Map(report.rules.map((r) => [r.id, r]));
   const ruleTitle = (id: string) => reportRuleById.get(id)?.title ?? metaById.get(id)?.title[lang] ?? id;
-  const ruleSeverity = (id: string, fallback: Severity) => reportRuleById.get(id)?.severity ?? metaById.get(id)?.severity ?? fallback;
+  const ruleSeverity = (id: string, fallback: Severity) =>
+    reportRuleById.get(id)?.severity ?? metaById.get(id)?.severity ?? fallback;
   const spread = (findings: number, workloads: number) =>
     findings === 1 && workloads === 1 ? t.ruleSpreadOne : interpolate(t.ruleSpread, { findings, workloads });
   const pssLabel = (pss: ReportRule['pss']) => (pss ? `${t.pssLevel}: ${t[`pss_${pss.level}`]}` : t.notPss);
@@ -291,7 +384,9 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
       file: f.source?.file ?? null,
       line: f.source?.line ?? null,
       ownSeverity: false,
-      expired: expired ? interpolate(t.exemptionExpired, { date: day(expired.expires ?? ''), reason: expired.reason }) : null,
+      expired: expired
+        ? interpolate(t.exemptionExpired, { date: day(expired.expires ?? ''), reason: expired.reason })
+        : null,
       exemptedBy: f.exempted ? t[`exemptBy_${f.exempted.by}`] : null,
       reason: f.exempted?.reason ?? null,
       expires: f.exempted?.expires ? interpolate(t.expires, { date: day(f.exempted.expires) }) : null,
@@ -308,11 +403,15 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
     list.push(f);
     byRule.set(f.ruleId, list);
   }
-  const workloadKey = (f: Pick<ReportFinding, 'workload'>) => `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
+  const workloadKey = (f: Pick<ReportFinding, 'workload'>) =>
+    `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
   const groupStats = [...byRule.entries()].map(([id, findings]) => ({
     id,
     findings,
-    worst: findings.reduce<Severity>((w, f) => (severityRank(f.severity) > severityRank(w) ? f.severity : w), 'info'),
+    worst: findings.reduce<Severity>(
+      (w, f) => (severityRank(f.severity) > severityRank(w) ? f.severity : w),
+      'info',
+    ),
     workloads: new Set(findings.map(workloadKey)).size,
   }));
   groupStats.sort(
@@ -333,7 +432,8 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
       sev,
       sevLabel: sevLabel(sev),
       pss: pssLabel(reportRule?.pss ?? meta?.pss ?? null),
-      category: t[`category_${(reportRule?.category ?? meta?.category ?? 'kube-patrol').replace('-', '_')}` as UiKey],
+      category:
+        t[`category_${(reportRule?.category ?? meta?.category ?? 'kube-patrol').replace('-', '_')}` as UiKey],
       spread: spread(findings.length, workloads),
       why: meta ? codeSegments(meta.docs.why[lang]) : null,
       fix: meta ? codeSegments(meta.docs.fix[lang]) : null,
@@ -345,16 +445,28 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
   });
   const groupRows: GroupRows[] = groups.map((g, i) => {
     const { findings } = groupStats[i]!;
-    return { count: findings.length, rows: (from, to) => findings.slice(from, to).map((f) => ({ ...row(f), ownSeverity: f.severity !== g.sev })) };
+    return {
+      count: findings.length,
+      rows: (from, to) =>
+        findings.slice(from, to).map((f) => ({ ...row(f), ownSeverity: f.severity !== g.sev })),
+    };
   });
 
   // Namespaces, worst mean score first.
-  const namespaceStats = new Map<string, { name: string | null; scores: number[]; counts: Record<Severity, number>; exempted: number }>();
+  const namespaceStats = new Map<
+    string,
+    { name: string | null; scores: number[]; counts: Record<Severity, number>; exempted: number }
+  >();
   const nsEntry = (namespace: string | null) => {
     const key = nsKey(namespace);
     let entry = namespaceStats.get(key);
     if (!entry) {
-      entry = { name: namespace, scores: [], counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, exempted: 0 };
+      entry = {
+        name: namespace,
+        scores: [],
+        counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+        exempted: 0,
+      };
       namespaceStats.set(key, entry);
     }
     return entry;
@@ -365,7 +477,8 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
     if (f.exempted) entry.exempted++;
     else entry.counts[f.severity]++;
   }
-  const mean = (xs: number[]) => (xs.length === 0 ? 100 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
+  const mean = (xs: number[]) =>
+    xs.length === 0 ? 100 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
   const namespaces = [...namespaceStats.values()]
     .map((e) => ({
       name: e.name,
@@ -381,22 +494,50 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
   for (const f of exempted) exemptedByRule.set(f.ruleId, (exemptedByRule.get(f.ruleId) ?? 0) + 1);
   const groupIds = new Set(groups.map((g) => g.id));
   const ruleRows = [
-    ...groupStats.map((g) => ({ id: g.id, findings: g.findings.length, workloads: g.workloads, sev: g.worst })),
-    ...[...exemptedByRule.keys()].filter((id) => !groupIds.has(id)).map((id) => ({ id, findings: 0, workloads: 0, sev: ruleSeverity(id, 'info') })),
-  ].map((r) => ({ ...r, title: ruleTitle(r.id), sevLabel: sevLabel(r.sev), exempted: exemptedByRule.get(r.id) ?? 0, anchor: groupIds.has(r.id) }));
+    ...groupStats.map((g) => ({
+      id: g.id,
+      findings: g.findings.length,
+      workloads: g.workloads,
+      sev: g.worst,
+    })),
+    ...[...exemptedByRule.keys()]
+      .filter((id) => !groupIds.has(id))
+      .map((id) => ({ id, findings: 0, workloads: 0, sev: ruleSeverity(id, 'info') })),
+  ].map((r) => ({
+    ...r,
+    title: ruleTitle(r.id),
+    sevLabel: sevLabel(r.sev),
+    exempted: exemptedByRule.get(r.id) ?? 0,
+    anchor: groupIds.has(r.id),
+  }));
 
   const worst = report.workloads
     .filter((w) => w.findings > 0)
     .sort((a, b) => a.score - b.score || b.findings - a.findings || a.name.localeCompare(b.name))
     .slice(0, WORST_WORKLOADS_LIMIT)
-    .map((w) => ({ kind: w.kind, ns: w.namespace, name: w.name, score: w.score, findings: w.findings, grade: gradeOf(w.score) }));
+    .map((w) => ({
+      kind: w.kind,
+      ns: w.namespace,
+      name: w.name,
+      score: w.score,
+      findings: w.findings,
+      grade: gradeOf(w.score),
+    }));
 
   const counts = report.summary.bySeverity;
   const maxCount = Math.max(1, ...SEVERITIES.map((s) => counts[s]));
   const BAR_MAX = 200;
   const bars = SEVERITIES.map((sev, i) => {
     const width = counts[sev] === 0 ? 0 : Math.max(2, Math.round((counts[sev] / maxCount) * BAR_MAX));
-    return { sev, label: sevLabel(sev), count: counts[sev], y: i * 30 + 4, ty: i * 30 + 20, width, cx: 90 + width + 8 };
+    return {
+      sev,
+      label: sevLabel(sev),
+      count: counts[sev],
+      y: i * 30 + 4,
+      ty: i * 30 + 20,
+      width,
+      cx: 90 + width + 8,
+    };
   });
 
   const score = report.summary.score;
@@ -423,7 +564,9 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
   const namespaceOptions = [...new Set(report.findings.map((f) => nsKey(f.workload.namespace)))]
     .sort()
     .map((key) => ({ key, label: key === '' ? t.noNamespace : key.slice(1) }));
-  const ruleOptions = [...new Set(report.findings.map((f) => f.ruleId))].sort().map((id) => ({ id, title: `${id}: ${ruleTitle(id)}` }));
+  const ruleOptions = [...new Set(report.findings.map((f) => f.ruleId))]
+    .sort()
+    .map((id) => ({ id, title: `${id}: ${ruleTitle(id)}` }));
   const activeRuleIds = new Set(active.map((f) => f.ruleId));
 
   const view: HtmlView = {
@@ -444,27 +587,39 @@ function buildView(report: InspectionReport, options: HtmlOptions, assets: Asset
     summary: {
       score,
       grade: gradeOf(score),
-      gradeLabel: t[gradeOf(score) === 'good' ? 'scoreGood' : gradeOf(score) === 'fair' ? 'scoreFair' : 'scorePoor'],
+      gradeLabel:
+        t[gradeOf(score) === 'good' ? 'scoreGood' : gradeOf(score) === 'fair' ? 'scoreFair' : 'scorePoor'],
       gauge: `${((score / 100) * circumference).toFixed(1)} ${circumference.toFixed(1)}`,
       workloads: report.summary.workloads,
       findings: report.summary.findings,
       exempted: report.summary.exempted,
       errors: report.errors.length,
-      skipped: skippedEntries.length === 0 ? null : skippedEntries.map(([kind, n]) => `${kind} ${n}`).join(', '),
+      skipped:
+        skippedEntries.length === 0 ? null : skippedEntries.map(([kind, n]) => `${kind} ${n}`).join(', '),
       atRisk: interpolate(t.workloadsAtRisk, {
-        n: new Set(active.filter((f) => severityRank(f.severity) >= severityRank('high')).map(workloadKey)).size,
+        n: new Set(active.filter((f) => severityRank(f.severity) >= severityRank('high')).map(workloadKey))
+          .size,
         total: report.summary.workloads,
       }),
     },
     chart: { height: SEVERITIES.length * 30 + 4, bars },
-    fixFirst: groups.slice(0, FIX_FIRST_LIMIT).map((g) => ({ id: g.id, title: g.title, sev: g.sev, sevLabel: g.sevLabel, spread: g.spread })),
-    moreRules: groups.length > FIX_FIRST_LIMIT ? interpolate(t.moreRules, { count: groups.length - FIX_FIRST_LIMIT }) : null,
+    fixFirst: groups
+      .slice(0, FIX_FIRST_LIMIT)
+      .map((g) => ({ id: g.id, title: g.title, sev: g.sev, sevLabel: g.sevLabel, spread: g.spread })),
+    moreRules:
+      groups.length > FIX_FIRST_LIMIT
+        ? interpolate(t.moreRules, { count: groups.length - FIX_FIRST_LIMIT })
+        : null,
     diff,
     namespaces,
     ruleRows,
     worst,
     filter: {
-      severities: SEVERITIES.map((sev) => ({ sev, label: sevLabel(sev), count: active.filter((f) => f.severity === sev).length })),
+      severities: SEVERITIES.map((sev) => ({
+        sev,
+        label: sevLabel(sev),
+        count: active.filter((f) => f.severity === sev).length,
+      })),
       namespaces: namespaceOptions,
       rules: ruleOptions,
     },

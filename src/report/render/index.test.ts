@@ -11,7 +11,8 @@ describe('renderReport', () => {
 
   it('renders every format from the same model', () => {
     const report = goldenReport();
-    for (const format of OUTPUT_FORMATS) expect(renderReport(report, format, { rules: FIXTURE_RULE_META }).length).toBeGreaterThan(100);
+    for (const format of OUTPUT_FORMATS)
+      expect(renderReport(report, format, { rules: FIXTURE_RULE_META }).length).toBeGreaterThan(100);
     assertValidReport(renderReport(report, 'json'));
     assertValidSarif(renderReport(report, 'sarif'));
   });

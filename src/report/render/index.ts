@@ -22,7 +22,11 @@ export interface RenderOptions {
 /** Metadata of every registered rule (documentation for the HTML and SARIF renderers). */
 export const ALL_RULE_META: readonly RuleMeta[] = ALL_RULES.map((rule) => rule.meta);
 
-export function renderReport(report: InspectionReport, format: OutputFormat, options: RenderOptions = {}): string {
+export function renderReport(
+  report: InspectionReport,
+  format: OutputFormat,
+  options: RenderOptions = {},
+): string {
   const rules = options.rules ?? ALL_RULE_META;
   switch (format) {
     case 'table':
@@ -42,16 +46,29 @@ export function renderReport(report: InspectionReport, format: OutputFormat, opt
  * The rendering as a sequence of text pieces, so large JSON reports can be written out without one
  * string of the whole report (JSON and HTML); other formats come in one piece.
  */
-export function renderReportChunks(report: InspectionReport, format: OutputFormat, options: RenderOptions = {}): Iterable<string> {
+export function renderReportChunks(
+  report: InspectionReport,
+  format: OutputFormat,
+  options: RenderOptions = {},
+): Iterable<string> {
   if (format === 'json') return renderJsonChunks(report);
   if (format === 'html') return renderHtmlChunks(report, { rules: options.rules ?? ALL_RULE_META });
   return [renderReport(report, format, options)];
 }
 
 /** The files `--out-dir` writes, by name, with their format. */
-export const OUT_DIR_FILES: Readonly<Record<string, OutputFormat>> = { 'report.json': 'json', 'report.html': 'html', 'report.sarif': 'sarif' };
+export const OUT_DIR_FILES: Readonly<Record<string, OutputFormat>> = {
+  'report.json': 'json',
+  'report.html': 'html',
+  'report.sarif': 'sarif',
+};
 
 /** Files written by `--out-dir`, by name. */
-export function renderOutDir(report: InspectionReport, options: Omit<RenderOptions, 'color'> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(OUT_DIR_FILES).map(([name, format]) => [name, renderReport(report, format, options)]));
+export function renderOutDir(
+  report: InspectionReport,
+  options: Omit<RenderOptions, 'color'> = {},
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(OUT_DIR_FILES).map(([name, format]) => [name, renderReport(report, format, options)]),
+  );
 }

@@ -5,7 +5,11 @@ import { LARGE_REPORT_FINDINGS, renderJson, renderJsonChunks } from './json.ts';
 
 function largeReport(): InspectionReport {
   const report = goldenReport();
-  const findings: ReportFinding[] = Array.from({ length: LARGE_REPORT_FINDINGS + 1 }, (_, i) => ({ ...(report.findings[i % report.findings.length] as ReportFinding), id: `large-${i}`, message: 'a "quoted" message, … and more' }));
+  const findings: ReportFinding[] = Array.from({ length: LARGE_REPORT_FINDINGS + 1 }, (_, i) => ({
+    ...(report.findings[i % report.findings.length] as ReportFinding),
+    id: `large-${i}`,
+    message: 'a "quoted" message, … and more',
+  }));
   return { ...report, findings };
 }
 

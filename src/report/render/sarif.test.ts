@@ -9,7 +9,13 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[];
+  locations: {
+    physicalLocation?: {
+      artifactLocation: { uri: string; uriBaseId?: string };
+      region?: { startLine: number };
+    };
+    logicalLocations: { fullyQualifiedName: string }[];
+  }[];
   partialFingerprints: Record<string, string>;
   suppressions?: { kind: string; justification: string }[];
 }
@@ -23,7 +29,14 @@ interface SarifRule {
 }
 interface SarifLog {
   version: string;
-  runs: { tool: { driver: { name: string; rules: SarifRule[] } }; results: SarifResult[]; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+  runs: {
+    tool: { driver: { name: string; rules: SarifRule[] } };
+    results: SarifResult[];
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications: { message: { text: string } }[];
+    }[];
+  }[];
 }
 
 const rules = FIXTURE_RULE_META;
@@ -59,7 +72,8 @@ describe('renderSarif', () => {
   });
 
   it('maps severities to levels', () => {
-    const level = (severity: string) => run.results.find((_, i) => report.findings[i]?.severity === severity)?.level;
+    const level = (severity: string) =>
+      run.results.find((_, i) => report.findings[i]?.severity === severity)?.level;
     expect(level('critical')).toBe('error');
     expect(level('high')).toBe('error');
     expect(level('medium')).toBe('warning');
@@ -75,16 +89,36 @@ describe('renderSarif', () => {
     expect(privileged.help?.markdown).toContain('```yaml\n' + meta.docs.snippet + '\n```');
     expect(privileged.helpUri).toBe(meta.docs.references[0]?.url);
     expect(privileged.properties['security-severity']).toBe('9.5');
-    expect(privileged.properties.tags).toEqual(expect.arrayContaining(['security', 'pod-security', 'pss-baseline']));
-    expect(SECURITY_SEVERITY).toEqual({ critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' });
-    expect(run.tool.driver.rules.map((r) => r.properties['security-severity'])).toEqual(['8.0', '3.0', '5.5', '9.5']);
+    expect(privileged.properties.tags).toEqual(
+      expect.arrayContaining(['security', 'pod-security', 'pss-baseline']),
+    );
+    expect(SECURITY_SEVERITY).toEqual({
+      critical: '9.5',
+      high: '8.0',
+      medium: '5.5',
+      low: '3.0',
+      info: '0.0',
+    });
+    expect(run.tool.driver.rules.map((r) => r.properties['security-severity'])).toEqual([
+      '8.0',
+      '3.0',
+      '5.5',
+      '9.5',
+    ]);
   });
 
   it('marks exempted findings as suppressions: annotations in source, config external', () => {
-    const suppressed = run.results.map((r, i) => ({ r, f: report.findings[i]! })).filter(({ f }) => f.exempted);
+    const suppressed = run.results
+      .map((r, i) => ({ r, f: report.findings[i]! }))
+      .filter(({ f }) => f.exempted);
     expect(suppressed).toHaveLength(2);
     for (const { r, f } of suppressed) {
-      expect(r.suppressions).toEqual([expect.objectContaining({ kind: f.exempted?.by === 'annotation' ? 'inSource' : 'external', justification: f.exempted?.reason })]);
+      expect(r.suppressions).toEqual([
+        expect.objectContaining({
+          kind: f.exempted?.by === 'annotation' ? 'inSource' : 'external',
+          justification: f.exempted?.reason,
+        }),
+      ]);
     }
     expect(run.results.filter((r) => r.suppressions)).toHaveLength(2);
   });
@@ -95,16 +129,32 @@ describe('renderSarif', () => {
 
   it('reports input errors as tool notifications', () => {
     expect(run.invocations[0]?.executionSuccessful).toBe(false);
-    expect(run.invocations[0]?.toolExecutionNotifications[0]?.message.text).toBe('test/fixtures/golden/input/unreadable.yaml: permission denied');
+    expect(run.invocations[0]?.toolExecutionNotifications[0]?.message.text).toBe(
+      'test/fixtures/golden/input/unreadable.yaml: permission denied',
+    );
   });
 
   it('makes absolute files relative to the base directory and encodes URIs', () => {
-    expect(artifactUri('/work/repo/deploy/app one.yaml', '/work/repo')).toEqual({ uri: 'deploy/app%20one.yaml', relative: true });
-    expect(artifactUri('/elsewhere/x.yaml', '/work/repo')).toEqual({ uri: 'file:///elsewhere/x.yaml', relative: false });
+    expect(artifactUri('/work/repo/deploy/app one.yaml', '/work/repo')).toEqual({
+      uri: 'deploy/app%20one.yaml',
+      relative: true,
+    });
+    expect(artifactUri('/elsewhere/x.yaml', '/work/repo')).toEqual({
+      uri: 'file:///elsewhere/x.yaml',
+      relative: false,
+    });
     expect(artifactUri('k8s/#1.yaml')).toEqual({ uri: 'k8s/%231.yaml', relative: true });
-    const moved: InspectionReport = { ...report, findings: report.findings.map((f) => ({ ...f, source: { file: `/ci/checkout/${f.source?.file}`, line: 1 } })) };
+    const moved: InspectionReport = {
+      ...report,
+      findings: report.findings.map((f) => ({
+        ...f,
+        source: { file: `/ci/checkout/${f.source?.file}`, line: 1 },
+      })),
+    };
     const result = sarifOf(moved, '/ci/checkout').runs[0]!.results[0]!;
-    expect(result.locations[0]?.physicalLocation?.artifactLocation.uri).toBe(report.findings[0]?.source?.file);
+    expect(result.locations[0]?.physicalLocation?.artifactLocation.uri).toBe(
+      report.findings[0]?.source?.file,
+    );
   });
 
   it('gives cluster findings a logical location only', () => {

@@ -53,7 +53,9 @@ export function artifactUri(file: string, baseDir?: string): { uri: string; rela
   const absolute = isAbsolute(path);
   const segments = path.split(sep === '\\' ? /[\\/]/ : '/').map((s) => encodeURIComponent(s));
   const joined = segments.join('/');
-  return absolute ? { uri: `file://${joined.startsWith('/') ? '' : '/'}${joined}`, relative: false } : { uri: joined, relative: true };
+  return absolute
+    ? { uri: `file://${joined.startsWith('/') ? '' : '/'}${joined}`, relative: false }
+    : { uri: joined, relative: true };
 }
 
 function ruleHelp(meta: RuleMeta, lang: Language): SarifMessage {
@@ -80,7 +82,11 @@ function ruleHelp(meta: RuleMeta, lang: Language): SarifMessage {
   return { text, markdown };
 }
 
-function reportingDescriptor(rule: ReportRule, meta: RuleMeta | undefined, lang: Language): Record<string, unknown> {
+function reportingDescriptor(
+  rule: ReportRule,
+  meta: RuleMeta | undefined,
+  lang: Language,
+): Record<string, unknown> {
   const tags = ['security', 'kubernetes', rule.category, ...(rule.pss ? [`pss-${rule.pss.level}`] : [])];
   return {
     id: rule.id,
@@ -121,11 +127,18 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
     if (index.has(f.ruleId)) continue;
     const meta = metaById.get(f.ruleId);
     index.set(f.ruleId, rules.length);
-    rules.push({ id: f.ruleId, title: meta?.title[lang] ?? f.ruleId, severity: meta?.severity ?? f.severity, category: f.category, pss: f.pss });
+    rules.push({
+      id: f.ruleId,
+      title: meta?.title[lang] ?? f.ruleId,
+      severity: meta?.severity ?? f.severity,
+      category: f.category,
+      pss: f.pss,
+    });
   }
 
   const results = report.findings.map((f) => {
-    const location = f.source && f.source.file !== '-' ? artifactUri(f.source.file, options.baseDir) : undefined;
+    const location =
+      f.source && f.source.file !== '-' ? artifactUri(f.source.file, options.baseDir) : undefined;
     return {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId) as number,
@@ -137,12 +150,17 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
           ...(location
             ? {
                 physicalLocation: {
-                  artifactLocation: { uri: location.uri, ...(location.relative ? { uriBaseId: '%SRCROOT%' } : {}) },
+                  artifactLocation: {
+                    uri: location.uri,
+                    ...(location.relative ? { uriBaseId: '%SRCROOT%' } : {}),
+                  },
                   ...(f.source?.line ? { region: { startLine: f.source.line } } : {}),
                 },
               }
             : {}),
-          logicalLocations: [{ name: f.container ?? f.workload.name, fullyQualifiedName: logicalName(f), kind: 'object' }],
+          logicalLocations: [
+            { name: f.container ?? f.workload.name, fullyQualifiedName: logicalName(f), kind: 'object' },
+          ],
         },
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: f.id },

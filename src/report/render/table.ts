@@ -26,7 +26,9 @@ function paint(text: string, code: string, color: boolean): string {
 }
 
 function severityLabel(severity: Severity, lang: Language, color: boolean): string {
-  const label = ui(`severity_${severity}` as UiKey, lang).toUpperCase().padEnd(lang === 'en' ? 8 : 4);
+  const label = ui(`severity_${severity}` as UiKey, lang)
+    .toUpperCase()
+    .padEnd(lang === 'en' ? 8 : 4);
   return paint(label, COLORS[severity], color);
 }
 
@@ -53,28 +55,45 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
     group.push(finding);
     groups.set(key, group);
   }
-  const scores = new Map(report.workloads.map((w) => [`${w.kind}\u0000${w.namespace ?? ''}\u0000${w.name}`, w.score]));
-  const ordered = [...groups.entries()].sort(([a], [b]) => (scores.get(a) ?? 100) - (scores.get(b) ?? 100) || a.localeCompare(b));
+  const scores = new Map(
+    report.workloads.map((w) => [`${w.kind}\u0000${w.namespace ?? ''}\u0000${w.name}`, w.score]),
+  );
+  const ordered = [...groups.entries()].sort(
+    ([a], [b]) => (scores.get(a) ?? 100) - (scores.get(b) ?? 100) || a.localeCompare(b),
+  );
   for (const [key, findings] of ordered) {
     const first = findings[0] as ReportFinding;
     const { kind, namespace, name } = first.workload;
     const where = first.source?.file ? `  ${paint(`${safe(first.source.file)}`, DIM, color)}` : '';
-    lines.push(`${paint(`${kind} ${namespace ? `${safe(namespace)}/` : ''}${safe(name)}`, BOLD, color)}  ${ui('score', lang)} ${scores.get(key) ?? '-'}${where}`);
+    lines.push(
+      `${paint(`${kind} ${namespace ? `${safe(namespace)}/` : ''}${safe(name)}`, BOLD, color)}  ${ui('score', lang)} ${scores.get(key) ?? '-'}${where}`,
+    );
     for (const f of findings) {
       const line = f.source?.line ? `:${f.source.line}` : '';
-      const exempt = f.exempted ? paint(` [${ui('exemptedBecause', lang)}: ${safe(f.exempted.reason)}]`, DIM, color) : '';
-      lines.push(`  ${severityLabel(f.severity, lang, color)} ${f.ruleId.padEnd(30)} ${safe(f.message)}${exempt}`);
-      lines.push(`  ${' '.repeat(lang === 'en' ? 8 : 4)} ${paint(`${f.path}${f.missing ? ` (+ ${f.missing})` : ''}${line}`, DIM, color)}`);
+      const exempt = f.exempted
+        ? paint(` [${ui('exemptedBecause', lang)}: ${safe(f.exempted.reason)}]`, DIM, color)
+        : '';
+      lines.push(
+        `  ${severityLabel(f.severity, lang, color)} ${f.ruleId.padEnd(30)} ${safe(f.message)}${exempt}`,
+      );
+      lines.push(
+        `  ${' '.repeat(lang === 'en' ? 8 : 4)} ${paint(`${f.path}${f.missing ? ` (+ ${f.missing})` : ''}${line}`, DIM, color)}`,
+      );
     }
     lines.push('');
   }
   if (groups.size === 0) lines.push(ui('noFindings', lang), '');
   const s = report.summary;
-  const counts = SEVERITIES.map((sev) => `${paint(ui(`severity_${sev}` as UiKey, lang), COLORS[sev], color)} ${s.bySeverity[sev]}`).join('  ');
-  lines.push(`${ui('score', lang)}: ${paint(String(s.score), BOLD, color)}/100   ${ui('workloads', lang)}: ${s.workloads}   ${ui('findings', lang)}: ${s.findings} (${counts})   ${ui('exempted', lang)}: ${s.exempted}`);
+  const counts = SEVERITIES.map(
+    (sev) => `${paint(ui(`severity_${sev}` as UiKey, lang), COLORS[sev], color)} ${s.bySeverity[sev]}`,
+  ).join('  ');
+  lines.push(
+    `${ui('score', lang)}: ${paint(String(s.score), BOLD, color)}/100   ${ui('workloads', lang)}: ${s.workloads}   ${ui('findings', lang)}: ${s.findings} (${counts})   ${ui('exempted', lang)}: ${s.exempted}`,
+  );
   if (report.errors.length > 0) {
     lines.push('', paint(`${ui('errors', lang)}:`, BOLD, color));
-    for (const e of report.errors) lines.push(`  ${safe(e.source)}${e.line ? `:${e.line}` : ''}: ${safe(e.message)}`);
+    for (const e of report.errors)
+      lines.push(`  ${safe(e.source)}${e.line ? `:${e.line}` : ''}: ${safe(e.message)}`);
   }
   return `${lines.join('\n')}\n`;
 }

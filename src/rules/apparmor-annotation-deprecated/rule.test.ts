@@ -8,7 +8,11 @@ const at = (annotation: string) => `metadata.annotations[${JSON.stringify(annota
 testRule(apparmorAnnotationDeprecated, {
   valid: [
     { name: 'no annotations', podSpec: { containers: [app] } },
-    { name: 'unrelated annotation', podSpec: { containers: [app] }, podAnnotations: { 'apparmor.example.com/app': 'runtime/default' } },
+    {
+      name: 'unrelated annotation',
+      podSpec: { containers: [app] },
+      podAnnotations: { 'apparmor.example.com/app': 'runtime/default' },
+    },
     {
       name: 'appArmorProfile field',
       podSpec: { containers: [{ ...app, securityContext: { appArmorProfile: { type: 'RuntimeDefault' } } }] },
@@ -25,7 +29,14 @@ testRule(apparmorAnnotationDeprecated, {
       name: 'runtime/default annotation',
       podSpec: { containers: [app] },
       podAnnotations: { [KEY('app')]: 'runtime/default' },
-      findings: [{ messageId: 'deprecatedAnnotation', path: at(KEY('app')), container: 'app', data: { container: 'app', value: 'runtime/default', replacement: 'type: RuntimeDefault' } }],
+      findings: [
+        {
+          messageId: 'deprecatedAnnotation',
+          path: at(KEY('app')),
+          container: 'app',
+          data: { container: 'app', value: 'runtime/default', replacement: 'type: RuntimeDefault' },
+        },
+      ],
     },
     {
       name: 'annotation at v1.30, the first version with the field',
@@ -41,10 +52,25 @@ testRule(apparmorAnnotationDeprecated, {
         containers: [app],
         ephemeralContainers: [{ name: 'debug', image: 'busybox:1.36' }],
       },
-      podAnnotations: { [KEY('init')]: 'localhost/k8s-init', [KEY('app')]: 'unconfined', [KEY('debug')]: 'runtime/default' },
+      podAnnotations: {
+        [KEY('init')]: 'localhost/k8s-init',
+        [KEY('app')]: 'unconfined',
+        [KEY('debug')]: 'runtime/default',
+      },
       findings: [
-        { messageId: 'deprecatedAnnotation', path: at(KEY('init')), container: 'init', data: { replacement: 'type: Localhost, localhostProfile: k8s-init' } },
-        { messageId: 'deprecatedAnnotation', path: at(KEY('app')), container: 'app', severity: 'low', data: { replacement: 'type: Unconfined' } },
+        {
+          messageId: 'deprecatedAnnotation',
+          path: at(KEY('init')),
+          container: 'init',
+          data: { replacement: 'type: Localhost, localhostProfile: k8s-init' },
+        },
+        {
+          messageId: 'deprecatedAnnotation',
+          path: at(KEY('app')),
+          container: 'app',
+          severity: 'low',
+          data: { replacement: 'type: Unconfined' },
+        },
         { messageId: 'deprecatedAnnotation', path: at(KEY('debug')), container: 'debug' },
       ],
     },
@@ -52,7 +78,14 @@ testRule(apparmorAnnotationDeprecated, {
       name: 'annotation naming no container of the pod',
       podSpec: { containers: [app] },
       podAnnotations: { [KEY('gone')]: 'runtime/default' },
-      findings: [{ messageId: 'deprecatedAnnotation', path: at(KEY('gone')), container: null, data: { container: 'gone' } }],
+      findings: [
+        {
+          messageId: 'deprecatedAnnotation',
+          path: at(KEY('gone')),
+          container: null,
+          data: { container: 'gone' },
+        },
+      ],
     },
     {
       name: 'annotation alongside the matching field',

@@ -5,14 +5,15 @@ import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
 const LOCALHOST_PREFIX = 'localhost/';
 
 const APPARMOR_REFERENCE: Reference = {
-  title: 'Restrict a Container\'s Access to Resources with AppArmor',
+  title: "Restrict a Container's Access to Resources with AppArmor",
   url: 'https://kubernetes.io/docs/tutorials/security/apparmor/',
 };
 
 /** The `appArmorProfile` field that does what the annotation value did. */
 function replacementFor(value: string): string {
   if (value === 'unconfined') return 'type: Unconfined';
-  if (value.startsWith(LOCALHOST_PREFIX)) return `type: Localhost, localhostProfile: ${value.slice(LOCALHOST_PREFIX.length)}`;
+  if (value.startsWith(LOCALHOST_PREFIX))
+    return `type: Localhost, localhostProfile: ${value.slice(LOCALHOST_PREFIX.length)}`;
   return 'type: RuntimeDefault';
 }
 
@@ -28,17 +29,20 @@ export const apparmorAnnotationDeprecated = defineRule({
     messages: {
       deprecatedAnnotation: {
         en: 'Annotation "{{annotation}}: {{value}}" for container "{{container}}" is deprecated since Kubernetes v1.30: set the container\'s `securityContext.appArmorProfile` ({{replacement}}) instead.',
-        'zh-CN': '容器 "{{container}}" 的注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.30 起已弃用：请改为设置该容器的 `securityContext.appArmorProfile`（{{replacement}}）。',
+        'zh-CN':
+          '容器 "{{container}}" 的注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.30 起已弃用：请改为设置该容器的 `securityContext.appArmorProfile`（{{replacement}}）。',
       },
     },
     docs: {
       why: {
         en: 'AppArmor annotations are deprecated since v1.30, when the `appArmorProfile` field went GA; they will stop working in a future release, silently leaving the container without its profile.',
-        'zh-CN': '自 v1.30 起 `appArmorProfile` 字段已 GA，AppArmor 注解随之弃用；在未来的版本中注解将不再生效，容器会在无任何提示的情况下失去其 AppArmor 配置。',
+        'zh-CN':
+          '自 v1.30 起 `appArmorProfile` 字段已 GA，AppArmor 注解随之弃用；在未来的版本中注解将不再生效，容器会在无任何提示的情况下失去其 AppArmor 配置。',
       },
       fix: {
         en: 'Delete the annotation and set `securityContext.appArmorProfile` on the container, or once on the pod when every container uses the same profile: `runtime/default` becomes `type: RuntimeDefault`, `localhost/<name>` becomes `type: Localhost` with `localhostProfile: <name>`.',
-        'zh-CN': '删除该注解，改为在容器上设置 `securityContext.appArmorProfile`；若所有容器使用同一配置，也可在 Pod 级别统一设置：`runtime/default` 对应 `type: RuntimeDefault`，`localhost/<name>` 对应 `type: Localhost` 加 `localhostProfile: <name>`。',
+        'zh-CN':
+          '删除该注解，改为在容器上设置 `securityContext.appArmorProfile`；若所有容器使用同一配置，也可在 Pod 级别统一设置：`runtime/default` 对应 `type: RuntimeDefault`，`localhost/<name>` 对应 `type: Localhost` 加 `localhostProfile: <name>`。',
       },
       snippet: [
         'containers:',

@@ -5,7 +5,7 @@ import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
 const ALLOWED_TYPES: ReadonlySet<string> = new Set(['RuntimeDefault', 'Localhost']);
 
 const APPARMOR_REFERENCE: Reference = {
-  title: 'Restrict a Container\'s Access to Resources with AppArmor',
+  title: "Restrict a Container's Access to Resources with AppArmor",
   url: 'https://kubernetes.io/docs/tutorials/security/apparmor/',
 };
 
@@ -32,25 +32,30 @@ export const apparmorUnconfined = defineRule({
     messages: {
       podProfile: {
         en: 'The pod sets `securityContext.appArmorProfile.type` to "{{type}}": only RuntimeDefault or Localhost is allowed, so its containers may run without AppArmor confinement.',
-        'zh-CN': 'Pod 将 `securityContext.appArmorProfile.type` 设为 "{{type}}"：只允许 RuntimeDefault 或 Localhost，其容器可能在没有 AppArmor 约束的情况下运行。',
+        'zh-CN':
+          'Pod 将 `securityContext.appArmorProfile.type` 设为 "{{type}}"：只允许 RuntimeDefault 或 Localhost，其容器可能在没有 AppArmor 约束的情况下运行。',
       },
       containerProfile: {
         en: 'Container "{{container}}" sets `securityContext.appArmorProfile.type` to "{{type}}": only RuntimeDefault or Localhost is allowed, so it may run without AppArmor confinement.',
-        'zh-CN': '容器 "{{container}}" 将 `securityContext.appArmorProfile.type` 设为 "{{type}}"：只允许 RuntimeDefault 或 Localhost，该容器可能在没有 AppArmor 约束的情况下运行。',
+        'zh-CN':
+          '容器 "{{container}}" 将 `securityContext.appArmorProfile.type` 设为 "{{type}}"：只允许 RuntimeDefault 或 Localhost，该容器可能在没有 AppArmor 约束的情况下运行。',
       },
       annotation: {
         en: 'Annotation "{{annotation}}" sets the AppArmor profile of container "{{container}}" to "{{value}}": only runtime/default or localhost/<profile> is allowed.',
-        'zh-CN': '注解 "{{annotation}}" 将容器 "{{container}}" 的 AppArmor 配置设为 "{{value}}"：只允许 runtime/default 或 localhost/<配置名>。',
+        'zh-CN':
+          '注解 "{{annotation}}" 将容器 "{{container}}" 的 AppArmor 配置设为 "{{value}}"：只允许 runtime/default 或 localhost/<配置名>。',
       },
     },
     docs: {
       why: {
         en: 'AppArmor limits what a container process may do on the host (files, mounts, raw sockets); running unconfined removes that layer, so a compromised process meets only the remaining isolation.',
-        'zh-CN': 'AppArmor 限制容器进程在宿主机上可以执行的操作（文件、挂载、原始套接字等）；设为 unconfined 会去掉这一层防护，进程一旦被攻破，只剩下其余的隔离手段。',
+        'zh-CN':
+          'AppArmor 限制容器进程在宿主机上可以执行的操作（文件、挂载、原始套接字等）；设为 unconfined 会去掉这一层防护，进程一旦被攻破，只剩下其余的隔离手段。',
       },
       fix: {
         en: 'Set `appArmorProfile.type` to `RuntimeDefault` (or `Localhost` with a `localhostProfile` loaded on the nodes), or remove it to get the runtime default. Remove AppArmor annotations with `unconfined` or other values; use `runtime/default` or `localhost/<profile>` if you must keep the annotation.',
-        'zh-CN': '将 `appArmorProfile.type` 设为 `RuntimeDefault`（或设为 `Localhost` 并指定已加载到节点上的 `localhostProfile`），也可以删除该字段以使用运行时默认配置。删除值为 `unconfined` 或其他取值的 AppArmor 注解；若必须保留注解，请使用 `runtime/default` 或 `localhost/<配置名>`。',
+        'zh-CN':
+          '将 `appArmorProfile.type` 设为 `RuntimeDefault`（或设为 `Localhost` 并指定已加载到节点上的 `localhostProfile`），也可以删除该字段以使用运行时默认配置。删除值为 `unconfined` 或其他取值的 AppArmor 注解；若必须保留注解，请使用 `runtime/default` 或 `localhost/<配置名>`。',
       },
       snippet: [
         'securityContext:',
@@ -62,7 +67,12 @@ export const apparmorUnconfined = defineRule({
         '      appArmorProfile:',
         '        type: RuntimeDefault',
       ].join('\n'),
-      references: [PSS_REFERENCE.baseline, APPARMOR_REFERENCE, SECURITY_CONTEXT_REFERENCE, NSA_HARDENING_REFERENCE],
+      references: [
+        PSS_REFERENCE.baseline,
+        APPARMOR_REFERENCE,
+        SECURITY_CONTEXT_REFERENCE,
+        NSA_HARDENING_REFERENCE,
+      ],
     },
   },
   check(context) {

@@ -1,17 +1,40 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import {
+  NSA_HARDENING_REFERENCE,
+  PSS_REFERENCE,
+  SECURITY_CONTEXT_REFERENCE,
+  cisReference,
+} from '../references.ts';
 
 /** Upstream capabilities_baseline allowed set; membership is an exact, case-sensitive match. */
 const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
-  'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 /** The one capability capabilities_restricted lets a container add. */
 const RESTRICTED_ALLOWED = 'NET_BIND_SERVICE';
 /** Capabilities that amount to root on the node, compared in canonical form. */
 const CRITICAL_CAPABILITIES: ReadonlySet<string> = new Set([
-  'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'BPF', 'DAC_READ_SEARCH', 'NET_ADMIN',
+  'ALL',
+  'SYS_ADMIN',
+  'SYS_MODULE',
+  'SYS_PTRACE',
+  'SYS_RAWIO',
+  'BPF',
+  'DAC_READ_SEARCH',
+  'NET_ADMIN',
 ]);
 
 /**
@@ -24,7 +47,9 @@ export function canonicalCapability(name: string): string {
   return upper.startsWith('CAP_') ? upper.slice('CAP_'.length) : upper;
 }
 
-const CIS_REFERENCE = cisReference('v1.9, 5.2.9: Minimize the admission of containers with added capabilities');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.2.9: Minimize the admission of containers with added capabilities',
+);
 const CAPABILITIES_MAN_PAGE: Reference = {
   title: 'capabilities(7), Linux manual page',
   url: 'https://man7.org/linux/man-pages/man7/capabilities.7.html',
@@ -44,25 +69,30 @@ export const capabilitiesAdded = defineRule({
       },
       dangerous: {
         en: 'Container "{{container}}" adds capability "{{capability}}", which gives near-root power over the node (kernel, devices, other processes or the network stack).',
-        'zh-CN': '容器 "{{container}}" 添加了能力 "{{capability}}"，它几乎等同于节点上的 root 权限（可操作内核、设备、其他进程或网络栈）。',
+        'zh-CN':
+          '容器 "{{container}}" 添加了能力 "{{capability}}"，它几乎等同于节点上的 root 权限（可操作内核、设备、其他进程或网络栈）。',
       },
       nonCanonical: {
         en: 'Container "{{container}}" adds capability "{{capability}}": Pod Security compares names exactly, so this spelling is outside the Baseline allowed set, while container runtimes may still grant it as {{canonical}}. Write "{{canonical}}" if the app really needs it.',
-        'zh-CN': '容器 "{{container}}" 添加了能力 "{{capability}}"：Pod 安全标准按名称精确比较，这种写法不在 Baseline 允许范围内，但容器运行时仍可能把它当作 {{canonical}} 授予。如确实需要，请写成 "{{canonical}}"。',
+        'zh-CN':
+          '容器 "{{container}}" 添加了能力 "{{capability}}"：Pod 安全标准按名称精确比较，这种写法不在 Baseline 允许范围内，但容器运行时仍可能把它当作 {{canonical}} 授予。如确实需要，请写成 "{{canonical}}"。',
       },
       restrictedOnly: {
         en: 'Container "{{container}}" adds capability "{{capability}}": Baseline allows it, but Restricted allows adding only NET_BIND_SERVICE.',
-        'zh-CN': '容器 "{{container}}" 添加了能力 "{{capability}}"：Baseline 允许，但 Restricted 只允许添加 NET_BIND_SERVICE。',
+        'zh-CN':
+          '容器 "{{container}}" 添加了能力 "{{capability}}"：Baseline 允许，但 Restricted 只允许添加 NET_BIND_SERVICE。',
       },
     },
     docs: {
       why: {
         en: 'Every added capability is a piece of root: SYS_ADMIN, SYS_MODULE, SYS_PTRACE, BPF or NET_ADMIN each open a path from the container to the node kernel, and NET_RAW allows spoofing on the pod network.',
-        'zh-CN': '每添加一项能力，就多给了容器一部分 root 权限：SYS_ADMIN、SYS_MODULE、SYS_PTRACE、BPF、NET_ADMIN 等都可能让容器突破到节点内核，NET_RAW 则可在 Pod 网络中伪造数据包。',
+        'zh-CN':
+          '每添加一项能力，就多给了容器一部分 root 权限：SYS_ADMIN、SYS_MODULE、SYS_PTRACE、BPF、NET_ADMIN 等都可能让容器突破到节点内核，NET_RAW 则可在 Pod 网络中伪造数据包。',
       },
       fix: {
         en: 'Drop ALL capabilities and add back only the few the app needs (often none; NET_BIND_SERVICE to listen below port 1024), and do this before writing a seccomp policy, so that the policy starts from a small set of privileges. Prefer changing the app (listen on 8080, do not chown at start) over adding capabilities.',
-        'zh-CN': '先 drop ALL 去掉全部能力，再只加回应用真正需要的少数几项（通常一项都不需要；监听 1024 以下端口时加 NET_BIND_SERVICE），并且要在编写 seccomp 策略之前完成这一步，让策略从最小的权限集合出发。能改应用就别加能力（例如改为监听 8080、启动时不做 chown）。',
+        'zh-CN':
+          '先 drop ALL 去掉全部能力，再只加回应用真正需要的少数几项（通常一项都不需要；监听 1024 以下端口时加 NET_BIND_SERVICE），并且要在编写 seccomp 策略之前完成这一步，让策略从最小的权限集合出发。能改应用就别加能力（例如改为监听 8080、启动时不做 chown）。',
       },
       snippet: [
         'containers:',
@@ -72,7 +102,14 @@ export const capabilitiesAdded = defineRule({
         '        drop: ["ALL"]',
         '        add: ["NET_BIND_SERVICE"]   # only if the app needs it',
       ].join('\n'),
-      references: [PSS_REFERENCE.baseline, PSS_REFERENCE.restricted, SECURITY_CONTEXT_REFERENCE, CAPABILITIES_MAN_PAGE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
+      references: [
+        PSS_REFERENCE.baseline,
+        PSS_REFERENCE.restricted,
+        SECURITY_CONTEXT_REFERENCE,
+        CAPABILITIES_MAN_PAGE,
+        CIS_REFERENCE,
+        NSA_HARDENING_REFERENCE,
+      ],
     },
   },
   check(context) {
@@ -95,8 +132,19 @@ export const capabilitiesAdded = defineRule({
         }
         const canonical = canonicalCapability(capability);
         const severity = CRITICAL_CAPABILITIES.has(canonical) ? 'critical' : 'high';
-        const messageId = canonical !== capability ? 'nonCanonical' : severity === 'critical' ? 'dangerous' : 'outsideBaseline';
-        context.report({ messageId, data: { container: node.name, capability, canonical }, path, container: node, severity });
+        const messageId =
+          canonical !== capability
+            ? 'nonCanonical'
+            : severity === 'critical'
+              ? 'dangerous'
+              : 'outsideBaseline';
+        context.report({
+          messageId,
+          data: { container: node.name, capability, canonical },
+          path,
+          container: node,
+          severity,
+        });
       });
     }
   },

@@ -2,22 +2,46 @@ import { testRule } from '../../engine/rule-tester.ts';
 import { capabilitiesNotDropped } from './rule.ts';
 
 const image = 'nginx:1.27';
-const dropping = (drop: string[] | null) => ({ name: 'app', image, securityContext: { capabilities: { drop } } });
+const dropping = (drop: string[] | null) => ({
+  name: 'app',
+  image,
+  securityContext: { capabilities: { drop } },
+});
 const dropPath = 'spec.containers[0].securityContext.capabilities.drop';
 
 testRule(capabilitiesNotDropped, {
   valid: [
     { name: 'drop ALL', podSpec: { containers: [dropping(['ALL'])] } },
     { name: 'drop ALL among others', podSpec: { containers: [dropping(['NET_RAW', 'ALL'])] } },
-    { name: 'drop ALL and add NET_BIND_SERVICE', podSpec: { containers: [{ name: 'app', image, securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } }] } },
-    { name: 'Windows pod without securityContext (exempt from v1.25)', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
-    { name: 'Windows pod, v1.25', version: 'v1.25', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
+    {
+      name: 'drop ALL and add NET_BIND_SERVICE',
+      podSpec: {
+        containers: [
+          {
+            name: 'app',
+            image,
+            securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+          },
+        ],
+      },
+    },
+    {
+      name: 'Windows pod without securityContext (exempt from v1.25)',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
+    {
+      name: 'Windows pod, v1.25',
+      version: 'v1.25',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
   ],
   invalid: [
     {
       name: 'no securityContext',
       podSpec: { containers: [{ name: 'app', image }] },
-      findings: [{ messageId: 'missingDropAll', path: dropPath, container: 'app', data: { container: 'app' } }],
+      findings: [
+        { messageId: 'missingDropAll', path: dropPath, container: 'app', data: { container: 'app' } },
+      ],
     },
     {
       name: 'securityContext null',
@@ -26,7 +50,11 @@ testRule(capabilitiesNotDropped, {
     },
     {
       name: 'capabilities without drop',
-      podSpec: { containers: [{ name: 'app', image, securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } }] },
+      podSpec: {
+        containers: [
+          { name: 'app', image, securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } },
+        ],
+      },
       findings: [{ messageId: 'missingDropAll', path: dropPath, container: 'app' }],
     },
     {
@@ -42,7 +70,9 @@ testRule(capabilitiesNotDropped, {
     {
       name: 'drop "all" in lower case',
       podSpec: { containers: [dropping(['NET_RAW', 'all'])] },
-      findings: [{ messageId: 'allWrongCase', path: `${dropPath}[1]`, container: 'app', data: { value: 'all' } }],
+      findings: [
+        { messageId: 'allWrongCase', path: `${dropPath}[1]`, container: 'app', data: { value: 'all' } },
+      ],
     },
     {
       name: 'explicit Linux pod',
@@ -53,13 +83,29 @@ testRule(capabilitiesNotDropped, {
       name: 'every container role',
       podSpec: {
         initContainers: [{ name: 'init', image }],
-        containers: [dropping(['ALL']), { name: 'sidecar', image, securityContext: { capabilities: { drop: ['All'] } } }],
+        containers: [
+          dropping(['ALL']),
+          { name: 'sidecar', image, securityContext: { capabilities: { drop: ['All'] } } },
+        ],
         ephemeralContainers: [{ name: 'debug', image, securityContext: {} }],
       },
       findings: [
-        { messageId: 'missingDropAll', path: 'spec.initContainers[0].securityContext.capabilities.drop', container: 'init' },
-        { messageId: 'allWrongCase', path: 'spec.containers[1].securityContext.capabilities.drop[0]', container: 'sidecar', data: { value: 'All' } },
-        { messageId: 'missingDropAll', path: 'spec.ephemeralContainers[0].securityContext.capabilities.drop', container: 'debug' },
+        {
+          messageId: 'missingDropAll',
+          path: 'spec.initContainers[0].securityContext.capabilities.drop',
+          container: 'init',
+        },
+        {
+          messageId: 'allWrongCase',
+          path: 'spec.containers[1].securityContext.capabilities.drop[0]',
+          container: 'sidecar',
+          data: { value: 'All' },
+        },
+        {
+          messageId: 'missingDropAll',
+          path: 'spec.ephemeralContainers[0].securityContext.capabilities.drop',
+          container: 'debug',
+        },
       ],
     },
     {

@@ -1,8 +1,15 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import {
+  NSA_HARDENING_REFERENCE,
+  PSS_REFERENCE,
+  SECURITY_CONTEXT_REFERENCE,
+  cisReference,
+} from '../references.ts';
 
-const CIS_REFERENCE = cisReference('v1.9, 5.2.10: Minimize the admission of containers with capabilities assigned');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.2.10: Minimize the admission of containers with capabilities assigned',
+);
 
 export const capabilitiesNotDropped = defineRule({
   meta: {
@@ -14,21 +21,25 @@ export const capabilitiesNotDropped = defineRule({
     messages: {
       missingDropAll: {
         en: 'Container "{{container}}" does not drop ALL capabilities: it keeps the runtime\'s default set (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID, NET_RAW on some runtimes, …).',
-        'zh-CN': '容器 "{{container}}" 没有 drop ALL：它保留了容器运行时默认授予的能力（CHOWN、DAC_OVERRIDE、FOWNER、SETUID、SETGID，部分运行时还包括 NET_RAW 等）。',
+        'zh-CN':
+          '容器 "{{container}}" 没有 drop ALL：它保留了容器运行时默认授予的能力（CHOWN、DAC_OVERRIDE、FOWNER、SETUID、SETGID，部分运行时还包括 NET_RAW 等）。',
       },
       allWrongCase: {
         en: 'Container "{{container}}" drops "{{value}}": Pod Security compares case-sensitively and only accepts "ALL", so this does not satisfy the Restricted check even if the runtime honours it.',
-        'zh-CN': '容器 "{{container}}" 的 drop 写的是 "{{value}}"：Pod 安全标准区分大小写，只认 "ALL"，因此即使运行时接受这种写法，也无法通过 Restricted 检查。',
+        'zh-CN':
+          '容器 "{{container}}" 的 drop 写的是 "{{value}}"：Pod 安全标准区分大小写，只认 "ALL"，因此即使运行时接受这种写法，也无法通过 Restricted 检查。',
       },
     },
     docs: {
       why: {
         en: 'Containers start with a default set of capabilities that most apps never use; each one (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, …) widens what an attacker inside the container can do.',
-        'zh-CN': '容器默认就带有一组能力，而大多数应用从来用不到；其中每一项（CHOWN、DAC_OVERRIDE、SETUID、NET_RAW 等）都会扩大攻击者攻入容器后的活动空间。',
+        'zh-CN':
+          '容器默认就带有一组能力，而大多数应用从来用不到；其中每一项（CHOWN、DAC_OVERRIDE、SETUID、NET_RAW 等）都会扩大攻击者攻入容器后的活动空间。',
       },
       fix: {
         en: 'Set `capabilities.drop: ["ALL"]` (upper case) on every container, init and ephemeral ones included, then add back only the few the app needs (NET_BIND_SERVICE is the only one Restricted allows). Do this before writing a seccomp policy, so that the policy starts from a small set of privileges.',
-        'zh-CN': '在每个容器（包括 init 容器和临时容器）上设置 `capabilities.drop: ["ALL"]`（必须大写），再只加回应用真正需要的少数几项（Restricted 只允许 NET_BIND_SERVICE）。请在编写 seccomp 策略之前先完成这一步，让策略从最小的权限集合出发。',
+        'zh-CN':
+          '在每个容器（包括 init 容器和临时容器）上设置 `capabilities.drop: ["ALL"]`（必须大写），再只加回应用真正需要的少数几项（Restricted 只允许 NET_BIND_SERVICE）。请在编写 seccomp 策略之前先完成这一步，让策略从最小的权限集合出发。',
       },
       snippet: [
         'containers:',
@@ -37,7 +48,12 @@ export const capabilitiesNotDropped = defineRule({
         '      capabilities:',
         '        drop: ["ALL"]',
       ].join('\n'),
-      references: [PSS_REFERENCE.restricted, SECURITY_CONTEXT_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
+      references: [
+        PSS_REFERENCE.restricted,
+        SECURITY_CONTEXT_REFERENCE,
+        CIS_REFERENCE,
+        NSA_HARDENING_REFERENCE,
+      ],
     },
   },
   check(context) {
@@ -56,7 +72,12 @@ export const capabilitiesNotDropped = defineRule({
           container: node,
         });
       } else {
-        context.report({ messageId: 'missingDropAll', data: { container: node.name }, path: [...capabilitiesPath, 'drop'], container: node });
+        context.report({
+          messageId: 'missingDropAll',
+          data: { container: node.name },
+          path: [...capabilitiesPath, 'drop'],
+          container: node,
+        });
       }
     }
   },

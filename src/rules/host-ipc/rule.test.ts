@@ -8,7 +8,11 @@ testRule(hostIpc, {
     { name: 'field absent', podSpec: { containers: [app] } },
     { name: 'explicitly false', podSpec: { hostIPC: false, containers: [app] } },
     { name: 'explicit null', podSpec: { hostIPC: null, containers: [app] } },
-    { name: 'explicitly false, oldest policy version', version: 'v1.25', podSpec: { hostIPC: false, containers: [app] } },
+    {
+      name: 'explicitly false, oldest policy version',
+      version: 'v1.25',
+      podSpec: { hostIPC: false, containers: [app] },
+    },
   ],
   invalid: [
     {

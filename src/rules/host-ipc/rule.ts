@@ -1,7 +1,9 @@
 import { defineRule } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE = cisReference('v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
+);
 
 export const hostIpc = defineRule({
   meta: {
@@ -19,7 +21,8 @@ export const hostIpc = defineRule({
     docs: {
       why: {
         en: 'In the host IPC namespace a container can read and write the shared memory segments, semaphores and message queues of host processes and other pods, leaking or corrupting their data.',
-        'zh-CN': '处于宿主机 IPC 命名空间的容器可以读写宿主机进程及其他 Pod 的共享内存段、信号量和消息队列，造成数据泄露或被篡改。',
+        'zh-CN':
+          '处于宿主机 IPC 命名空间的容器可以读写宿主机进程及其他 Pod 的共享内存段、信号量和消息队列，造成数据泄露或被篡改。',
       },
       fix: {
         en: 'Remove `hostIPC: true` (or set it to `false`). Containers of the same pod already share an IPC namespace.',

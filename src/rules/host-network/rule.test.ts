@@ -8,7 +8,11 @@ testRule(hostNetwork, {
     { name: 'field absent', podSpec: { containers: [app] } },
     { name: 'explicitly false', podSpec: { hostNetwork: false, containers: [app] } },
     { name: 'explicit null', podSpec: { hostNetwork: null, containers: [app] } },
-    { name: 'explicitly false, oldest policy version', version: 'v1.25', podSpec: { hostNetwork: false, containers: [app] } },
+    {
+      name: 'explicitly false, oldest policy version',
+      version: 'v1.25',
+      podSpec: { hostNetwork: false, containers: [app] },
+    },
   ],
   invalid: [
     {

@@ -4,10 +4,19 @@ import { hostPath } from './rule.ts';
 const image = 'busybox:1.36';
 
 /** A pod with one hostPath volume "host" mounted by container "app" (read-only unless told). */
-function podWith(path: string, mount: { readOnly?: boolean } | null = { readOnly: true }): Record<string, unknown> {
+function podWith(
+  path: string,
+  mount: { readOnly?: boolean } | null = { readOnly: true },
+): Record<string, unknown> {
   return {
     volumes: [{ name: 'host', hostPath: { path } }],
-    containers: [{ name: 'app', image, ...(mount ? { volumeMounts: [{ name: 'host', mountPath: '/host', ...mount }] } : {}) }],
+    containers: [
+      {
+        name: 'app',
+        image,
+        ...(mount ? { volumeMounts: [{ name: 'host', mountPath: '/host', ...mount }] } : {}),
+      },
+    ],
   };
 }
 
@@ -16,29 +25,68 @@ const at = 'spec.volumes[0].hostPath.path';
 testRule(hostPath, {
   valid: [
     { name: 'no volumes', podSpec: { containers: [{ name: 'app', image }] } },
-    { name: 'emptyDir and configMap volumes', podSpec: { volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', configMap: { name: 'cfg' } }], containers: [{ name: 'app', image }] } },
-    { name: 'hostPath null', podSpec: { volumes: [{ name: 'a', hostPath: null, emptyDir: {} }], containers: [{ name: 'app', image }] } },
+    {
+      name: 'emptyDir and configMap volumes',
+      podSpec: {
+        volumes: [
+          { name: 'a', emptyDir: {} },
+          { name: 'b', configMap: { name: 'cfg' } },
+        ],
+        containers: [{ name: 'app', image }],
+      },
+    },
+    {
+      name: 'hostPath null',
+      podSpec: {
+        volumes: [{ name: 'a', hostPath: null, emptyDir: {} }],
+        containers: [{ name: 'app', image }],
+      },
+    },
   ],
   invalid: [
     {
       name: 'ordinary host path, writable',
       podSpec: podWith('/var/log', {}),
-      findings: [{ messageId: 'hostPath', path: at, container: null, severity: 'high', data: { volume: 'host', hostPath: '/var/log' } }],
+      findings: [
+        {
+          messageId: 'hostPath',
+          path: at,
+          container: null,
+          severity: 'high',
+          data: { volume: 'host', hostPath: '/var/log' },
+        },
+      ],
     },
     {
       name: 'hostPath without a path (upstream still forbids it)',
       podSpec: { volumes: [{ name: 'host', hostPath: {} }], containers: [{ name: 'app', image }] },
-      findings: [{ messageId: 'hostPath', path: at, container: null, severity: 'high', data: { hostPath: '' } }],
+      findings: [
+        { messageId: 'hostPath', path: at, container: null, severity: 'high', data: { hostPath: '' } },
+      ],
     },
     {
       name: 'docker socket, even read-only',
       podSpec: podWith('/var/run/docker.sock'),
-      findings: [{ messageId: 'runtimeSocket', path: at, severity: 'critical', data: { hostPath: '/var/run/docker.sock' } }],
+      findings: [
+        {
+          messageId: 'runtimeSocket',
+          path: at,
+          severity: 'critical',
+          data: { hostPath: '/var/run/docker.sock' },
+        },
+      ],
     },
     {
       name: 'containerd socket directory',
       podSpec: podWith('/run/containerd/'),
-      findings: [{ messageId: 'runtimeSocket', path: at, severity: 'critical', data: { hostPath: '/run/containerd/' } }],
+      findings: [
+        {
+          messageId: 'runtimeSocket',
+          path: at,
+          severity: 'critical',
+          data: { hostPath: '/run/containerd/' },
+        },
+      ],
     },
     {
       name: 'crio socket in an unusual place',
@@ -68,7 +116,14 @@ testRule(hostPath, {
     {
       name: '/etc writable (readOnly false)',
       podSpec: podWith('/etc', { readOnly: false }),
-      findings: [{ messageId: 'sensitiveWritable', path: at, severity: 'critical', data: { hostPath: '/etc', container: 'app' } }],
+      findings: [
+        {
+          messageId: 'sensitiveWritable',
+          path: at,
+          severity: 'critical',
+          data: { hostPath: '/etc', container: 'app' },
+        },
+      ],
     },
     {
       name: 'root filesystem writable',
@@ -88,7 +143,9 @@ testRule(hostPath, {
     {
       name: 'parent of /var/lib/kubelet writable',
       podSpec: podWith('/var//lib/', {}),
-      findings: [{ messageId: 'sensitiveWritable', path: at, severity: 'critical', data: { hostPath: '/var//lib/' } }],
+      findings: [
+        { messageId: 'sensitiveWritable', path: at, severity: 'critical', data: { hostPath: '/var//lib/' } },
+      ],
     },
     {
       name: 'dot segments are resolved',
@@ -103,14 +160,36 @@ testRule(hostPath, {
     {
       name: 'writable mount by an init or ephemeral container counts',
       podSpec: {
-        volumes: [{ name: 'host', hostPath: { path: '/sys' } }, { name: 'dev', hostPath: { path: '/dev' } }],
+        volumes: [
+          { name: 'host', hostPath: { path: '/sys' } },
+          { name: 'dev', hostPath: { path: '/dev' } },
+        ],
         initContainers: [{ name: 'init', image, volumeMounts: [{ name: 'host', mountPath: '/sys' }] }],
-        containers: [{ name: 'app', image, volumeMounts: [{ name: 'host', mountPath: '/sys', readOnly: true }, { name: 'dev', mountPath: '/dev', readOnly: true }] }],
+        containers: [
+          {
+            name: 'app',
+            image,
+            volumeMounts: [
+              { name: 'host', mountPath: '/sys', readOnly: true },
+              { name: 'dev', mountPath: '/dev', readOnly: true },
+            ],
+          },
+        ],
         ephemeralContainers: [{ name: 'debug', image, volumeMounts: [{ name: 'dev', mountPath: '/dev' }] }],
       },
       findings: [
-        { messageId: 'sensitiveWritable', path: at, severity: 'critical', data: { hostPath: '/sys', container: 'init' } },
-        { messageId: 'sensitiveWritable', path: 'spec.volumes[1].hostPath.path', severity: 'critical', data: { hostPath: '/dev', container: 'debug' } },
+        {
+          messageId: 'sensitiveWritable',
+          path: at,
+          severity: 'critical',
+          data: { hostPath: '/sys', container: 'init' },
+        },
+        {
+          messageId: 'sensitiveWritable',
+          path: 'spec.volumes[1].hostPath.path',
+          severity: 'critical',
+          data: { hostPath: '/dev', container: 'debug' },
+        },
       ],
     },
     {

@@ -8,11 +8,35 @@ const HOST_PATH_REFERENCE: Reference = {
 const CIS_REFERENCE = cisReference('v1.9, 5.2.12: Minimize the admission of HostPath volumes');
 
 /** File names of container runtime API sockets, wherever a distribution puts them. */
-const RUNTIME_SOCKET_NAMES = new Set(['docker.sock', 'containerd.sock', 'crio.sock', 'cri-dockerd.sock', 'podman.sock', 'dockershim.sock']);
+const RUNTIME_SOCKET_NAMES = new Set([
+  'docker.sock',
+  'containerd.sock',
+  'crio.sock',
+  'cri-dockerd.sock',
+  'podman.sock',
+  'dockershim.sock',
+]);
 /** Directories holding runtime sockets, after /var/run is read as /run. */
-const RUNTIME_SOCKET_DIRS = ['/run/containerd', '/run/crio', '/run/docker', '/run/cri-dockerd', '/run/podman', '/run/k3s/containerd'];
+const RUNTIME_SOCKET_DIRS = [
+  '/run/containerd',
+  '/run/crio',
+  '/run/docker',
+  '/run/cri-dockerd',
+  '/run/podman',
+  '/run/k3s/containerd',
+];
 /** Host directories whose write access amounts to owning the node (a mount of a parent counts too). */
-const SENSITIVE_DIRS = ['/etc', '/proc', '/sys', '/dev', '/boot', '/root', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd'];
+const SENSITIVE_DIRS = [
+  '/etc',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/boot',
+  '/root',
+  '/var/lib/kubelet',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+];
 
 /** Lexically normalised absolute path, with /var/run read as /run (a symlink on every common distribution). */
 function normaliseHostPath(path: string): string {
@@ -23,7 +47,9 @@ function normaliseHostPath(path: string): string {
     else parts.push(part);
   }
   const normalised = `/${parts.join('/')}`;
-  return normalised === '/var/run' || normalised.startsWith('/var/run/') ? normalised.slice('/var'.length) : normalised;
+  return normalised === '/var/run' || normalised.startsWith('/var/run/')
+    ? normalised.slice('/var'.length)
+    : normalised;
 }
 
 function isWithin(path: string, dir: string): boolean {
@@ -33,7 +59,11 @@ function isWithin(path: string, dir: string): boolean {
 function exposesRuntimeSocket(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1);
   // /run itself holds every socket directory; other paths under it (xtables.lock, udev) do not.
-  return path === '/run' || RUNTIME_SOCKET_NAMES.has(name) || RUNTIME_SOCKET_DIRS.some((dir) => isWithin(path, dir));
+  return (
+    path === '/run' ||
+    RUNTIME_SOCKET_NAMES.has(name) ||
+    RUNTIME_SOCKET_DIRS.some((dir) => isWithin(path, dir))
+  );
 }
 
 function isSensitive(path: string): boolean {
@@ -43,7 +73,9 @@ function isSensitive(path: string): boolean {
 
 /** The first container (any role) that mounts the volume without `readOnly: true`. */
 function writableBy(containers: readonly ContainerNode[], volume: string): ContainerNode | undefined {
-  return containers.find((node) => node.container.volumeMounts?.some((mount) => mount.name === volume && mount.readOnly !== true));
+  return containers.find((node) =>
+    node.container.volumeMounts?.some((mount) => mount.name === volume && mount.readOnly !== true),
+  );
 }
 
 export const hostPath = defineRule({
@@ -60,21 +92,25 @@ export const hostPath = defineRule({
       },
       runtimeSocket: {
         en: 'Volume "{{volume}}" mounts host path "{{hostPath}}", a container runtime socket or its directory: whoever reaches the socket controls every container on the node, even through a read-only mount.',
-        'zh-CN': '卷 "{{volume}}" 挂载了宿主机路径 "{{hostPath}}"，即容器运行时的 socket 或其所在目录：能访问该 socket 就能控制节点上的所有容器，即使以只读方式挂载也一样。',
+        'zh-CN':
+          '卷 "{{volume}}" 挂载了宿主机路径 "{{hostPath}}"，即容器运行时的 socket 或其所在目录：能访问该 socket 就能控制节点上的所有容器，即使以只读方式挂载也一样。',
       },
       sensitiveWritable: {
         en: 'Volume "{{volume}}" mounts the sensitive host path "{{hostPath}}", and container "{{container}}" mounts it writable.',
-        'zh-CN': '卷 "{{volume}}" 挂载了敏感的宿主机路径 "{{hostPath}}"，且容器 "{{container}}" 以可写方式挂载。',
+        'zh-CN':
+          '卷 "{{volume}}" 挂载了敏感的宿主机路径 "{{hostPath}}"，且容器 "{{container}}" 以可写方式挂载。',
       },
     },
     docs: {
       why: {
-        en: 'A hostPath volume gives the pod the node\'s own files: host configuration, credentials of the kubelet and of other pods, and through a runtime socket the control of every container. A writable mount of /etc, /var/lib/kubelet or /proc is a direct path to root on the node.',
-        'zh-CN': 'hostPath 卷让 Pod 直接访问节点本身的文件：宿主机配置、kubelet 及其他 Pod 的凭据，挂载容器运行时 socket 更意味着能控制节点上的所有容器。以可写方式挂载 /etc、/var/lib/kubelet 或 /proc 等目录，几乎等同于直接拿到节点的 root 权限。',
+        en: "A hostPath volume gives the pod the node's own files: host configuration, credentials of the kubelet and of other pods, and through a runtime socket the control of every container. A writable mount of /etc, /var/lib/kubelet or /proc is a direct path to root on the node.",
+        'zh-CN':
+          'hostPath 卷让 Pod 直接访问节点本身的文件：宿主机配置、kubelet 及其他 Pod 的凭据，挂载容器运行时 socket 更意味着能控制节点上的所有容器。以可写方式挂载 /etc、/var/lib/kubelet 或 /proc 等目录，几乎等同于直接拿到节点的 root 权限。',
       },
       fix: {
         en: 'Use emptyDir, configMap, secret, projected or a PersistentVolumeClaim instead. A node agent that truly needs host files should mount the narrowest path, with `readOnly: true` on every volumeMount and a `hostPath.type`, from a dedicated namespace with an exemption that records why. Never mount the container runtime socket: read-only mounts do not stop a process from talking to it.',
-        'zh-CN': '改用 emptyDir、configMap、secret、projected 或 PersistentVolumeClaim。确实需要读取宿主机文件的节点组件，应只挂载最小范围的路径，在所有 volumeMount 上设置 `readOnly: true` 并指定 `hostPath.type`，部署在专用命名空间中并配置注明原因的豁免。切勿挂载容器运行时 socket：只读挂载并不能阻止进程通过它调用运行时 API。',
+        'zh-CN':
+          '改用 emptyDir、configMap、secret、projected 或 PersistentVolumeClaim。确实需要读取宿主机文件的节点组件，应只挂载最小范围的路径，在所有 volumeMount 上设置 `readOnly: true` 并指定 `hostPath.type`，部署在专用命名空间中并配置注明原因的豁免。切勿挂载容器运行时 socket：只读挂载并不能阻止进程通过它调用运行时 API。',
       },
       snippet: [
         'volumes:',
@@ -102,9 +138,17 @@ export const hostPath = defineRule({
         context.report({ messageId: 'runtimeSocket', data, path, severity: 'critical' });
         return;
       }
-      const writer = normalised !== undefined && isSensitive(normalised) ? writableBy(context.containers, volume.name) : undefined;
+      const writer =
+        normalised !== undefined && isSensitive(normalised)
+          ? writableBy(context.containers, volume.name)
+          : undefined;
       if (writer !== undefined) {
-        context.report({ messageId: 'sensitiveWritable', data: { ...data, container: writer.name }, path, severity: 'critical' });
+        context.report({
+          messageId: 'sensitiveWritable',
+          data: { ...data, container: writer.name },
+          path,
+          severity: 'critical',
+        });
         return;
       }
       context.report({ messageId: 'hostPath', data, path });

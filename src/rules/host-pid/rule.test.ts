@@ -8,7 +8,11 @@ testRule(hostPid, {
     { name: 'field absent', podSpec: { containers: [app] } },
     { name: 'explicitly false', podSpec: { hostPID: false, containers: [app] } },
     { name: 'explicit null', podSpec: { hostPID: null, containers: [app] } },
-    { name: 'explicitly false, oldest policy version', version: 'v1.25', podSpec: { hostPID: false, containers: [app] } },
+    {
+      name: 'explicitly false, oldest policy version',
+      version: 'v1.25',
+      podSpec: { hostPID: false, containers: [app] },
+    },
   ],
   invalid: [
     {

@@ -1,7 +1,9 @@
 import { defineRule } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
 
-const CIS_REFERENCE = cisReference('v1.9, 5.2.3: Minimize the admission of containers wishing to share the host process ID namespace');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.2.3: Minimize the admission of containers wishing to share the host process ID namespace',
+);
 
 export const hostPid = defineRule({
   meta: {
@@ -18,12 +20,14 @@ export const hostPid = defineRule({
     },
     docs: {
       why: {
-        en: 'In the host PID namespace a container can list, signal and (with ptrace or as root) inspect any process on the node, read other containers\' environment variables and files through /proc, and escape via `nsenter`.',
-        'zh-CN': '处于宿主机 PID 命名空间的容器可以列出节点上的任意进程并向其发送信号，（具备 ptrace 能力或以 root 运行时）还能查看其内存，通过 /proc 读取其他容器的环境变量和文件，甚至借助 `nsenter` 逃逸到宿主机。',
+        en: "In the host PID namespace a container can list, signal and (with ptrace or as root) inspect any process on the node, read other containers' environment variables and files through /proc, and escape via `nsenter`.",
+        'zh-CN':
+          '处于宿主机 PID 命名空间的容器可以列出节点上的任意进程并向其发送信号，（具备 ptrace 能力或以 root 运行时）还能查看其内存，通过 /proc 读取其他容器的环境变量和文件，甚至借助 `nsenter` 逃逸到宿主机。',
       },
       fix: {
         en: 'Remove `hostPID: true` (or set it to `false`). To share processes between containers of the same pod, use `shareProcessNamespace: true` instead.',
-        'zh-CN': '删除 `hostPID: true`（或设为 `false`）。如只需在同一 Pod 的容器之间共享进程，请改用 `shareProcessNamespace: true`。',
+        'zh-CN':
+          '删除 `hostPID: true`（或设为 `false`）。如只需在同一 Pod 的容器之间共享进程，请改用 `shareProcessNamespace: true`。',
       },
       snippet: ['hostPID: false', 'containers:', '  - name: app'].join('\n'),
       references: [PSS_REFERENCE.baseline, CIS_REFERENCE, NSA_HARDENING_REFERENCE],

@@ -17,19 +17,28 @@ export const hostPorts = defineRule({
     messages: {
       hostPort: {
         en: 'Container "{{container}}" binds host port {{hostPort}} (container port {{containerPort}}) on the node\'s network interfaces.',
-        'zh-CN': '容器 "{{container}}" 在节点网卡上绑定了宿主机端口 {{hostPort}}（容器端口 {{containerPort}}）。',
+        'zh-CN':
+          '容器 "{{container}}" 在节点网卡上绑定了宿主机端口 {{hostPort}}（容器端口 {{containerPort}}）。',
       },
     },
     docs: {
       why: {
         en: 'A host port exposes the container on every address of the node, outside NetworkPolicies and Service load balancing, and ties the pod to nodes where that port is free.',
-        'zh-CN': '宿主机端口会把容器暴露在节点的所有地址上，绕过 NetworkPolicy 和 Service 负载均衡，还会把 Pod 限定在该端口空闲的节点上调度。',
+        'zh-CN':
+          '宿主机端口会把容器暴露在节点的所有地址上，绕过 NetworkPolicy 和 Service 负载均衡，还会把 Pod 限定在该端口空闲的节点上调度。',
       },
       fix: {
         en: 'Remove `hostPort` (or set it to 0) and expose the port with a Service (ClusterIP, NodePort or LoadBalancer) or an Ingress.',
-        'zh-CN': '删除 `hostPort`（或设为 0），改用 Service（ClusterIP、NodePort 或 LoadBalancer）或 Ingress 暴露端口。',
+        'zh-CN':
+          '删除 `hostPort`（或设为 0），改用 Service（ClusterIP、NodePort 或 LoadBalancer）或 Ingress 暴露端口。',
       },
-      snippet: ['containers:', '  - name: app', '    ports:', '      - containerPort: 8080', '        # no hostPort'].join('\n'),
+      snippet: [
+        'containers:',
+        '  - name: app',
+        '    ports:',
+        '      - containerPort: 8080',
+        '        # no hostPort',
+      ].join('\n'),
       references: [PSS_REFERENCE.baseline, SERVICE_REFERENCE, CIS_REFERENCE],
     },
   },

@@ -23,7 +23,10 @@ testRule(imageTagMutable, {
     { name: 'digest', podSpec: app(`nginx@${DIGEST}`) },
     { name: 'latest pinned by digest', podSpec: app(`nginx:latest@${DIGEST}`) },
     { name: 'registry with port and version tag', podSpec: app('registry.local:5000/team/app:2.0.1') },
-    { name: 'image absent or null (not this rule)', podSpec: { containers: [{ name: 'app' }, { name: 'side', image: null }] } },
+    {
+      name: 'image absent or null (not this rule)',
+      podSpec: { containers: [{ name: 'app' }, { name: 'side', image: null }] },
+    },
     {
       name: 'pinned in every container role',
       version: 'v1.25',
@@ -38,17 +41,33 @@ testRule(imageTagMutable, {
     {
       name: 'no tag',
       podSpec: app('nginx'),
-      findings: [{ messageId: 'noTag', path: 'spec.containers[0].image', container: 'app', data: { container: 'app', image: 'nginx' } }],
+      findings: [
+        {
+          messageId: 'noTag',
+          path: 'spec.containers[0].image',
+          container: 'app',
+          data: { container: 'app', image: 'nginx' },
+        },
+      ],
     },
     {
       name: 'latest tag',
       podSpec: app('docker.io/library/nginx:latest'),
-      findings: [{ messageId: 'latestTag', path: 'spec.containers[0].image', container: 'app', data: { image: 'docker.io/library/nginx:latest' } }],
+      findings: [
+        {
+          messageId: 'latestTag',
+          path: 'spec.containers[0].image',
+          container: 'app',
+          data: { image: 'docker.io/library/nginx:latest' },
+        },
+      ],
     },
     {
       name: 'registry with port and no tag: the port is not a tag',
       podSpec: app('registry:5000/app'),
-      findings: [{ messageId: 'noTag', path: 'spec.containers[0].image', data: { image: 'registry:5000/app' } }],
+      findings: [
+        { messageId: 'noTag', path: 'spec.containers[0].image', data: { image: 'registry:5000/app' } },
+      ],
     },
     {
       name: 'registry with port and latest tag',
@@ -60,7 +79,10 @@ testRule(imageTagMutable, {
       version: 'v1.25',
       podSpec: {
         initContainers: [{ name: 'init', image: 'busybox' }],
-        containers: [{ name: 'app', image: 'nginx:1.27' }, { name: 'side', image: 'envoyproxy/envoy:latest' }],
+        containers: [
+          { name: 'app', image: 'nginx:1.27' },
+          { name: 'side', image: 'envoyproxy/envoy:latest' },
+        ],
         ephemeralContainers: [{ name: 'debug', image: 'busybox:latest' }],
       },
       findings: [

@@ -34,27 +34,27 @@ export const imageTagMutable = defineRule({
     messages: {
       noTag: {
         en: 'Container "{{container}}" uses image "{{image}}" with no tag and no digest: it means `:latest`, which can point at a different image on every pull.',
-        'zh-CN': '容器 "{{container}}" 使用的镜像 "{{image}}" 既没有标签也没有摘要（digest），等同于 `:latest`，每次拉取都可能得到不同的镜像。',
+        'zh-CN':
+          '容器 "{{container}}" 使用的镜像 "{{image}}" 既没有标签也没有摘要（digest），等同于 `:latest`，每次拉取都可能得到不同的镜像。',
       },
       latestTag: {
         en: 'Container "{{container}}" uses image "{{image}}" with the `latest` tag and no digest: it can point at a different image on every pull.',
-        'zh-CN': '容器 "{{container}}" 使用的镜像 "{{image}}" 采用 `latest` 标签且未指定摘要（digest），每次拉取都可能得到不同的镜像。',
+        'zh-CN':
+          '容器 "{{container}}" 使用的镜像 "{{image}}" 采用 `latest` 标签且未指定摘要（digest），每次拉取都可能得到不同的镜像。',
       },
     },
     docs: {
       why: {
         en: 'With `latest` (or no tag) you cannot tell which code runs, nodes may run different versions of the same pod, rollbacks do not roll back, and a compromised registry push reaches the cluster on the next restart.',
-        'zh-CN': '使用 `latest`（或不写标签）时无法确定实际运行的是哪个版本，同一工作负载在不同节点上可能运行不同版本，回滚也无法真正回退；一旦镜像仓库被恶意推送，下次重启时就会进入集群。',
+        'zh-CN':
+          '使用 `latest`（或不写标签）时无法确定实际运行的是哪个版本，同一工作负载在不同节点上可能运行不同版本，回滚也无法真正回退；一旦镜像仓库被恶意推送，下次重启时就会进入集群。',
       },
       fix: {
         en: 'Pin a version tag (`nginx:1.27.3`), or better an immutable digest (`nginx:1.27.3@sha256:…`), and update it deliberately (e.g. with Renovate or Dependabot).',
-        'zh-CN': '固定到具体版本标签（如 `nginx:1.27.3`），更好的做法是使用不可变的摘要（如 `nginx:1.27.3@sha256:…`），并通过 Renovate、Dependabot 等工具有计划地升级。',
+        'zh-CN':
+          '固定到具体版本标签（如 `nginx:1.27.3`），更好的做法是使用不可变的摘要（如 `nginx:1.27.3@sha256:…`），并通过 Renovate、Dependabot 等工具有计划地升级。',
       },
-      snippet: [
-        'containers:',
-        '  - name: app',
-        '    image: nginx:1.27.3@sha256:<digest>',
-      ].join('\n'),
+      snippet: ['containers:', '  - name: app', '    image: nginx:1.27.3@sha256:<digest>'].join('\n'),
       references: [IMAGE_NAMES_REFERENCE, CONFIG_BEST_PRACTICES_REFERENCE],
     },
   },

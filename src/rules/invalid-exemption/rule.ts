@@ -16,7 +16,8 @@ export const invalidExemption = defineRule({
     messages: {
       emptyReason: {
         en: 'Exemption annotation "{{annotation}}" gives no reason, so it exempts nothing: write why the finding of rule "{{rule}}" is accepted as its value.',
-        'zh-CN': '豁免注解 "{{annotation}}" 没有填写理由，因此不会豁免任何结果：请在注解值中写明为何接受规则 "{{rule}}" 的检查结果。',
+        'zh-CN':
+          '豁免注解 "{{annotation}}" 没有填写理由，因此不会豁免任何结果：请在注解值中写明为何接受规则 "{{rule}}" 的检查结果。',
       },
       unknownRule: {
         en: 'Exemption annotation "{{annotation}}" names rule "{{rule}}", which does not exist, so it exempts nothing.',
@@ -30,7 +31,8 @@ export const invalidExemption = defineRule({
     docs: {
       why: {
         en: 'An exemption that does not apply (a typo in the rule id or container name, or an empty reason) silently leaves the finding counted while its author believes it is handled, and an unexplained exemption cannot be reviewed.',
-        'zh-CN': '无法生效的豁免（规则 ID 或容器名写错、理由为空）会让相关结果照常计入，而作者却以为已经处理；没有理由的豁免也无法被审查。',
+        'zh-CN':
+          '无法生效的豁免（规则 ID 或容器名写错、理由为空）会让相关结果照常计入，而作者却以为已经处理；没有理由的豁免也无法被审查。',
       },
       fix: {
         en: `Use \`${EXEMPT_ANNOTATION_PREFIX}<rule-id>\` (or \`${EXEMPT_ANNOTATION_PREFIX}<rule-id>.<container>\` for one container) on the object or its pod template, with an existing rule id or alias, a container of the pod, and the reason as the value.`,
@@ -48,7 +50,9 @@ export const invalidExemption = defineRule({
     // The same sources, in the same order, as the engine reads exemptions from.
     const exemptions = readAnnotationExemptions([
       { meta: context.workload.metadata, path: ['metadata'] },
-      ...(context.podMetadataPath.length > 1 ? [{ meta: context.podMetadata, path: context.podMetadataPath }] : []),
+      ...(context.podMetadataPath.length > 1
+        ? [{ meta: context.podMetadata, path: context.podMetadataPath }]
+        : []),
     ]);
     if (exemptions.length === 0) return;
     const containerNames = new Set(context.containers.map((node) => node.name));
@@ -61,7 +65,11 @@ export const invalidExemption = defineRule({
         context.report({ messageId: 'unknownRule', data, path: exemption.path });
       }
       if (exemption.container !== null && !containerNames.has(exemption.container)) {
-        context.report({ messageId: 'unknownContainer', data: { ...data, container: exemption.container }, path: exemption.path });
+        context.report({
+          messageId: 'unknownContainer',
+          data: { ...data, container: exemption.container },
+          path: exemption.path,
+        });
       }
     }
   },

@@ -16,14 +16,29 @@ testRule(privilegeEscalation, {
         ephemeralContainers: [{ name: 'debug', image, securityContext: safe }],
       },
     },
-    { name: 'Windows pod without the field (exempt from v1.25)', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
-    { name: 'Windows pod, v1.25', version: 'v1.25', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
+    {
+      name: 'Windows pod without the field (exempt from v1.25)',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
+    {
+      name: 'Windows pod, v1.25',
+      version: 'v1.25',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
   ],
   invalid: [
     {
       name: 'field absent',
       podSpec: { containers: [{ name: 'app', image }] },
-      findings: [{ messageId: 'missing', path: path('containers', 0), container: 'app', severity: 'medium', data: { container: 'app' } }],
+      findings: [
+        {
+          messageId: 'missing',
+          path: path('containers', 0),
+          container: 'app',
+          severity: 'medium',
+          data: { container: 'app' },
+        },
+      ],
     },
     {
       name: 'explicit null',
@@ -33,7 +48,9 @@ testRule(privilegeEscalation, {
     {
       name: 'explicitly true',
       podSpec: { containers: [{ name: 'app', image, securityContext: { allowPrivilegeEscalation: true } }] },
-      findings: [{ messageId: 'explicitTrue', path: path('containers', 0), container: 'app', severity: 'medium' }],
+      findings: [
+        { messageId: 'explicitTrue', path: path('containers', 0), container: 'app', severity: 'medium' },
+      ],
     },
     {
       name: 'explicit Linux pod',
@@ -43,22 +60,52 @@ testRule(privilegeEscalation, {
     {
       name: 'privileged container is high',
       podSpec: { containers: [{ name: 'app', image, securityContext: { privileged: true } }] },
-      findings: [{ messageId: 'forcedByPrivilege', path: path('containers', 0), container: 'app', severity: 'high', data: { reason: 'privileged: true' } }],
+      findings: [
+        {
+          messageId: 'forcedByPrivilege',
+          path: path('containers', 0),
+          container: 'app',
+          severity: 'high',
+          data: { reason: 'privileged: true' },
+        },
+      ],
     },
     {
       name: 'SYS_ADMIN (in any spelling) or ALL is high',
       podSpec: {
         containers: [
           { name: 'a', image, securityContext: { capabilities: { add: ['SYS_ADMIN'] } } },
-          { name: 'b', image, securityContext: { allowPrivilegeEscalation: true, capabilities: { add: ['CAP_SYS_ADMIN'] } } },
+          {
+            name: 'b',
+            image,
+            securityContext: { allowPrivilegeEscalation: true, capabilities: { add: ['CAP_SYS_ADMIN'] } },
+          },
           { name: 'c', image, securityContext: { capabilities: { add: ['ALL'] } } },
           { name: 'd', image, securityContext: { capabilities: { add: ['NET_ADMIN'] } } },
         ],
       },
       findings: [
-        { messageId: 'forcedByPrivilege', path: path('containers', 0), container: 'a', severity: 'high', data: { reason: 'capabilities.add: SYS_ADMIN' } },
-        { messageId: 'forcedByPrivilege', path: path('containers', 1), container: 'b', severity: 'high', data: { reason: 'capabilities.add: CAP_SYS_ADMIN' } },
-        { messageId: 'forcedByPrivilege', path: path('containers', 2), container: 'c', severity: 'high', data: { reason: 'capabilities.add: ALL' } },
+        {
+          messageId: 'forcedByPrivilege',
+          path: path('containers', 0),
+          container: 'a',
+          severity: 'high',
+          data: { reason: 'capabilities.add: SYS_ADMIN' },
+        },
+        {
+          messageId: 'forcedByPrivilege',
+          path: path('containers', 1),
+          container: 'b',
+          severity: 'high',
+          data: { reason: 'capabilities.add: CAP_SYS_ADMIN' },
+        },
+        {
+          messageId: 'forcedByPrivilege',
+          path: path('containers', 2),
+          container: 'c',
+          severity: 'high',
+          data: { reason: 'capabilities.add: ALL' },
+        },
         { messageId: 'missing', path: path('containers', 3), container: 'd', severity: 'medium' },
       ],
     },
@@ -66,7 +113,10 @@ testRule(privilegeEscalation, {
       name: 'every container role',
       podSpec: {
         initContainers: [{ name: 'init', image }],
-        containers: [{ name: 'app', image, securityContext: safe }, { name: 'sidecar', image, securityContext: {} }],
+        containers: [
+          { name: 'app', image, securityContext: safe },
+          { name: 'sidecar', image, securityContext: {} },
+        ],
         ephemeralContainers: [{ name: 'debug', image, securityContext: { allowPrivilegeEscalation: true } }],
       },
       findings: [

@@ -1,9 +1,16 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule } from '../../engine/rule.ts';
 import { canonicalCapability } from '../capabilities-added/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import {
+  NSA_HARDENING_REFERENCE,
+  PSS_REFERENCE,
+  SECURITY_CONTEXT_REFERENCE,
+  cisReference,
+} from '../references.ts';
 
-const CIS_REFERENCE = cisReference('v1.9, 5.2.6: Minimize the admission of containers with allowPrivilegeEscalation');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.2.6: Minimize the admission of containers with allowPrivilegeEscalation',
+);
 
 export const privilegeEscalation = defineRule({
   meta: {
@@ -15,28 +22,43 @@ export const privilegeEscalation = defineRule({
     messages: {
       missing: {
         en: 'Container "{{container}}" does not set `allowPrivilegeEscalation: false`, so it defaults to true: setuid binaries can gain more privileges than the process started with.',
-        'zh-CN': '容器 "{{container}}" 未设置 `allowPrivilegeEscalation: false`，默认即为 true：进程可以借助 setuid 程序获得比启动时更多的权限。',
+        'zh-CN':
+          '容器 "{{container}}" 未设置 `allowPrivilegeEscalation: false`，默认即为 true：进程可以借助 setuid 程序获得比启动时更多的权限。',
       },
       explicitTrue: {
         en: 'Container "{{container}}" sets `allowPrivilegeEscalation: true`: setuid binaries can gain more privileges than the process started with.',
-        'zh-CN': '容器 "{{container}}" 设置了 `allowPrivilegeEscalation: true`：进程可以借助 setuid 程序获得比启动时更多的权限。',
+        'zh-CN':
+          '容器 "{{container}}" 设置了 `allowPrivilegeEscalation: true`：进程可以借助 setuid 程序获得比启动时更多的权限。',
       },
       forcedByPrivilege: {
         en: 'Container "{{container}}" can always escalate privileges because it sets `{{reason}}`; the API rejects `allowPrivilegeEscalation: false` until that is removed.',
-        'zh-CN': '由于设置了 `{{reason}}`，容器 "{{container}}" 始终可以提权；在去掉该设置之前，API 会拒绝 `allowPrivilegeEscalation: false`。',
+        'zh-CN':
+          '由于设置了 `{{reason}}`，容器 "{{container}}" 始终可以提权；在去掉该设置之前，API 会拒绝 `allowPrivilegeEscalation: false`。',
       },
     },
     docs: {
       why: {
-        en: 'Unless `allowPrivilegeEscalation` is false, the kernel\'s no_new_privs flag is not set and a process can gain privileges through setuid/setgid binaries or file capabilities, turning a foothold in the container into root inside it.',
-        'zh-CN': '只要 `allowPrivilegeEscalation` 不是 false，内核的 no_new_privs 标志就不会被设置，进程可以通过 setuid/setgid 程序或文件能力获得更高权限，把在容器内的立足点变成容器内的 root。',
+        en: "Unless `allowPrivilegeEscalation` is false, the kernel's no_new_privs flag is not set and a process can gain privileges through setuid/setgid binaries or file capabilities, turning a foothold in the container into root inside it.",
+        'zh-CN':
+          '只要 `allowPrivilegeEscalation` 不是 false，内核的 no_new_privs 标志就不会被设置，进程可以通过 setuid/setgid 程序或文件能力获得更高权限，把在容器内的立足点变成容器内的 root。',
       },
       fix: {
         en: 'Set `allowPrivilegeEscalation: false` in the securityContext of every container, init and ephemeral ones included. A privileged container or one adding SYS_ADMIN cannot have it: remove `privileged: true` or the capability first.',
-        'zh-CN': '在每个容器（包括 init 容器和临时容器）的 securityContext 中设置 `allowPrivilegeEscalation: false`。特权容器或添加了 SYS_ADMIN 的容器无法设置此项，需先去掉 `privileged: true` 或该能力。',
+        'zh-CN':
+          '在每个容器（包括 init 容器和临时容器）的 securityContext 中设置 `allowPrivilegeEscalation: false`。特权容器或添加了 SYS_ADMIN 的容器无法设置此项，需先去掉 `privileged: true` 或该能力。',
       },
-      snippet: ['containers:', '  - name: app', '    securityContext:', '      allowPrivilegeEscalation: false'].join('\n'),
-      references: [PSS_REFERENCE.restricted, SECURITY_CONTEXT_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
+      snippet: [
+        'containers:',
+        '  - name: app',
+        '    securityContext:',
+        '      allowPrivilegeEscalation: false',
+      ].join('\n'),
+      references: [
+        PSS_REFERENCE.restricted,
+        SECURITY_CONTEXT_REFERENCE,
+        CIS_REFERENCE,
+        NSA_HARDENING_REFERENCE,
+      ],
     },
   },
   check(context) {
@@ -47,12 +69,30 @@ export const privilegeEscalation = defineRule({
       const value = securityContext?.allowPrivilegeEscalation;
       if (value === false) continue;
       const path = [...node.path, 'securityContext', 'allowPrivilegeEscalation'];
-      const sysAdmin = securityContext?.capabilities?.add?.find((capability) => ['SYS_ADMIN', 'ALL'].includes(canonicalCapability(capability)));
-      const reason = securityContext?.privileged === true ? 'privileged: true' : sysAdmin !== undefined ? `capabilities.add: ${sysAdmin}` : undefined;
+      const sysAdmin = securityContext?.capabilities?.add?.find((capability) =>
+        ['SYS_ADMIN', 'ALL'].includes(canonicalCapability(capability)),
+      );
+      const reason =
+        securityContext?.privileged === true
+          ? 'privileged: true'
+          : sysAdmin !== undefined
+            ? `capabilities.add: ${sysAdmin}`
+            : undefined;
       if (reason !== undefined) {
-        context.report({ messageId: 'forcedByPrivilege', data: { container: node.name, reason }, path, container: node, severity: 'high' });
+        context.report({
+          messageId: 'forcedByPrivilege',
+          data: { container: node.name, reason },
+          path,
+          container: node,
+          severity: 'high',
+        });
       } else {
-        context.report({ messageId: value === true ? 'explicitTrue' : 'missing', data: { container: node.name }, path, container: node });
+        context.report({
+          messageId: value === true ? 'explicitTrue' : 'missing',
+          data: { container: node.name },
+          path,
+          container: node,
+        });
       }
     }
   },

@@ -21,14 +21,10 @@ export const privileged = defineRule({
       },
       fix: {
         en: 'Remove `privileged: true`. Grant the few capabilities the app really needs with `capabilities.add` instead.',
-        'zh-CN': '删除 `privileged: true`。如确有需要，改用 `capabilities.add` 只授予应用真正需要的少数能力。',
+        'zh-CN':
+          '删除 `privileged: true`。如确有需要，改用 `capabilities.add` 只授予应用真正需要的少数能力。',
       },
-      snippet: [
-        'containers:',
-        '  - name: app',
-        '    securityContext:',
-        '      privileged: false',
-      ].join('\n'),
+      snippet: ['containers:', '  - name: app', '    securityContext:', '      privileged: false'].join('\n'),
       references: [PSS_REFERENCE.baseline],
     },
   },

@@ -41,7 +41,10 @@ function handlersOf(container: Container): { path: readonly string[]; handler: H
 export const probeHost = defineRule({
   meta: {
     id: 'probe-host',
-    title: { en: 'Probe or lifecycle handler targets another host', 'zh-CN': '探针或生命周期钩子指向其他主机' },
+    title: {
+      en: 'Probe or lifecycle handler targets another host',
+      'zh-CN': '探针或生命周期钩子指向其他主机',
+    },
     category: 'pod-security',
     severity: 'medium',
     pss: { level: 'baseline', check: 'hostProbesAndHostLifecycle' },
@@ -49,17 +52,20 @@ export const probeHost = defineRule({
     messages: {
       handlerHost: {
         en: 'Container "{{container}}" sets `{{handler}}.host` to "{{host}}": the kubelet would send this request from the node to that host instead of to the pod.',
-        'zh-CN': '容器 "{{container}}" 将 `{{handler}}.host` 设为 "{{host}}"：kubelet 会从节点向该主机发起请求，而不是发往 Pod 本身。',
+        'zh-CN':
+          '容器 "{{container}}" 将 `{{handler}}.host` 设为 "{{host}}"：kubelet 会从节点向该主机发起请求，而不是发往 Pod 本身。',
       },
     },
     docs: {
       why: {
-        en: 'The kubelet runs httpGet and tcpSocket probes and hooks from the node\'s network; a custom host lets a pod author make the node reach services the pod itself cannot, such as node-local endpoints or cloud metadata.',
-        'zh-CN': 'kubelet 从节点网络发起 httpGet 和 tcpSocket 探针及钩子请求；自定义 host 使 Pod 作者能够借助节点访问 Pod 本身无法访问的服务，例如节点本地端点或云元数据服务。',
+        en: "The kubelet runs httpGet and tcpSocket probes and hooks from the node's network; a custom host lets a pod author make the node reach services the pod itself cannot, such as node-local endpoints or cloud metadata.",
+        'zh-CN':
+          'kubelet 从节点网络发起 httpGet 和 tcpSocket 探针及钩子请求；自定义 host 使 Pod 作者能够借助节点访问 Pod 本身无法访问的服务，例如节点本地端点或云元数据服务。',
       },
       fix: {
         en: 'Remove `host` (or leave it empty) so the request goes to the pod IP. To send a Host header for a virtual host, set `httpGet.httpHeaders` instead.',
-        'zh-CN': '删除 `host`（或留空），使请求发往 Pod IP。如需为虚拟主机指定 Host 头，请改用 `httpGet.httpHeaders`。',
+        'zh-CN':
+          '删除 `host`（或留空），使请求发往 Pod IP。如需为虚拟主机指定 Host 头，请改用 `httpGet.httpHeaders`。',
       },
       snippet: [
         'containers:',

@@ -26,17 +26,20 @@ export const probesMissing = defineRule({
       },
       readinessMissing: {
         en: 'Container "{{container}}" has no readiness probe: it receives traffic before it is ready and while it is failing.',
-        'zh-CN': '容器 "{{container}}" 未配置就绪探针（readinessProbe），在尚未就绪或运行异常时仍会接收流量。',
+        'zh-CN':
+          '容器 "{{container}}" 未配置就绪探针（readinessProbe），在尚未就绪或运行异常时仍会接收流量。',
       },
     },
     docs: {
       why: {
         en: 'Without a readiness probe a Service sends traffic to pods that are starting or broken, and rollouts proceed past a bad version; without a liveness probe a deadlocked container keeps its place forever.',
-        'zh-CN': '没有就绪探针时，Service 会把流量转发给正在启动或已经异常的 Pod，滚动更新也会在新版本有问题时继续推进；没有存活探针时，死锁的容器会一直占着位置不被重启。',
+        'zh-CN':
+          '没有就绪探针时，Service 会把流量转发给正在启动或已经异常的 Pod，滚动更新也会在新版本有问题时继续推进；没有存活探针时，死锁的容器会一直占着位置不被重启。',
       },
       fix: {
         en: 'Add a `readinessProbe` that checks the app can serve, and a `livenessProbe` that only checks the process is alive (not its dependencies); use a `startupProbe` for slow starts rather than a long `initialDelaySeconds`. Only app containers of long-running workloads are checked: not init or ephemeral containers, nor Jobs, CronJobs or bare Pods.',
-        'zh-CN': '添加 `readinessProbe`，用于判断应用能否正常提供服务；添加 `livenessProbe`，只检查进程本身是否存活（不要检查其依赖）；启动较慢的应用请使用 `startupProbe`，而不是设置很长的 `initialDelaySeconds`。仅检查长期运行工作负载中的应用容器：不检查 Init 容器、临时容器，也不检查 Job、CronJob 和裸 Pod。',
+        'zh-CN':
+          '添加 `readinessProbe`，用于判断应用能否正常提供服务；添加 `livenessProbe`，只检查进程本身是否存活（不要检查其依赖）；启动较慢的应用请使用 `startupProbe`，而不是设置很长的 `initialDelaySeconds`。仅检查长期运行工作负载中的应用容器：不检查 Init 容器、临时容器，也不检查 Job、CronJob 和裸 Pod。',
       },
       snippet: [
         'containers:',
@@ -59,10 +62,20 @@ export const probesMissing = defineRule({
       if (node.role !== 'containers') continue;
       // A startup probe only delays the other two; it does not replace either.
       if (!node.container.livenessProbe) {
-        context.report({ messageId: 'livenessMissing', data: { container: node.name }, path: [...node.path, 'livenessProbe'], container: node });
+        context.report({
+          messageId: 'livenessMissing',
+          data: { container: node.name },
+          path: [...node.path, 'livenessProbe'],
+          container: node,
+        });
       }
       if (!node.container.readinessProbe) {
-        context.report({ messageId: 'readinessMissing', data: { container: node.name }, path: [...node.path, 'readinessProbe'], container: node });
+        context.report({
+          messageId: 'readinessMissing',
+          data: { container: node.name },
+          path: [...node.path, 'readinessProbe'],
+          container: node,
+        });
       }
     }
   },

@@ -8,7 +8,15 @@ const mount = (procMountType: string | null) => ({ securityContext: { procMount:
 testRule(procMount, {
   valid: [
     { name: 'field absent', podSpec: { containers: [app] } },
-    { name: 'null securityContext and procMount', podSpec: { containers: [{ ...app, securityContext: null }, { name: 'b', image: 'nginx:1.27', ...mount(null) }] } },
+    {
+      name: 'null securityContext and procMount',
+      podSpec: {
+        containers: [
+          { ...app, securityContext: null },
+          { name: 'b', image: 'nginx:1.27', ...mount(null) },
+        ],
+      },
+    },
     {
       name: 'Default in every container role',
       podSpec: {
@@ -27,36 +35,78 @@ testRule(procMount, {
         ephemeralContainers: [{ name: 'debug', image: 'busybox:1.36', ...mount('Unmasked') }],
       },
       findings: [
-        { messageId: 'procMount', path: 'spec.initContainers[0].securityContext.procMount', container: 'init', data: { container: 'init', procMount: 'Unmasked' } },
-        { messageId: 'procMount', path: 'spec.containers[1].securityContext.procMount', container: 'sidecar' },
-        { messageId: 'procMount', path: 'spec.ephemeralContainers[0].securityContext.procMount', container: 'debug' },
+        {
+          messageId: 'procMount',
+          path: 'spec.initContainers[0].securityContext.procMount',
+          container: 'init',
+          data: { container: 'init', procMount: 'Unmasked' },
+        },
+        {
+          messageId: 'procMount',
+          path: 'spec.containers[1].securityContext.procMount',
+          container: 'sidecar',
+        },
+        {
+          messageId: 'procMount',
+          path: 'spec.ephemeralContainers[0].securityContext.procMount',
+          container: 'debug',
+        },
       ],
     },
     {
       name: 'any value other than Default, including the empty string and other casing',
-      podSpec: { containers: [{ ...app, ...mount('other') }, { name: 'b', image: 'nginx:1.27', ...mount('') }, { name: 'c', image: 'nginx:1.27', ...mount('default') }] },
+      podSpec: {
+        containers: [
+          { ...app, ...mount('other') },
+          { name: 'b', image: 'nginx:1.27', ...mount('') },
+          { name: 'c', image: 'nginx:1.27', ...mount('default') },
+        ],
+      },
       findings: [
-        { messageId: 'procMount', path: 'spec.containers[0].securityContext.procMount', data: { procMount: 'other' } },
-        { messageId: 'procMount', path: 'spec.containers[1].securityContext.procMount', data: { procMount: '' } },
-        { messageId: 'procMount', path: 'spec.containers[2].securityContext.procMount', data: { procMount: 'default' } },
+        {
+          messageId: 'procMount',
+          path: 'spec.containers[0].securityContext.procMount',
+          data: { procMount: 'other' },
+        },
+        {
+          messageId: 'procMount',
+          path: 'spec.containers[1].securityContext.procMount',
+          data: { procMount: '' },
+        },
+        {
+          messageId: 'procMount',
+          path: 'spec.containers[2].securityContext.procMount',
+          data: { procMount: 'default' },
+        },
       ],
     },
     {
       name: 'hostUsers: true gets no relaxation',
       podSpec: { hostUsers: true, containers: [{ ...app, ...mount('Unmasked') }] },
-      findings: [{ messageId: 'procMount', path: 'spec.containers[0].securityContext.procMount', container: 'app' }],
+      findings: [
+        { messageId: 'procMount', path: 'spec.containers[0].securityContext.procMount', container: 'app' },
+      ],
     },
     {
       name: 'user-namespaced pod before v1.35: baseline still fails',
       version: 'v1.34',
       podSpec: { hostUsers: false, containers: [{ ...app, ...mount('Unmasked') }] },
-      findings: [{ messageId: 'procMount', path: 'spec.containers[0].securityContext.procMount', container: 'app' }],
+      findings: [
+        { messageId: 'procMount', path: 'spec.containers[0].securityContext.procMount', container: 'app' },
+      ],
     },
     {
       name: 'user-namespaced pod from v1.35: restricted only',
       version: 'v1.35',
       podSpec: { hostUsers: false, containers: [{ ...app, ...mount('Unmasked') }] },
-      findings: [{ messageId: 'procMountUserNamespace', path: 'spec.containers[0].securityContext.procMount', container: 'app', data: { procMount: 'Unmasked' } }],
+      findings: [
+        {
+          messageId: 'procMountUserNamespace',
+          path: 'spec.containers[0].securityContext.procMount',
+          container: 'app',
+          data: { procMount: 'Unmasked' },
+        },
+      ],
     },
   ],
 });

@@ -26,11 +26,13 @@ export const readOnlyRootFs = defineRule({
     docs: {
       why: {
         en: 'A writable root filesystem lets an attacker who gets code execution drop tools, alter binaries or persist changes for the life of the container; a read-only one makes the image immutable at run time.',
-        'zh-CN': '根文件系统可写时，攻击者一旦在容器内执行代码，就能写入工具、篡改二进制文件，并在容器生命周期内持久化修改；使用只读根文件系统可保证镜像内容在运行时不可变。',
+        'zh-CN':
+          '根文件系统可写时，攻击者一旦在容器内执行代码，就能写入工具、篡改二进制文件，并在容器生命周期内持久化修改；使用只读根文件系统可保证镜像内容在运行时不可变。',
       },
       fix: {
         en: 'Set `securityContext.readOnlyRootFilesystem: true` on every container and mount an `emptyDir` volume at each path the app writes to (e.g. `/tmp`, caches). Windows pods cannot use this field and are not checked.',
-        'zh-CN': '为每个容器设置 `securityContext.readOnlyRootFilesystem: true`，并在应用需要写入的目录（如 `/tmp`、缓存目录）挂载 `emptyDir` 卷。Windows Pod 不支持该字段，不做检查。',
+        'zh-CN':
+          '为每个容器设置 `securityContext.readOnlyRootFilesystem: true`，并在应用需要写入的目录（如 `/tmp`、缓存目录）挂载 `emptyDir` 卷。Windows Pod 不支持该字段，不做检查。',
       },
       snippet: [
         'containers:',

@@ -61,12 +61,14 @@ export const resourcesMissing = defineRule({
     },
     docs: {
       why: {
-        en: 'Without requests the scheduler cannot place the pod sensibly and it is the first to be evicted under pressure; without limits one container can exhaust the node\'s CPU or memory and starve its neighbours, a cheap denial of service.',
-        'zh-CN': '不设置 requests，调度器无法合理安排 Pod，资源紧张时它也会最先被驱逐；不设置 limits，单个容器就可能耗尽节点的 CPU 或内存、拖垮同节点上的其他工作负载，造成低成本的拒绝服务。',
+        en: "Without requests the scheduler cannot place the pod sensibly and it is the first to be evicted under pressure; without limits one container can exhaust the node's CPU or memory and starve its neighbours, a cheap denial of service.",
+        'zh-CN':
+          '不设置 requests，调度器无法合理安排 Pod，资源紧张时它也会最先被驱逐；不设置 limits，单个容器就可能耗尽节点的 CPU 或内存、拖垮同节点上的其他工作负载，造成低成本的拒绝服务。',
       },
       fix: {
         en: 'Set `resources.requests` and `resources.limits` for cpu and memory on every app container, sized from observed usage. A limit alone also sets the request to the same value. From v1.34 the pod-level `spec.resources` can cover all containers at once. Init and ephemeral containers are not checked.',
-        'zh-CN': '根据实际用量，为每个应用容器设置 cpu 和内存的 `resources.requests` 与 `resources.limits`。只设置 limit 时，request 会被默认设为相同的值。自 v1.34 起也可以使用 Pod 级别的 `spec.resources` 统一约束所有容器。Init 容器和临时容器不做检查。',
+        'zh-CN':
+          '根据实际用量，为每个应用容器设置 cpu 和内存的 `resources.requests` 与 `resources.limits`。只设置 limit 时，request 会被默认设为相同的值。自 v1.34 起也可以使用 Pod 级别的 `spec.resources` 统一约束所有容器。Init 容器和临时容器不做检查。',
       },
       snippet: [
         'containers:',
@@ -79,15 +81,22 @@ export const resourcesMissing = defineRule({
         '        cpu: 500m',
         '        memory: 256Mi',
       ].join('\n'),
-      references: [MANAGE_RESOURCES_REFERENCE, POD_LEVEL_RESOURCES_REFERENCE, NSA_RESOURCE_POLICIES_REFERENCE],
+      references: [
+        MANAGE_RESOURCES_REFERENCE,
+        POD_LEVEL_RESOURCES_REFERENCE,
+        NSA_RESOURCE_POLICIES_REFERENCE,
+      ],
     },
   },
   check(context) {
-    const podResources = atLeastMinor(context.version, POD_LEVEL_RESOURCES_MINOR) ? context.podSpec['resources'] : undefined;
+    const podResources = atLeastMinor(context.version, POD_LEVEL_RESOURCES_MINOR)
+      ? context.podSpec['resources']
+      : undefined;
     for (const node of context.containers) {
       if (node.role !== 'containers') continue;
       for (const { kind, resource } of FIELDS) {
-        if (provides(node.container.resources, kind, resource) || provides(podResources, kind, resource)) continue;
+        if (provides(node.container.resources, kind, resource) || provides(podResources, kind, resource))
+          continue;
         context.report({
           messageId: kind === 'requests' ? 'requestMissing' : 'limitMissing',
           data: { container: node.name, resource },

@@ -7,7 +7,10 @@ const podPath = 'spec.securityContext.runAsNonRoot';
 
 testRule(runAsNonRoot, {
   valid: [
-    { name: 'pod true', podSpec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', image }] } },
+    {
+      name: 'pod true',
+      podSpec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', image }] },
+    },
     {
       name: 'pod true, containers unset, empty or null in every role',
       podSpec: {
@@ -24,20 +27,44 @@ testRule(runAsNonRoot, {
         containers: [{ name: 'app', image, securityContext: { runAsNonRoot: true } }],
       },
     },
-    { name: 'user namespace pod (hostUsers: false) from v1.35', podSpec: { hostUsers: false, containers: [{ name: 'app', image }] } },
-    { name: 'user namespace pod at v1.35', version: 'v1.35', podSpec: { hostUsers: false, securityContext: { runAsNonRoot: false }, containers: [{ name: 'app', image }] } },
+    {
+      name: 'user namespace pod (hostUsers: false) from v1.35',
+      podSpec: { hostUsers: false, containers: [{ name: 'app', image }] },
+    },
+    {
+      name: 'user namespace pod at v1.35',
+      version: 'v1.35',
+      podSpec: {
+        hostUsers: false,
+        securityContext: { runAsNonRoot: false },
+        containers: [{ name: 'app', image }],
+      },
+    },
   ],
   invalid: [
     {
       name: 'field absent everywhere',
       podSpec: { containers: [{ name: 'app', image }] },
-      findings: [{ messageId: 'missing', path: path('containers', 0), container: 'app', data: { container: 'app' } }],
+      findings: [
+        { messageId: 'missing', path: path('containers', 0), container: 'app', data: { container: 'app' } },
+      ],
     },
     {
       name: 'runAsUser: 1000 alone still fails',
-      podSpec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'app', image }, { name: 'other', image, securityContext: { runAsUser: 0 } }] },
+      podSpec: {
+        securityContext: { runAsUser: 1000 },
+        containers: [
+          { name: 'app', image },
+          { name: 'other', image, securityContext: { runAsUser: 0 } },
+        ],
+      },
       findings: [
-        { messageId: 'runAsUserOnly', path: path('containers', 0), container: 'app', data: { runAsUser: 1000 } },
+        {
+          messageId: 'runAsUserOnly',
+          path: path('containers', 0),
+          container: 'app',
+          data: { runAsUser: 1000 },
+        },
         { messageId: 'missing', path: path('containers', 1), container: 'other' },
       ],
     },
@@ -48,12 +75,21 @@ testRule(runAsNonRoot, {
     },
     {
       name: 'pod false even when every container sets true',
-      podSpec: { securityContext: { runAsNonRoot: false }, containers: [{ name: 'app', image, securityContext: { runAsNonRoot: true } }] },
+      podSpec: {
+        securityContext: { runAsNonRoot: false },
+        containers: [{ name: 'app', image, securityContext: { runAsNonRoot: true } }],
+      },
       findings: [{ messageId: 'podFalse', path: podPath, container: null }],
     },
     {
       name: 'container false overriding pod true',
-      podSpec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', image }, { name: 'sidecar', image, securityContext: { runAsNonRoot: false } }] },
+      podSpec: {
+        securityContext: { runAsNonRoot: true },
+        containers: [
+          { name: 'app', image },
+          { name: 'sidecar', image, securityContext: { runAsNonRoot: false } },
+        ],
+      },
       findings: [{ messageId: 'containerFalse', path: path('containers', 1), container: 'sidecar' }],
     },
     {
@@ -92,7 +128,11 @@ testRule(runAsNonRoot, {
     {
       name: 'oldest policy version',
       version: 'v1.25',
-      podSpec: { hostUsers: false, securityContext: { runAsNonRoot: false }, containers: [{ name: 'app', image }] },
+      podSpec: {
+        hostUsers: false,
+        securityContext: { runAsNonRoot: false },
+        containers: [{ name: 'app', image }],
+      },
       findings: [{ messageId: 'podFalse', path: podPath, container: null }],
     },
   ],

@@ -1,5 +1,10 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE, cisReference } from '../references.ts';
+import {
+  NSA_HARDENING_REFERENCE,
+  PSS_REFERENCE,
+  SECURITY_CONTEXT_REFERENCE,
+  cisReference,
+} from '../references.ts';
 import { inUserNamespace } from '../user-namespace.ts';
 
 const CIS_REFERENCE = cisReference('v1.9, 5.2.7: Minimize the admission of root containers');
@@ -30,20 +35,35 @@ export const runAsNonRoot = defineRule({
       },
       runAsUserOnly: {
         en: 'Container "{{container}}" runs as user {{runAsUser}} but neither it nor the pod sets `runAsNonRoot: true`; Pod Security requires the flag, a non-zero `runAsUser` alone is not enough.',
-        'zh-CN': '容器 "{{container}}" 以用户 {{runAsUser}} 运行，但容器和 Pod 都没有设置 `runAsNonRoot: true`；Pod 安全标准要求显式设置该标志，仅设置非 0 的 `runAsUser` 并不够。',
+        'zh-CN':
+          '容器 "{{container}}" 以用户 {{runAsUser}} 运行，但容器和 Pod 都没有设置 `runAsNonRoot: true`；Pod 安全标准要求显式设置该标志，仅设置非 0 的 `runAsUser` 并不够。',
       },
     },
     docs: {
       why: {
-        en: 'Root in a container is root on the node\'s kernel (unless the pod uses a user namespace): one escape bug or a writable host mount away from owning the node. `runAsNonRoot: true` makes the kubelet refuse to start a container whose user is root.',
-        'zh-CN': '容器内的 root 就是节点内核眼中的 root（除非 Pod 使用了用户命名空间）：只差一个逃逸漏洞或一个可写的宿主机挂载就能控制整个节点。设置 `runAsNonRoot: true` 后，kubelet 会拒绝启动以 root 用户运行的容器。',
+        en: "Root in a container is root on the node's kernel (unless the pod uses a user namespace): one escape bug or a writable host mount away from owning the node. `runAsNonRoot: true` makes the kubelet refuse to start a container whose user is root.",
+        'zh-CN':
+          '容器内的 root 就是节点内核眼中的 root（除非 Pod 使用了用户命名空间）：只差一个逃逸漏洞或一个可写的宿主机挂载就能控制整个节点。设置 `runAsNonRoot: true` 后，kubelet 会拒绝启动以 root 用户运行的容器。',
       },
       fix: {
         en: 'Set `runAsNonRoot: true` in the pod securityContext (containers inherit it; none may set it to false), together with a non-zero `runAsUser` or an image whose USER is numeric and non-zero. From policy v1.35, pods with `hostUsers: false` (user namespaces) are exempt.',
-        'zh-CN': '在 Pod 的 securityContext 中设置 `runAsNonRoot: true`（容器会继承该设置，且任何容器都不能设为 false），同时设置非 0 的 `runAsUser`，或使用 USER 为非 0 数字 UID 的镜像。自策略版本 v1.35 起，设置了 `hostUsers: false`（用户命名空间）的 Pod 不受此项检查约束。',
+        'zh-CN':
+          '在 Pod 的 securityContext 中设置 `runAsNonRoot: true`（容器会继承该设置，且任何容器都不能设为 false），同时设置非 0 的 `runAsUser`，或使用 USER 为非 0 数字 UID 的镜像。自策略版本 v1.35 起，设置了 `hostUsers: false`（用户命名空间）的 Pod 不受此项检查约束。',
       },
-      snippet: ['securityContext:', '  runAsNonRoot: true', '  runAsUser: 10001', 'containers:', '  - name: app'].join('\n'),
-      references: [PSS_REFERENCE.restricted, SECURITY_CONTEXT_REFERENCE, USER_NAMESPACES_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
+      snippet: [
+        'securityContext:',
+        '  runAsNonRoot: true',
+        '  runAsUser: 10001',
+        'containers:',
+        '  - name: app',
+      ].join('\n'),
+      references: [
+        PSS_REFERENCE.restricted,
+        SECURITY_CONTEXT_REFERENCE,
+        USER_NAMESPACES_REFERENCE,
+        CIS_REFERENCE,
+        NSA_HARDENING_REFERENCE,
+      ],
     },
   },
   check(context) {
@@ -52,19 +72,32 @@ export const runAsNonRoot = defineRule({
     const podSecurityContext = context.podSpec.securityContext;
     const podValue = podSecurityContext?.runAsNonRoot;
     if (podValue === false) {
-      context.report({ messageId: 'podFalse', path: [...context.podSpecPath, 'securityContext', 'runAsNonRoot'] });
+      context.report({
+        messageId: 'podFalse',
+        path: [...context.podSpecPath, 'securityContext', 'runAsNonRoot'],
+      });
     }
     for (const node of context.containers) {
       const securityContext = node.container.securityContext;
       const value = securityContext?.runAsNonRoot;
       const path = [...node.path, 'securityContext', 'runAsNonRoot'];
       if (value === false) {
-        context.report({ messageId: 'containerFalse', data: { container: node.name }, path, container: node });
+        context.report({
+          messageId: 'containerFalse',
+          data: { container: node.name },
+          path,
+          container: node,
+        });
       } else if ((value === null || value === undefined) && podValue !== true && podValue !== false) {
         // With a pod-level false the pod finding already covers containers that inherit it.
         const runAsUser = securityContext?.runAsUser ?? podSecurityContext?.runAsUser;
         if (runAsUser !== null && runAsUser !== undefined && runAsUser !== 0) {
-          context.report({ messageId: 'runAsUserOnly', data: { container: node.name, runAsUser }, path, container: node });
+          context.report({
+            messageId: 'runAsUserOnly',
+            data: { container: node.name, runAsUser },
+            path,
+            container: node,
+          });
         } else {
           context.report({ messageId: 'missing', data: { container: node.name }, path, container: node });
         }

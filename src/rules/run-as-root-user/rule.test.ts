@@ -8,10 +8,29 @@ const podPath = 'spec.securityContext.runAsUser';
 testRule(runAsRootUser, {
   valid: [
     { name: 'runAsUser absent', podSpec: { containers: [{ name: 'app', image }] } },
-    { name: 'runAsUser null', podSpec: { securityContext: { runAsUser: null }, containers: [{ name: 'app', image, securityContext: { runAsUser: null } }] } },
-    { name: 'non-zero at pod and container level', podSpec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'app', image, securityContext: { runAsUser: 1 } }] } },
-    { name: 'user namespace pod (hostUsers: false) from v1.35', podSpec: { hostUsers: false, securityContext: { runAsUser: 0 }, containers: [{ name: 'app', image }] } },
-    { name: 'user namespace pod at v1.35', version: 'v1.35', podSpec: { hostUsers: false, containers: [{ name: 'app', image, securityContext: { runAsUser: 0 } }] } },
+    {
+      name: 'runAsUser null',
+      podSpec: {
+        securityContext: { runAsUser: null },
+        containers: [{ name: 'app', image, securityContext: { runAsUser: null } }],
+      },
+    },
+    {
+      name: 'non-zero at pod and container level',
+      podSpec: {
+        securityContext: { runAsUser: 1000 },
+        containers: [{ name: 'app', image, securityContext: { runAsUser: 1 } }],
+      },
+    },
+    {
+      name: 'user namespace pod (hostUsers: false) from v1.35',
+      podSpec: { hostUsers: false, securityContext: { runAsUser: 0 }, containers: [{ name: 'app', image }] },
+    },
+    {
+      name: 'user namespace pod at v1.35',
+      version: 'v1.35',
+      podSpec: { hostUsers: false, containers: [{ name: 'app', image, securityContext: { runAsUser: 0 } }] },
+    },
   ],
   invalid: [
     {
@@ -21,19 +40,35 @@ testRule(runAsRootUser, {
     },
     {
       name: 'pod runAsUser 0 even when the container overrides it',
-      podSpec: { securityContext: { runAsUser: 0 }, containers: [{ name: 'app', image, securityContext: { runAsUser: 1000 } }] },
+      podSpec: {
+        securityContext: { runAsUser: 0 },
+        containers: [{ name: 'app', image, securityContext: { runAsUser: 1000 } }],
+      },
       findings: [{ messageId: 'podRoot', path: podPath, container: null }],
     },
     {
       name: 'container runAsUser 0 overriding a non-root pod',
-      podSpec: { securityContext: { runAsUser: 1000, runAsNonRoot: true }, containers: [{ name: 'app', image, securityContext: { runAsUser: 0 } }] },
-      findings: [{ messageId: 'containerRoot', path: path('containers', 0), container: 'app', data: { container: 'app' } }],
+      podSpec: {
+        securityContext: { runAsUser: 1000, runAsNonRoot: true },
+        containers: [{ name: 'app', image, securityContext: { runAsUser: 0 } }],
+      },
+      findings: [
+        {
+          messageId: 'containerRoot',
+          path: path('containers', 0),
+          container: 'app',
+          data: { container: 'app' },
+        },
+      ],
     },
     {
       name: 'every container role',
       podSpec: {
         initContainers: [{ name: 'init', image, securityContext: { runAsUser: 0 } }],
-        containers: [{ name: 'app', image }, { name: 'sidecar', image, securityContext: { runAsUser: 0 } }],
+        containers: [
+          { name: 'app', image },
+          { name: 'sidecar', image, securityContext: { runAsUser: 0 } },
+        ],
         ephemeralContainers: [{ name: 'debug', image, securityContext: { runAsUser: 0 } }],
       },
       findings: [

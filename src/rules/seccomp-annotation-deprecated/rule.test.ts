@@ -9,7 +9,11 @@ const at = (annotation: string) => `metadata.annotations[${JSON.stringify(annota
 testRule(seccompAnnotationDeprecated, {
   valid: [
     { name: 'no annotations', podSpec: { containers: [app] } },
-    { name: 'unrelated annotations', podSpec: { containers: [app] }, podAnnotations: { 'prometheus.io/scrape': 'true', 'seccomp.example.com/pod': 'runtime/default' } },
+    {
+      name: 'unrelated annotations',
+      podSpec: { containers: [app] },
+      podAnnotations: { 'prometheus.io/scrape': 'true', 'seccomp.example.com/pod': 'runtime/default' },
+    },
     {
       name: 'seccompProfile field instead of annotation',
       podSpec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [app] },
@@ -20,7 +24,10 @@ testRule(seccompAnnotationDeprecated, {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'demo', annotations: { [POD]: 'runtime/default' } },
-        spec: { selector: { matchLabels: { app: 'demo' } }, template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [app] } } },
+        spec: {
+          selector: { matchLabels: { app: 'demo' } },
+          template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [app] } },
+        },
       },
     },
   ],
@@ -29,7 +36,15 @@ testRule(seccompAnnotationDeprecated, {
       name: 'pod annotation runtime/default',
       podSpec: { containers: [app] },
       podAnnotations: { [POD]: 'runtime/default' },
-      findings: [{ messageId: 'podAnnotation', path: at(POD), container: null, severity: 'low', data: { annotation: POD, value: 'runtime/default' } }],
+      findings: [
+        {
+          messageId: 'podAnnotation',
+          path: at(POD),
+          container: null,
+          severity: 'low',
+          data: { annotation: POD, value: 'runtime/default' },
+        },
+      ],
     },
     {
       name: 'pod annotation runtime/default, oldest policy version',
@@ -42,7 +57,9 @@ testRule(seccompAnnotationDeprecated, {
       name: 'pod annotation unconfined is medium',
       podSpec: { containers: [app] },
       podAnnotations: { [POD]: 'unconfined' },
-      findings: [{ messageId: 'podAnnotation', path: at(POD), severity: 'medium', data: { value: 'unconfined' } }],
+      findings: [
+        { messageId: 'podAnnotation', path: at(POD), severity: 'medium', data: { value: 'unconfined' } },
+      ],
     },
     {
       name: 'annotation present alongside the field is still flagged',
@@ -57,18 +74,46 @@ testRule(seccompAnnotationDeprecated, {
         containers: [app],
         ephemeralContainers: [{ name: 'debug', image: 'busybox:1.36' }],
       },
-      podAnnotations: { [CONTAINER('init')]: 'localhost/profile.json', [CONTAINER('app')]: 'unconfined', [CONTAINER('debug')]: 'docker/default' },
+      podAnnotations: {
+        [CONTAINER('init')]: 'localhost/profile.json',
+        [CONTAINER('app')]: 'unconfined',
+        [CONTAINER('debug')]: 'docker/default',
+      },
       findings: [
-        { messageId: 'containerAnnotation', path: at(CONTAINER('init')), container: 'init', severity: 'low', data: { container: 'init', value: 'localhost/profile.json' } },
-        { messageId: 'containerAnnotation', path: at(CONTAINER('app')), container: 'app', severity: 'medium', data: { container: 'app' } },
-        { messageId: 'containerAnnotation', path: at(CONTAINER('debug')), container: 'debug', severity: 'low' },
+        {
+          messageId: 'containerAnnotation',
+          path: at(CONTAINER('init')),
+          container: 'init',
+          severity: 'low',
+          data: { container: 'init', value: 'localhost/profile.json' },
+        },
+        {
+          messageId: 'containerAnnotation',
+          path: at(CONTAINER('app')),
+          container: 'app',
+          severity: 'medium',
+          data: { container: 'app' },
+        },
+        {
+          messageId: 'containerAnnotation',
+          path: at(CONTAINER('debug')),
+          container: 'debug',
+          severity: 'low',
+        },
       ],
     },
     {
       name: 'container annotation naming no container of the pod',
       podSpec: { containers: [app] },
       podAnnotations: { [CONTAINER('gone')]: 'runtime/default' },
-      findings: [{ messageId: 'containerAnnotation', path: at(CONTAINER('gone')), container: null, data: { container: 'gone' } }],
+      findings: [
+        {
+          messageId: 'containerAnnotation',
+          path: at(CONTAINER('gone')),
+          container: null,
+          data: { container: 'gone' },
+        },
+      ],
     },
     {
       name: 'pod and container annotations together',

@@ -2,7 +2,6 @@ import { defineRule, type Reference } from '../../engine/rule.ts';
 import { SECCOMP_REFERENCE } from '../references.ts';
 import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
 
-
 const ANNOTATIONS_REFERENCE: Reference = {
   title: 'Well-Known Labels, Annotations and Taints: seccomp.security.alpha.kubernetes.io/pod (deprecated)',
   url: 'https://kubernetes.io/docs/reference/labels-annotations-taints/#seccomp-security-alpha-kubernetes-io-pod',
@@ -22,21 +21,25 @@ export const seccompAnnotationDeprecated = defineRule({
     messages: {
       podAnnotation: {
         en: 'Pod annotation "{{annotation}}: {{value}}" has had no effect since Kubernetes v1.27: the pod does not get this seccomp profile from it. Set `securityContext.seccompProfile` instead.',
-        'zh-CN': 'Pod 注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.27 起已完全失效，Pod 并不会因此获得该 seccomp 配置。请改用 `securityContext.seccompProfile`。',
+        'zh-CN':
+          'Pod 注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.27 起已完全失效，Pod 并不会因此获得该 seccomp 配置。请改用 `securityContext.seccompProfile`。',
       },
       containerAnnotation: {
         en: 'Annotation "{{annotation}}: {{value}}" for container "{{container}}" has had no effect since Kubernetes v1.27: the container does not get this seccomp profile from it. Set the container\'s `securityContext.seccompProfile` instead.',
-        'zh-CN': '容器 "{{container}}" 的注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.27 起已完全失效，容器并不会因此获得该 seccomp 配置。请改用该容器的 `securityContext.seccompProfile`。',
+        'zh-CN':
+          '容器 "{{container}}" 的注解 "{{annotation}}: {{value}}" 自 Kubernetes v1.27 起已完全失效，容器并不会因此获得该 seccomp 配置。请改用该容器的 `securityContext.seccompProfile`。',
       },
     },
     docs: {
       why: {
         en: 'The seccomp annotations were deprecated in v1.19; kubelets stopped reading them in v1.25 and the API server stopped copying them into `securityContext` in v1.27, so `seccomp.security.alpha.kubernetes.io/pod: runtime/default` no longer confines anything and the pod may run without seccomp while its manifest suggests otherwise. Pod Security Admission ignores them too.',
-        'zh-CN': 'seccomp 注解在 v1.19 中已被弃用；kubelet 自 v1.25 起不再读取，API Server 自 v1.27 起也不再将其转换为 `securityContext` 字段。因此 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效，Pod 可能在没有任何 seccomp 限制的情况下运行，而清单看起来却像已经加固过。Pod 安全准入（PSA）同样忽略这些注解。',
+        'zh-CN':
+          'seccomp 注解在 v1.19 中已被弃用；kubelet 自 v1.25 起不再读取，API Server 自 v1.27 起也不再将其转换为 `securityContext` 字段。因此 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效，Pod 可能在没有任何 seccomp 限制的情况下运行，而清单看起来却像已经加固过。Pod 安全准入（PSA）同样忽略这些注解。',
       },
       fix: {
         en: 'Delete the annotation and set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or `Localhost` with `localhostProfile` for a custom profile; per container if only some need it). An `unconfined` annotation should not become `type: Unconfined`: find out why the app needs it. On the nodes, the kubelet flag `--seccomp-default` (`seccompDefault: true` in the kubelet config, GA since v1.27) makes RuntimeDefault the default for every workload.',
-        'zh-CN': '删除该注解，在 Pod 上设置 `securityContext.seccompProfile.type: RuntimeDefault`（如需自定义配置，使用 `Localhost` 并指定 `localhostProfile`；若只有部分容器需要，可在容器级别设置）。原本为 `unconfined` 的注解不要直接改成 `type: Unconfined`，应先弄清应用为何需要关闭 seccomp。在节点侧，kubelet 参数 `--seccomp-default`（即 kubelet 配置中的 `seccompDefault: true`，自 v1.27 起 GA）可让 RuntimeDefault 成为所有工作负载的默认配置。',
+        'zh-CN':
+          '删除该注解，在 Pod 上设置 `securityContext.seccompProfile.type: RuntimeDefault`（如需自定义配置，使用 `Localhost` 并指定 `localhostProfile`；若只有部分容器需要，可在容器级别设置）。原本为 `unconfined` 的注解不要直接改成 `type: Unconfined`，应先弄清应用为何需要关闭 seccomp。在节点侧，kubelet 参数 `--seccomp-default`（即 kubelet 配置中的 `seccompDefault: true`，自 v1.27 起 GA）可让 RuntimeDefault 成为所有工作负载的默认配置。',
       },
       snippet: [
         'securityContext:',
@@ -56,7 +59,12 @@ export const seccompAnnotationDeprecated = defineRule({
       const severity = value.trim() === 'unconfined' ? 'medium' : undefined;
       const path = [...context.podMetadataPath, 'annotations', annotation];
       if (annotation === SECCOMP_POD_ANNOTATION) {
-        context.report({ messageId: 'podAnnotation', data: { annotation, value }, path, ...(severity ? { severity } : {}) });
+        context.report({
+          messageId: 'podAnnotation',
+          data: { annotation, value },
+          path,
+          ...(severity ? { severity } : {}),
+        });
       } else if (annotation.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX)) {
         const name = annotation.slice(SECCOMP_CONTAINER_ANNOTATION_PREFIX.length);
         const node = context.containers.find((candidate) => candidate.name === name);

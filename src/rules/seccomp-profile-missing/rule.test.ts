@@ -9,7 +9,10 @@ const typePath = (role: string, i: number) => `spec.${role}[${i}].securityContex
 
 testRule(seccompProfileMissing, {
   valid: [
-    { name: 'pod RuntimeDefault', podSpec: { securityContext: profile('RuntimeDefault'), containers: [{ name: 'app', image }] } },
+    {
+      name: 'pod RuntimeDefault',
+      podSpec: { securityContext: profile('RuntimeDefault'), containers: [{ name: 'app', image }] },
+    },
     {
       name: 'pod Localhost covers every role',
       podSpec: {
@@ -28,24 +31,44 @@ testRule(seccompProfileMissing, {
     },
     {
       name: 'container Unconfined under pod RuntimeDefault is left to seccomp-unconfined',
-      podSpec: { securityContext: profile('RuntimeDefault'), containers: [{ name: 'app', image, securityContext: profile('Unconfined') }] },
+      podSpec: {
+        securityContext: profile('RuntimeDefault'),
+        containers: [{ name: 'app', image, securityContext: profile('Unconfined') }],
+      },
     },
     {
       name: 'pod Unconfined is left to seccomp-unconfined',
       podSpec: { securityContext: profile('Unconfined'), containers: [{ name: 'app', image }] },
     },
-    { name: 'Windows pod (exempt from v1.25)', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
-    { name: 'Windows pod, v1.25', version: 'v1.25', podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] } },
+    {
+      name: 'Windows pod (exempt from v1.25)',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
+    {
+      name: 'Windows pod, v1.25',
+      version: 'v1.25',
+      podSpec: { os: { name: 'windows' }, containers: [{ name: 'app', image }] },
+    },
   ],
   invalid: [
     {
       name: 'no profile anywhere',
       podSpec: { containers: [{ name: 'app', image }] },
-      findings: [{ messageId: 'missing', path: typePath('containers', 0), container: 'app', data: { container: 'app' } }],
+      findings: [
+        {
+          messageId: 'missing',
+          path: typePath('containers', 0),
+          container: 'app',
+          data: { container: 'app' },
+        },
+      ],
     },
     {
       name: 'explicit nulls',
-      podSpec: { securityContext: { seccompProfile: null }, containers: [{ name: 'app', image, securityContext: { seccompProfile: null } }] },
+      podSpec: {
+        securityContext: { seccompProfile: null },
+        containers: [{ name: 'app', image, securityContext: { seccompProfile: null } }],
+      },
       findings: [{ messageId: 'missing', path: typePath('containers', 0), container: 'app' }],
     },
     {
@@ -57,7 +80,10 @@ testRule(seccompProfileMissing, {
       name: 'only some containers set a profile (init, app and ephemeral checked)',
       podSpec: {
         initContainers: [{ name: 'init', image }],
-        containers: [{ name: 'app', image, securityContext: profile('RuntimeDefault') }, { name: 'sidecar', image, securityContext: {} }],
+        containers: [
+          { name: 'app', image, securityContext: profile('RuntimeDefault') },
+          { name: 'sidecar', image, securityContext: {} },
+        ],
         ephemeralContainers: [{ name: 'debug', image }],
       },
       findings: [
@@ -70,14 +96,31 @@ testRule(seccompProfileMissing, {
       name: 'the legacy pod annotation alone does not count',
       podSpec: { containers: [{ name: 'app', image }] },
       podAnnotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' },
-      findings: [{ messageId: 'annotationOnly', path: typePath('containers', 0), container: 'app', data: { annotation: 'seccomp.security.alpha.kubernetes.io/pod' } }],
+      findings: [
+        {
+          messageId: 'annotationOnly',
+          path: typePath('containers', 0),
+          container: 'app',
+          data: { annotation: 'seccomp.security.alpha.kubernetes.io/pod' },
+        },
+      ],
     },
     {
       name: 'the legacy container annotation alone does not count',
-      podSpec: { containers: [{ name: 'app', image }, { name: 'other', image }] },
+      podSpec: {
+        containers: [
+          { name: 'app', image },
+          { name: 'other', image },
+        ],
+      },
       podAnnotations: { 'container.seccomp.security.alpha.kubernetes.io/app': 'runtime/default' },
       findings: [
-        { messageId: 'annotationOnly', path: typePath('containers', 0), container: 'app', data: { annotation: 'container.seccomp.security.alpha.kubernetes.io/app' } },
+        {
+          messageId: 'annotationOnly',
+          path: typePath('containers', 0),
+          container: 'app',
+          data: { annotation: 'container.seccomp.security.alpha.kubernetes.io/app' },
+        },
         { messageId: 'missing', path: typePath('containers', 1), container: 'other' },
       ],
     },
@@ -114,7 +157,9 @@ describe('seccomp rules pair against upstream', () => {
             };
             const set = [first, second].filter((t) => t !== undefined);
             const baselineForbids = (pod !== undefined && !valid(pod)) || set.some((t) => !valid(t));
-            const restrictedForbids = os !== 'windows' && (baselineForbids || [first, second].some((t) => t === undefined && !valid(pod)));
+            const restrictedForbids =
+              os !== 'windows' &&
+              (baselineForbids || [first, second].some((t) => t === undefined && !valid(pod)));
             const object = nestPodSpec('Pod', spec);
             const unconfined = runRule(seccompUnconfined, object, 'v1.25').length > 0;
             const any = unconfined || runRule(seccompProfileMissing, object, 'v1.25').length > 0;

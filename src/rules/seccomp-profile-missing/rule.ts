@@ -3,8 +3,9 @@ import { defineRule, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
 import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
 
-
-const CIS_REFERENCE = cisReference('v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions');
+const CIS_REFERENCE = cisReference(
+  'v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions',
+);
 const SECCOMP_DEFAULT_REFERENCE: Reference = {
   title: 'Enable RuntimeDefault as the default seccomp profile for all workloads (kubelet --seccomp-default)',
   url: 'https://kubernetes.io/docs/tutorials/security/seccomp/#enable-the-use-of-runtimedefault-as-the-default-seccomp-profile-for-all-workloads',
@@ -20,23 +21,33 @@ export const seccompProfileMissing = defineRule({
     messages: {
       missing: {
         en: 'Container "{{container}}" has no seccomp profile: neither it nor the pod sets `securityContext.seccompProfile.type` to RuntimeDefault or Localhost.',
-        'zh-CN': '容器 "{{container}}" 没有 seccomp 配置：容器和 Pod 都未将 `securityContext.seccompProfile.type` 设置为 RuntimeDefault 或 Localhost。',
+        'zh-CN':
+          '容器 "{{container}}" 没有 seccomp 配置：容器和 Pod 都未将 `securityContext.seccompProfile.type` 设置为 RuntimeDefault 或 Localhost。',
       },
       annotationOnly: {
         en: 'Container "{{container}}" relies on the legacy annotation "{{annotation}}", which no longer sets a seccomp profile: set `securityContext.seccompProfile.type` to RuntimeDefault or Localhost.',
-        'zh-CN': '容器 "{{container}}" 依赖旧的注解 "{{annotation}}"，该注解已不再设置任何 seccomp 配置：请将 `securityContext.seccompProfile.type` 设置为 RuntimeDefault 或 Localhost。',
+        'zh-CN':
+          '容器 "{{container}}" 依赖旧的注解 "{{annotation}}"，该注解已不再设置任何 seccomp 配置：请将 `securityContext.seccompProfile.type` 设置为 RuntimeDefault 或 Localhost。',
       },
     },
     docs: {
       why: {
         en: 'Unless the kubelet runs with `--seccomp-default`, a container without a seccomp profile runs Unconfined and can make every system call, including the rarely used ones through which most kernel exploits escape.',
-        'zh-CN': '除非 kubelet 启用了 `--seccomp-default`，未设置 seccomp 配置的容器会以 Unconfined 方式运行，可以发起任何系统调用，包括大多数内核漏洞借以逃逸容器的那些冷门调用。',
+        'zh-CN':
+          '除非 kubelet 启用了 `--seccomp-default`，未设置 seccomp 配置的容器会以 Unconfined 方式运行，可以发起任何系统调用，包括大多数内核漏洞借以逃逸容器的那些冷门调用。',
       },
       fix: {
         en: 'Use `seccompProfile: {type: RuntimeDefault}` at pod level (or on every container); the legacy annotation `seccomp.security.alpha.kubernetes.io/pod: runtime/default` no longer works. When the runtime default blocks a call the app needs, use a `Localhost` profile generated from an strace of the app. The kubelet flag `--seccomp-default` (GA in v1.27) makes RuntimeDefault the node default, which protects pods that set nothing, but Pod Security still wants the field in the spec.',
-        'zh-CN': '在 Pod 级（或每个容器上）使用 `seccompProfile: {type: RuntimeDefault}`；旧的注解 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效。如果运行时默认配置拦截了应用必需的系统调用，可根据对应用的 strace 结果生成 `Localhost` 配置。kubelet 参数 `--seccomp-default`（v1.27 起 GA）可让 RuntimeDefault 成为节点默认配置，从而保护什么都没设置的 Pod，但 Pod 安全标准仍要求在 spec 中显式设置该字段。',
+        'zh-CN':
+          '在 Pod 级（或每个容器上）使用 `seccompProfile: {type: RuntimeDefault}`；旧的注解 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效。如果运行时默认配置拦截了应用必需的系统调用，可根据对应用的 strace 结果生成 `Localhost` 配置。kubelet 参数 `--seccomp-default`（v1.27 起 GA）可让 RuntimeDefault 成为节点默认配置，从而保护什么都没设置的 Pod，但 Pod 安全标准仍要求在 spec 中显式设置该字段。',
       },
-      snippet: ['securityContext:', '  seccompProfile:', '    type: RuntimeDefault', 'containers:', '  - name: app'].join('\n'),
+      snippet: [
+        'securityContext:',
+        '  seccompProfile:',
+        '    type: RuntimeDefault',
+        'containers:',
+        '  - name: app',
+      ].join('\n'),
       references: [PSS_REFERENCE.restricted, SECCOMP_REFERENCE, SECCOMP_DEFAULT_REFERENCE, CIS_REFERENCE],
     },
   },
@@ -50,9 +61,16 @@ export const seccompProfileMissing = defineRule({
     for (const node of context.containers) {
       if (node.container.securityContext?.seccompProfile) continue;
       const path = [...node.path, 'securityContext', 'seccompProfile', 'type'];
-      const annotation = [`${SECCOMP_CONTAINER_ANNOTATION_PREFIX}${node.name}`, SECCOMP_POD_ANNOTATION].find((key) => Object.hasOwn(annotations, key));
+      const annotation = [`${SECCOMP_CONTAINER_ANNOTATION_PREFIX}${node.name}`, SECCOMP_POD_ANNOTATION].find(
+        (key) => Object.hasOwn(annotations, key),
+      );
       if (annotation) {
-        context.report({ messageId: 'annotationOnly', data: { container: node.name, annotation }, path, container: node });
+        context.report({
+          messageId: 'annotationOnly',
+          data: { container: node.name, annotation },
+          path,
+          container: node,
+        });
       } else {
         context.report({ messageId: 'missing', data: { container: node.name }, path, container: node });
       }

@@ -7,12 +7,19 @@
  */
 
 const CREDENTIAL_WORDS = new Set([
-  'password', 'passwords', 'passwd', 'passphrase',
-  'secret', 'secrets',
-  'token', 'tokens',
-  'apikey', 'apikeys',
+  'password',
+  'passwords',
+  'passwd',
+  'passphrase',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'apikey',
+  'apikeys',
   'privatekey',
-  'credential', 'credentials',
+  'credential',
+  'credentials',
 ]);
 
 /** A single word that ends in one of these is a credential too: `pgpassword`, `authtoken`, `clientsecret`. */
@@ -26,12 +33,28 @@ const CREDENTIAL_PAIRS: readonly (readonly [string, string])[] = [
 ];
 
 /** Words that may follow a credential word while the name still names the credential itself. */
-const CREDENTIAL_TAIL = new Set(['key', 'keys', 'access', 'value', 'base', 'b64', 'base64', 'hash', 'data', 'string', 'raw', 'plain', 'plaintext', 'pem']);
+const CREDENTIAL_TAIL = new Set([
+  'key',
+  'keys',
+  'access',
+  'value',
+  'base',
+  'b64',
+  'base64',
+  'hash',
+  'data',
+  'string',
+  'raw',
+  'plain',
+  'plaintext',
+  'pem',
+]);
 
 export function nameWords(name: string): string[] {
   const words: string[] = [];
   for (const part of name.split(/[^A-Za-z0-9]+/)) {
-    for (const match of part.matchAll(/[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+/g)) words.push(match[0].toLowerCase());
+    for (const match of part.matchAll(/[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+/g))
+      words.push(match[0].toLowerCase());
   }
   return words;
 }
@@ -60,7 +83,12 @@ export function looksLikeCredentialName(name: string): boolean {
     if (isCredentialWord(word) && tailIsCredential(words, i + 1)) return true;
     const next = words[i + 1];
     const bare = withoutNumber(word);
-    if (next !== undefined && CREDENTIAL_PAIRS.some(([a, b]) => a === bare && b === withoutNumber(next)) && tailIsCredential(words, i + 2)) return true;
+    if (
+      next !== undefined &&
+      CREDENTIAL_PAIRS.some(([a, b]) => a === bare && b === withoutNumber(next)) &&
+      tailIsCredential(words, i + 2)
+    )
+      return true;
   }
   return false;
 }

@@ -7,8 +7,18 @@ const secretRef = { secretKeyRef: { name: 'db', key: 'password' } };
 testRule(secretInEnv, {
   valid: [
     { name: 'no env', podSpec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
-    { name: 'credential from a secretKeyRef', podSpec: withEnv([{ name: 'DB_PASSWORD', valueFrom: secretRef }]) },
-    { name: 'credential name with empty or null value', podSpec: withEnv([{ name: 'DB_PASSWORD', value: '' }, { name: 'API_TOKEN', value: null }, { name: 'API_KEY' }]) },
+    {
+      name: 'credential from a secretKeyRef',
+      podSpec: withEnv([{ name: 'DB_PASSWORD', valueFrom: secretRef }]),
+    },
+    {
+      name: 'credential name with empty or null value',
+      podSpec: withEnv([
+        { name: 'DB_PASSWORD', value: '' },
+        { name: 'API_TOKEN', value: null },
+        { name: 'API_KEY' },
+      ]),
+    },
     {
       name: 'names that point at a credential rather than hold it',
       podSpec: withEnv([
@@ -18,7 +28,13 @@ testRule(secretInEnv, {
         { name: 'VAULT_TOKEN_PATH', value: 'auth/token' },
       ]),
     },
-    { name: 'ordinary variables', podSpec: withEnv([{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'API_URL', value: 'https://api.example.com' }]) },
+    {
+      name: 'ordinary variables',
+      podSpec: withEnv([
+        { name: 'LOG_LEVEL', value: 'debug' },
+        { name: 'API_URL', value: 'https://api.example.com' },
+      ]),
+    },
     {
       name: 'values that cannot be the credential: switch, variable reference, file path',
       podSpec: withEnv([
@@ -27,46 +43,109 @@ testRule(secretInEnv, {
         { name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/secrets/google/key.json' },
       ]),
     },
-    { name: 'secretKeyRef, oldest policy version', version: 'v1.25', podSpec: withEnv([{ name: 'API_TOKEN', valueFrom: secretRef }]) },
+    {
+      name: 'secretKeyRef, oldest policy version',
+      version: 'v1.25',
+      podSpec: withEnv([{ name: 'API_TOKEN', valueFrom: secretRef }]),
+    },
   ],
   invalid: [
     {
       name: 'literal password',
-      podSpec: withEnv([{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: 'hunter2' }]),
-      findings: [{ messageId: 'literalCredential', path: 'spec.containers[0].env[1].value', container: 'app', data: { container: 'app', name: 'DB_PASSWORD' } }],
+      podSpec: withEnv([
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'DB_PASSWORD', value: 'hunter2' },
+      ]),
+      findings: [
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[1].value',
+          container: 'app',
+          data: { container: 'app', name: 'DB_PASSWORD' },
+        },
+      ],
     },
     {
       name: 'case-insensitive and camelCase names',
-      podSpec: withEnv([{ name: 'apiKey', value: 'k-1' }, { name: 'Client_Secret', value: 's-1' }, { name: 'privateKey', value: '-----BEGIN' }, { name: 'pgpassword', value: 'p' }]),
+      podSpec: withEnv([
+        { name: 'apiKey', value: 'k-1' },
+        { name: 'Client_Secret', value: 's-1' },
+        { name: 'privateKey', value: '-----BEGIN' },
+        { name: 'pgpassword', value: 'p' },
+      ]),
       findings: [
         { messageId: 'literalCredential', path: 'spec.containers[0].env[0].value', data: { name: 'apiKey' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[1].value', data: { name: 'Client_Secret' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[2].value', data: { name: 'privateKey' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[3].value', data: { name: 'pgpassword' } },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[1].value',
+          data: { name: 'Client_Secret' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[2].value',
+          data: { name: 'privateKey' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[3].value',
+          data: { name: 'pgpassword' },
+        },
       ],
     },
     {
       name: 'credential words followed by words that still name the credential',
-      podSpec: withEnv([{ name: 'AWS_SECRET_ACCESS_KEY', value: 'abc' }, { name: 'SECRET_KEY_BASE', value: 'def' }, { name: 'GITHUB_TOKEN', value: 'ghp_x' }, { name: 'APP_CREDENTIALS', value: 'u:p' }]),
+      podSpec: withEnv([
+        { name: 'AWS_SECRET_ACCESS_KEY', value: 'abc' },
+        { name: 'SECRET_KEY_BASE', value: 'def' },
+        { name: 'GITHUB_TOKEN', value: 'ghp_x' },
+        { name: 'APP_CREDENTIALS', value: 'u:p' },
+      ]),
       findings: [
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[0].value', data: { name: 'AWS_SECRET_ACCESS_KEY' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[1].value', data: { name: 'SECRET_KEY_BASE' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[2].value', data: { name: 'GITHUB_TOKEN' } },
-        { messageId: 'literalCredential', path: 'spec.containers[0].env[3].value', data: { name: 'APP_CREDENTIALS' } },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[0].value',
+          data: { name: 'AWS_SECRET_ACCESS_KEY' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[1].value',
+          data: { name: 'SECRET_KEY_BASE' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[2].value',
+          data: { name: 'GITHUB_TOKEN' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[3].value',
+          data: { name: 'APP_CREDENTIALS' },
+        },
       ],
     },
     {
       name: 'literal credentials in every container role',
       version: 'v1.25',
       podSpec: {
-        initContainers: [{ name: 'migrate', image: 'flyway:10', env: [{ name: 'FLYWAY_PASSWORD', value: 'x' }] }],
-        containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'API_TOKEN', valueFrom: secretRef }] }, { name: 'side', image: 'envoy:1.30', env: [{ name: 'API_TOKEN', value: 'y' }] }],
-        ephemeralContainers: [{ name: 'debug', image: 'busybox:1.36', env: [{ name: 'PASSWD', value: 'z' }] }],
+        initContainers: [
+          { name: 'migrate', image: 'flyway:10', env: [{ name: 'FLYWAY_PASSWORD', value: 'x' }] },
+        ],
+        containers: [
+          { name: 'app', image: 'nginx:1.27', env: [{ name: 'API_TOKEN', valueFrom: secretRef }] },
+          { name: 'side', image: 'envoy:1.30', env: [{ name: 'API_TOKEN', value: 'y' }] },
+        ],
+        ephemeralContainers: [
+          { name: 'debug', image: 'busybox:1.36', env: [{ name: 'PASSWD', value: 'z' }] },
+        ],
       },
       findings: [
         { messageId: 'literalCredential', path: 'spec.initContainers[0].env[0].value', container: 'migrate' },
         { messageId: 'literalCredential', path: 'spec.containers[1].env[0].value', container: 'side' },
-        { messageId: 'literalCredential', path: 'spec.ephemeralContainers[0].env[0].value', container: 'debug' },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.ephemeralContainers[0].env[0].value',
+          container: 'debug',
+        },
       ],
     },
   ],

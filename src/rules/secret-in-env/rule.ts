@@ -10,7 +10,9 @@ const SECRETS_GOOD_PRACTICES_REFERENCE: Reference = {
   title: 'Good practices for Kubernetes Secrets',
   url: 'https://kubernetes.io/docs/concepts/security/secrets-good-practices/',
 };
-const CIS_REFERENCE = cisReference('5.4.1: Prefer using Secrets as files over Secrets as environment variables');
+const CIS_REFERENCE = cisReference(
+  '5.4.1: Prefer using Secrets as files over Secrets as environment variables',
+);
 
 export const secretInEnv = defineRule({
   meta: {
@@ -22,17 +24,20 @@ export const secretInEnv = defineRule({
     messages: {
       literalCredential: {
         en: 'Container "{{container}}" sets environment variable "{{name}}", whose name suggests a credential, to a literal value in the manifest. Reference a Secret instead (`valueFrom.secretKeyRef`).',
-        'zh-CN': '容器 "{{container}}" 的环境变量 "{{name}}" 从名称看是凭据，但其值以明文直接写在清单中。请改为引用 Secret（`valueFrom.secretKeyRef`）。',
+        'zh-CN':
+          '容器 "{{container}}" 的环境变量 "{{name}}" 从名称看是凭据，但其值以明文直接写在清单中。请改为引用 Secret（`valueFrom.secretKeyRef`）。',
       },
     },
     docs: {
       why: {
         en: 'A literal value is stored in plain text in the manifest, in Git, in the workload object in etcd and in every tool that can read it (`kubectl get -o yaml`, CI logs); anyone with read access to the workload has the credential, and rotating it means redeploying.',
-        'zh-CN': '直接写在 `value` 中的值会以明文出现在清单、Git 仓库、etcd 中的工作负载对象以及所有能读取它的工具里（如 `kubectl get -o yaml`、CI 日志）；任何能读取该工作负载的人都能拿到凭据，而且轮换凭据必须重新部署。',
+        'zh-CN':
+          '直接写在 `value` 中的值会以明文出现在清单、Git 仓库、etcd 中的工作负载对象以及所有能读取它的工具里（如 `kubectl get -o yaml`、CI 日志）；任何能读取该工作负载的人都能拿到凭据，而且轮换凭据必须重新部署。',
       },
       fix: {
         en: 'Move the value into a Secret (ideally managed by an external secret store) and reference it with `valueFrom.secretKeyRef`, or better, mount the Secret as a file so it does not leak through the process environment. Then rotate the exposed credential.',
-        'zh-CN': '将该值移入 Secret（最好由外部密钥管理系统同步），并通过 `valueFrom.secretKeyRef` 引用；更好的做法是将 Secret 以文件形式挂载，避免通过进程环境变量泄露。之后务必轮换已经暴露的凭据。',
+        'zh-CN':
+          '将该值移入 Secret（最好由外部密钥管理系统同步），并通过 `valueFrom.secretKeyRef` 引用；更好的做法是将 Secret 以文件形式挂载，避免通过进程环境变量泄露。之后务必轮换已经暴露的凭据。',
       },
       snippet: [
         'containers:',

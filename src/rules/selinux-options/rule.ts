@@ -35,7 +35,8 @@ export const selinuxOptions = defineRule({
       },
       containerType: {
         en: 'Container "{{container}}" sets SELinux type "{{type}}": only {{allowed}} (or no type) are allowed at this policy version.',
-        'zh-CN': '容器 "{{container}}" 将 SELinux 类型设为 "{{type}}"：当前策略版本只允许 {{allowed}}（或不设置类型）。',
+        'zh-CN':
+          '容器 "{{container}}" 将 SELinux 类型设为 "{{type}}"：当前策略版本只允许 {{allowed}}（或不设置类型）。',
       },
       podUser: {
         en: 'The pod sets a custom SELinux user "{{user}}"; seLinuxOptions.user must not be set.',
@@ -43,7 +44,8 @@ export const selinuxOptions = defineRule({
       },
       containerUser: {
         en: 'Container "{{container}}" sets a custom SELinux user "{{user}}"; seLinuxOptions.user must not be set.',
-        'zh-CN': '容器 "{{container}}" 设置了自定义 SELinux 用户 "{{user}}"；不允许设置 seLinuxOptions.user。',
+        'zh-CN':
+          '容器 "{{container}}" 设置了自定义 SELinux 用户 "{{user}}"；不允许设置 seLinuxOptions.user。',
       },
       podRole: {
         en: 'The pod sets a custom SELinux role "{{role}}"; seLinuxOptions.role must not be set.',
@@ -51,17 +53,20 @@ export const selinuxOptions = defineRule({
       },
       containerRole: {
         en: 'Container "{{container}}" sets a custom SELinux role "{{role}}"; seLinuxOptions.role must not be set.',
-        'zh-CN': '容器 "{{container}}" 设置了自定义 SELinux 角色 "{{role}}"；不允许设置 seLinuxOptions.role。',
+        'zh-CN':
+          '容器 "{{container}}" 设置了自定义 SELinux 角色 "{{role}}"；不允许设置 seLinuxOptions.role。',
       },
     },
     docs: {
       why: {
         en: 'The SELinux label decides what a container process may touch on the host; a custom type (such as spc_t or unconfined_t), user or role can lift the confinement that container_t provides.',
-        'zh-CN': 'SELinux 标签决定容器进程能访问宿主机上的哪些资源；自定义的类型（如 spc_t、unconfined_t）、用户或角色可能解除 container_t 提供的约束。',
+        'zh-CN':
+          'SELinux 标签决定容器进程能访问宿主机上的哪些资源；自定义的类型（如 spc_t、unconfined_t）、用户或角色可能解除 container_t 提供的约束。',
       },
       fix: {
         en: 'Remove `seLinuxOptions.type`, `user` and `role`, or use one of the container types (`container_t`, `container_init_t`, `container_kvm_t`, and from v1.31 `container_engine_t`). `level` may stay.',
-        'zh-CN': '删除 `seLinuxOptions.type`、`user` 和 `role`，或改用容器类型之一（`container_t`、`container_init_t`、`container_kvm_t`，以及 v1.31 起的 `container_engine_t`）。`level` 可以保留。',
+        'zh-CN':
+          '删除 `seLinuxOptions.type`、`user` 和 `role`，或改用容器类型之一（`container_t`、`container_init_t`、`container_kvm_t`，以及 v1.31 起的 `container_engine_t`）。`level` 可以保留。',
       },
       snippet: [
         'securityContext:',

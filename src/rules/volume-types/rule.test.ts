@@ -3,14 +3,25 @@ import { volumeTypes } from './rule.ts';
 
 const app = { name: 'app', image: 'nginx:1.27' };
 const withVolumes = (...volumes: Record<string, unknown>[]) => ({ containers: [app], volumes });
-const ALLOWED = 'configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret';
+const ALLOWED =
+  'configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret';
 
 const allowedVolumes = [
   { name: 'config', configMap: { name: 'app-config' } },
   { name: 'csi', csi: { driver: 'secrets-store.csi.k8s.io' } },
-  { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+  {
+    name: 'podinfo',
+    downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] },
+  },
   { name: 'scratch', emptyDir: {} },
-  { name: 'cache', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } },
+  {
+    name: 'cache',
+    ephemeral: {
+      volumeClaimTemplate: {
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    },
+  },
   { name: 'model', image: { reference: 'registry.example.com/model:1.0' } },
   { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
   { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
@@ -22,17 +33,37 @@ testRule(volumeTypes, {
     { name: 'no volumes', podSpec: { containers: [app] } },
     { name: 'null volumes', podSpec: { containers: [app], volumes: null } },
     { name: 'every allowed type', podSpec: withVolumes(...allowedVolumes) },
-    { name: 'image volume at the oldest policy version', version: 'v1.25', podSpec: withVolumes({ name: 'model', image: { reference: 'registry.example.com/model:1.0' } }) },
-    { name: 'hostPath is left to the host-path rule', podSpec: withVolumes({ name: 'logs', hostPath: { path: '/var/log' } }) },
+    {
+      name: 'image volume at the oldest policy version',
+      version: 'v1.25',
+      podSpec: withVolumes({ name: 'model', image: { reference: 'registry.example.com/model:1.0' } }),
+    },
+    {
+      name: 'hostPath is left to the host-path rule',
+      podSpec: withVolumes({ name: 'logs', hostPath: { path: '/var/log' } }),
+    },
     { name: 'volume without a source (defaulted to emptyDir)', podSpec: withVolumes({ name: 'scratch' }) },
     { name: 'null source (defaulted to emptyDir)', podSpec: withVolumes({ name: 'scratch', nfs: null }) },
-    { name: 'a key that is no volume source', podSpec: withVolumes({ name: 'scratch', emptyDir: {}, unknownField: 1 }) },
+    {
+      name: 'a key that is no volume source',
+      podSpec: withVolumes({ name: 'scratch', emptyDir: {}, unknownField: 1 }),
+    },
   ],
   invalid: [
     {
       name: 'nfs volume',
-      podSpec: withVolumes({ name: 'config', configMap: { name: 'c' } }, { name: 'shared', nfs: { server: 'nfs.example.com', path: '/exports' } }),
-      findings: [{ messageId: 'volumeType', path: 'spec.volumes[1].nfs', container: null, data: { volume: 'shared', type: 'nfs', allowed: ALLOWED } }],
+      podSpec: withVolumes(
+        { name: 'config', configMap: { name: 'c' } },
+        { name: 'shared', nfs: { server: 'nfs.example.com', path: '/exports' } },
+      ),
+      findings: [
+        {
+          messageId: 'volumeType',
+          path: 'spec.volumes[1].nfs',
+          container: null,
+          data: { volume: 'shared', type: 'nfs', allowed: ALLOWED },
+        },
+      ],
     },
     {
       name: 'every other in-tree type',
@@ -58,15 +89,42 @@ testRule(volumeTypes, {
         { name: 's', storageos: { volumeName: 'v' } },
       ),
       findings: [
-        'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc',
-        'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos',
-      ].map((type, index) => ({ messageId: 'volumeType', path: `spec.volumes[${index}].${type}`, data: { type } })),
+        'gcePersistentDisk',
+        'awsElasticBlockStore',
+        'gitRepo',
+        'iscsi',
+        'glusterfs',
+        'rbd',
+        'flexVolume',
+        'cinder',
+        'cephfs',
+        'flocker',
+        'fc',
+        'azureFile',
+        'vsphereVolume',
+        'quobyte',
+        'azureDisk',
+        'photonPersistentDisk',
+        'portworxVolume',
+        'scaleIO',
+        'storageos',
+      ].map((type, index) => ({
+        messageId: 'volumeType',
+        path: `spec.volumes[${index}].${type}`,
+        data: { type },
+      })),
     },
     {
       name: 'gitRepo at the oldest policy version',
       version: 'v1.25',
       podSpec: withVolumes({ name: 'src', gitRepo: { repository: 'https://example.com/repo.git' } }),
-      findings: [{ messageId: 'volumeType', path: 'spec.volumes[0].gitRepo', data: { volume: 'src', type: 'gitRepo' } }],
+      findings: [
+        {
+          messageId: 'volumeType',
+          path: 'spec.volumes[0].gitRepo',
+          data: { volume: 'src', type: 'gitRepo' },
+        },
+      ],
     },
   ],
 });

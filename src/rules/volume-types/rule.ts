@@ -11,7 +11,15 @@ const VOLUMES_REFERENCE: Reference = {
  * Kubernetes v1.33 rather than as a new policy version, so it is allowed at every policy version.
  */
 const ALLOWED_TYPES: ReadonlySet<string> = new Set([
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'image',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
 ]);
 
 /**
@@ -20,9 +28,26 @@ const ALLOWED_TYPES: ReadonlySet<string> = new Set([
  * and a volume with no source at all is defaulted to `emptyDir`, so neither fails.
  */
 const FORBIDDEN_TYPES: readonly string[] = [
-  'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder',
-  'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk',
-  'portworxVolume', 'scaleIO', 'storageos',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
 ];
 
 const ALLOWED_LIST = [...ALLOWED_TYPES].join(', ');
@@ -43,18 +68,17 @@ export const volumeTypes = defineRule({
     docs: {
       why: {
         en: 'In-tree network and node volume types (nfs, iscsi, rbd, flexVolume, gitRepo…) are mounted by the kubelet with node privileges and bypass the storage access control of PersistentVolumeClaims; gitRepo in particular has run code on the node.',
-        'zh-CN': 'nfs、iscsi、rbd、flexVolume、gitRepo 等内置网络卷和节点卷由 kubelet 以节点权限挂载，绕过了 PersistentVolumeClaim 的存储访问控制；其中 gitRepo 曾导致在节点上执行代码。',
+        'zh-CN':
+          'nfs、iscsi、rbd、flexVolume、gitRepo 等内置网络卷和节点卷由 kubelet 以节点权限挂载，绕过了 PersistentVolumeClaim 的存储访问控制；其中 gitRepo 曾导致在节点上执行代码。',
       },
       fix: {
         en: 'Provision the storage through a PersistentVolumeClaim (or a CSI driver) and mount the claim; replace gitRepo with an init container that clones into an emptyDir.',
-        'zh-CN': '通过 PersistentVolumeClaim（或 CSI 驱动）提供存储并挂载该声明；用一个克隆代码到 emptyDir 的 init 容器取代 gitRepo。',
+        'zh-CN':
+          '通过 PersistentVolumeClaim（或 CSI 驱动）提供存储并挂载该声明；用一个克隆代码到 emptyDir 的 init 容器取代 gitRepo。',
       },
-      snippet: [
-        'volumes:',
-        '  - name: data',
-        '    persistentVolumeClaim:',
-        '      claimName: data',
-      ].join('\n'),
+      snippet: ['volumes:', '  - name: data', '    persistentVolumeClaim:', '      claimName: data'].join(
+        '\n',
+      ),
       references: [PSS_REFERENCE.restricted, VOLUMES_REFERENCE],
     },
   },

@@ -21,27 +21,27 @@ export const windowsHostProcess = defineRule({
     messages: {
       podHostProcess: {
         en: 'The pod sets `windowsOptions.hostProcess: true`: its containers run as processes directly on the Windows host.',
-        'zh-CN': 'Pod 设置了 `windowsOptions.hostProcess: true`：其容器将作为进程直接运行在 Windows 宿主机上。',
+        'zh-CN':
+          'Pod 设置了 `windowsOptions.hostProcess: true`：其容器将作为进程直接运行在 Windows 宿主机上。',
       },
       containerHostProcess: {
         en: 'Container "{{container}}" sets `windowsOptions.hostProcess: true`: it runs as a process directly on the Windows host.',
-        'zh-CN': '容器 "{{container}}" 设置了 `windowsOptions.hostProcess: true`：它将作为进程直接运行在 Windows 宿主机上。',
+        'zh-CN':
+          '容器 "{{container}}" 设置了 `windowsOptions.hostProcess: true`：它将作为进程直接运行在 Windows 宿主机上。',
       },
     },
     docs: {
       why: {
-        en: 'A HostProcess container shares the Windows node\'s network, processes and file system with host-level privileges; it is the Windows counterpart of a privileged container.',
-        'zh-CN': 'HostProcess 容器以宿主机级权限共享 Windows 节点的网络、进程和文件系统，相当于 Windows 上的特权容器。',
+        en: "A HostProcess container shares the Windows node's network, processes and file system with host-level privileges; it is the Windows counterpart of a privileged container.",
+        'zh-CN':
+          'HostProcess 容器以宿主机级权限共享 Windows 节点的网络、进程和文件系统，相当于 Windows 上的特权容器。',
       },
       fix: {
         en: 'Remove `windowsOptions.hostProcess` (or set it to `false`) at pod and container level. Keep HostProcess pods for node-management DaemonSets in a namespace with the privileged level.',
-        'zh-CN': '在 Pod 和容器级别删除 `windowsOptions.hostProcess`（或设为 `false`）。仅在 privileged 级别的命名空间中为节点管理类 DaemonSet 保留 HostProcess Pod。',
+        'zh-CN':
+          '在 Pod 和容器级别删除 `windowsOptions.hostProcess`（或设为 `false`）。仅在 privileged 级别的命名空间中为节点管理类 DaemonSet 保留 HostProcess Pod。',
       },
-      snippet: [
-        'securityContext:',
-        '  windowsOptions:',
-        '    hostProcess: false',
-      ].join('\n'),
+      snippet: ['securityContext:', '  windowsOptions:', '    hostProcess: false'].join('\n'),
       references: [PSS_REFERENCE.baseline, HOST_PROCESS_REFERENCE, CIS_HOST_PROCESS_REFERENCE],
     },
   },

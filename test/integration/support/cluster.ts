@@ -12,7 +12,11 @@ import { mintServiceAccountKubeconfig, repoRoot, type ControlPlane } from '../..
 import { connect, isApiStatus, KubeClient, type KubeApi } from '../../../src/kube/client.ts';
 import { resourcePath } from '../../../src/sources/cluster.ts';
 
-export type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown } };
+export type Obj = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+};
 
 export const cli = join(repoRoot, 'src', 'cli', 'main.ts');
 
@@ -23,7 +27,9 @@ export function adminClient(kubeconfig: string): KubeClient {
 export async function createNamespace(api: KubeApi, prefix = 'it'): Promise<string> {
   // No namespace controller runs, so namespaces are never deleted: each test takes a fresh one.
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  await api.request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  });
   return name;
 }
 
@@ -42,7 +48,11 @@ const RESOURCES: Record<string, { apiVersion: string; resource: string; namespac
   Role: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespaced: true },
   RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespaced: true },
   ClusterRole: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterroles', namespaced: false },
-  ClusterRoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterrolebindings', namespaced: false },
+  ClusterRoleBinding: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    resource: 'clusterrolebindings',
+    namespaced: false,
+  },
 };
 
 /** Creates one object (POST to its collection); an existing one is left as it is. */
@@ -53,7 +63,11 @@ export async function createObject(api: KubeApi, object: Obj): Promise<void> {
   try {
     await api.request('POST', path, { body: object });
   } catch (error) {
-    if (!isApiStatus(error, 409)) throw new Error(`creating ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}: ${(error as Error).message}`, { cause: error });
+    if (!isApiStatus(error, 409))
+      throw new Error(
+        `creating ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}: ${(error as Error).message}`,
+        { cause: error },
+      );
   }
 }
 
@@ -77,10 +91,14 @@ export function renderManifests(): Obj[] {
   if (hasKubectl) {
     text = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
   } else {
-    const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
+    const kustomization = parseAllDocuments(
+      readFileSync(join(dir, 'kustomization.yaml'), 'utf8'),
+    )[0]!.toJS() as { resources: string[] };
     text = kustomization.resources.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n---\n');
   }
-  return parseAllDocuments(text).map((doc) => doc.toJS() as Obj).filter((o) => o && o.kind);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as Obj)
+    .filter((o) => o && o.kind);
 }
 
 /**
@@ -94,9 +112,12 @@ export function manifestsFor(namespace: string, edit: (objects: Obj[]) => Obj[] 
       const copy = structuredClone(object);
       if (copy.kind === 'Namespace') copy.metadata.name = namespace;
       if (copy.metadata.namespace === 'kube-patrol') copy.metadata.namespace = namespace;
-      if (copy.kind === 'ClusterRole' || copy.kind === 'ClusterRoleBinding') copy.metadata.name = suffix(copy.metadata.name);
-      if (copy.kind === 'ClusterRoleBinding') (copy['roleRef'] as { name: string }).name = suffix((copy['roleRef'] as { name: string }).name);
-      for (const subject of (copy['subjects'] as { namespace?: string }[] | undefined) ?? []) if (subject.namespace === 'kube-patrol') subject.namespace = namespace;
+      if (copy.kind === 'ClusterRole' || copy.kind === 'ClusterRoleBinding')
+        copy.metadata.name = suffix(copy.metadata.name);
+      if (copy.kind === 'ClusterRoleBinding')
+        (copy['roleRef'] as { name: string }).name = suffix((copy['roleRef'] as { name: string }).name);
+      for (const subject of (copy['subjects'] as { namespace?: string }[] | undefined) ?? [])
+        if (subject.namespace === 'kube-patrol') subject.namespace = namespace;
       return copy;
     }),
   );
@@ -109,7 +130,11 @@ export interface OperatorInstall {
 }
 
 /** Applies manifests/ (as admin) into a fresh namespace and mints a token kubeconfig for its ServiceAccount. */
-export async function installOperator(admin: KubeApi, adminKubeconfig: string, edit?: (objects: Obj[]) => Obj[]): Promise<OperatorInstall> {
+export async function installOperator(
+  admin: KubeApi,
+  adminKubeconfig: string,
+  edit?: (objects: Obj[]) => Obj[],
+): Promise<OperatorInstall> {
   const namespace = `kp-${randomUUID().slice(0, 8)}`;
   const objects = manifestsFor(namespace, edit);
   for (const object of objects.filter((o) => o.kind === 'Namespace')) await createObject(admin, object);
@@ -130,10 +155,17 @@ export class OperatorProcess {
   readonly logs: Record<string, unknown>[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
+  private waiters: {
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }[] = [];
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [cli, 'operator', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [cli, 'operator', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let pending = '';
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
@@ -152,15 +184,29 @@ export class OperatorProcess {
       }
     });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   /** Resolves with the first log line (already seen or coming) that matches. */
-  waitFor(match: (line: Record<string, unknown>) => boolean, timeoutMs = 60_000, what = 'log line'): Promise<Record<string, unknown>> {
+  waitFor(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 60_000,
+    what = 'log line',
+  ): Promise<Record<string, unknown>> {
     const seen = this.logs.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; logs:\n${this.logs.map((l) => JSON.stringify(l)).join('\n')}\n${this.stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${what}; logs:\n${this.logs.map((l) => JSON.stringify(l)).join('\n')}\n${this.stderr}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
     });
   }
@@ -178,8 +224,16 @@ export class OperatorProcess {
   }
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 512 * 1024 * 1024 });
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -189,7 +243,13 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
 }
 
 export function metricValue(metrics: string, name: string, labels = ''): number | undefined {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (labels === '' && l.startsWith(`${name}{`) === false && l.startsWith(`${name} `)));
+  const line = metrics
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) ||
+        (labels === '' && l.startsWith(`${name}{`) === false && l.startsWith(`${name} `)),
+    );
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 
@@ -233,10 +293,14 @@ export function apiServerControl(controlPlane: ControlPlane): ApiServerControl {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const ok = await new Promise<boolean>((resolve) => {
-          const request = https.get(`${controlPlane.server}/readyz`, { ca: options.ca, cert: options.cert, key: options.key, timeout: 2000 }, (response) => {
-            response.resume();
-            resolve(response.statusCode === 200);
-          });
+          const request = https.get(
+            `${controlPlane.server}/readyz`,
+            { ca: options.ca, cert: options.cert, key: options.key, timeout: 2000 },
+            (response) => {
+              response.resume();
+              resolve(response.statusCode === 200);
+            },
+          );
           request.once('error', () => resolve(false));
           request.once('timeout', () => request.destroy());
         });
@@ -280,14 +344,17 @@ export function sanitizeGenerated(object: Obj): Obj {
     }
     if (Array.isArray(record['containers'])) {
       // Distinct ports per container: the API server refuses duplicate hostPorts within a pod.
-      (record['containers'] as { ports?: { containerPort: number; hostPort?: number }[] }[]).forEach((container, i) => {
-        for (const port of container.ports ?? []) {
-          port.containerPort += i;
-          if (port.hostPort !== undefined) port.hostPort = port.containerPort;
-        }
-      });
+      (record['containers'] as { ports?: { containerPort: number; hostPort?: number }[] }[]).forEach(
+        (container, i) => {
+          for (const port of container.ports ?? []) {
+            port.containerPort += i;
+            if (port.hostPort !== undefined) port.hostPort = port.containerPort;
+          }
+        },
+      );
     }
-    if (record['privileged'] === true && record['allowPrivilegeEscalation'] === false) record['allowPrivilegeEscalation'] = true;
+    if (record['privileged'] === true && record['allowPrivilegeEscalation'] === false)
+      record['allowPrivilegeEscalation'] = true;
     for (const child of Object.values(record)) visit(child);
   };
   visit(object);

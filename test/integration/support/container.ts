@@ -13,7 +13,17 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { repoRoot } from '../../harness/controlplane.ts';
-import { copiesOf, envOf, findStage, isIgnored, lastOf, parseDockerfile, parseDockerignore, workdirOf, type Stage } from '../../support/dockerfile.ts';
+import {
+  copiesOf,
+  envOf,
+  findStage,
+  isIgnored,
+  lastOf,
+  parseDockerfile,
+  parseDockerignore,
+  workdirOf,
+  type Stage,
+} from '../../support/dockerfile.ts';
 
 /** A path of the container's filesystem and the host file or directory that provides it. */
 export interface Bind {
@@ -52,7 +62,9 @@ const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'R
 
 /** Packages `npm ci --omit=dev` installs: the lockfile's top-level entries not marked dev. */
 export function productionPackages(): string[] {
-  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
   return Object.entries(lock.packages)
     .filter(([key, entry]) => /^node_modules\/(@[^/]+\/)?[^/@][^/]*$/.test(key) && !entry.dev)
     .map(([key]) => key.slice('node_modules/'.length));
@@ -60,10 +72,19 @@ export function productionPackages(): string[] {
 
 /** `npm run build` (package.json's script), writing to `outDir` instead of dist/ so the repo is untouched. */
 export function runBuildScript(outDir: string): void {
-  const script = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['build'];
+  const script = (
+    JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts['build'];
   const match = /^tsc (.*)$/.exec(script ?? '');
-  if (!match) throw new Error(`package.json scripts.build is "${script}": this test only knows how to run "tsc ..." with another --outDir`);
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), ...match[1]!.split(/\s+/), '--outDir', outDir], { cwd: repoRoot, stdio: 'inherit' });
+  if (!match)
+    throw new Error(
+      `package.json scripts.build is "${script}": this test only knows how to run "tsc ..." with another --outDir`,
+    );
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/typescript/bin/tsc'), ...match[1]!.split(/\s+/), '--outDir', outDir],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
 }
 
 /**
@@ -79,7 +100,8 @@ export function imageFromDockerfile(distDir: string): Image {
   for (const copy of copiesOf(final)) {
     for (const { source, target } of copy.targets) {
       if (copy.from === null) {
-        if (isIgnored(ignore, source)) throw new Error(`Dockerfile line ${copy.line}: ${source} is excluded by .dockerignore`);
+        if (isIgnored(ignore, source))
+          throw new Error(`Dockerfile line ${copy.line}: ${source} is excluded by .dockerignore`);
         files.push({ target, source: join(repoRoot, source) });
         continue;
       }
@@ -88,7 +110,8 @@ export function imageFromDockerfile(distDir: string): Image {
       if (runs(stage).includes('npm run build') && (inStage === 'dist' || inStage.startsWith('dist/'))) {
         files.push({ target, source: join(distDir, posix.relative('dist', inStage)) });
       } else if (runs(stage).some((r) => /\bnpm ci\b.*--omit=dev/.test(r)) && inStage === 'node_modules') {
-        for (const pkg of productionPackages()) files.push({ target: `${target}/${pkg}`, source: join(repoRoot, 'node_modules', pkg) });
+        for (const pkg of productionPackages())
+          files.push({ target: `${target}/${pkg}`, source: join(repoRoot, 'node_modules', pkg) });
       } else {
         throw new Error(`Dockerfile line ${copy.line}: cannot simulate COPY --from=${copy.from} ${source}`);
       }
@@ -105,18 +128,29 @@ export function imageFromDockerfile(distDir: string): Image {
 }
 
 /** distroless/nodejs: node at /nodejs/bin/node, glibc and libstdc++, and these users and variables. */
-export function distrolessNodeRuntime(): { files: Bind[]; etc: Record<string, string>; env: Record<string, string> } {
+export function distrolessNodeRuntime(): {
+  files: Bind[];
+  etc: Record<string, string>;
+  env: Record<string, string>;
+} {
   const libraries = execFileSync('ldd', [process.execPath], { encoding: 'utf8' })
     .split('\n')
     .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
     .filter((path): path is string => Boolean(path));
   return {
-    files: [{ target: '/nodejs/bin/node', source: process.execPath }, ...libraries.map((path) => ({ target: path, source: path }))],
+    files: [
+      { target: '/nodejs/bin/node', source: process.execPath },
+      ...libraries.map((path) => ({ target: path, source: path })),
+    ],
     etc: {
-      passwd: 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+      passwd:
+        'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
       group: 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n',
     },
-    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt' },
+    env: {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
+    },
   };
 }
 
@@ -124,10 +158,21 @@ export function distrolessNodeRuntime(): { files: Bind[]; etc: Record<string, st
 export function canRunContainers(): { ok: boolean; why: string } {
   if (process.getuid?.() !== 0) return { ok: false, why: 'needs root (mount namespaces, chroot, setuid)' };
   for (const tool of ['unshare', 'setpriv', 'mount', 'hostname']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return { ok: false, why: `needs ${tool} (util-linux)` };
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return { ok: false, why: `needs ${tool} (util-linux)` };
   }
-  const probe = spawnSync('unshare', ['--mount', '--pid', '--uts', '--fork', '--propagation', 'private', 'true']);
-  return probe.status === 0 ? { ok: true, why: '' } : { ok: false, why: `unshare failed: ${probe.stderr.toString().trim()}` };
+  const probe = spawnSync('unshare', [
+    '--mount',
+    '--pid',
+    '--uts',
+    '--fork',
+    '--propagation',
+    'private',
+    'true',
+  ]);
+  return probe.status === 0
+    ? { ok: true, why: '' }
+    : { ok: false, why: `unshare failed: ${probe.stderr.toString().trim()}` };
 }
 
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -149,7 +194,10 @@ export class Container {
         writeFileSync(path, '');
       }
     };
-    const binds = [...spec.image.map((b) => ({ ...b, readOnly: true })), ...spec.volumes.filter((v) => v.kind === 'bind')];
+    const binds = [
+      ...spec.image.map((b) => ({ ...b, readOnly: true })),
+      ...spec.volumes.filter((v) => v.kind === 'bind'),
+    ];
     const devices = ['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom'];
     for (const bind of binds) mkpoint(bind.target, statSync(bind.source).isDirectory());
     for (const volume of spec.volumes.filter((v) => v.kind === 'tmpfs')) mkpoint(volume.target, true);
@@ -163,35 +211,72 @@ export class Container {
       'set -eu',
       // The rootfs becomes a mount of its own, so that it can be made read-only below.
       `mount --bind ${R} ${R}`,
-      ...binds.flatMap((b) => [`mount --bind ${quote(b.source)} ${at(b.target)}`, ...(b.readOnly ? [`mount -o remount,bind,ro ${at(b.target)}`] : [])]),
-      ...spec.volumes.flatMap((v) => (v.kind === 'tmpfs' ? [`mount -t tmpfs -o size=${v.sizeBytes},mode=1777,nosuid,nodev tmpfs ${at(v.target)}`] : [])),
+      ...binds.flatMap((b) => [
+        `mount --bind ${quote(b.source)} ${at(b.target)}`,
+        ...(b.readOnly ? [`mount -o remount,bind,ro ${at(b.target)}`] : []),
+      ]),
+      ...spec.volumes.flatMap((v) =>
+        v.kind === 'tmpfs'
+          ? [`mount -t tmpfs -o size=${v.sizeBytes},mode=1777,nosuid,nodev tmpfs ${at(v.target)}`]
+          : [],
+      ),
       ...devices.map((d) => `mount --bind ${d} ${at(d)}`),
       `mount -t proc -o nosuid,nodev,noexec proc ${at('/proc')}`,
       ...(spec.readOnlyRootFilesystem ? [`mount -o remount,bind,ro ${R}`] : []),
       `hostname ${quote(spec.hostname)}`,
       // PID 1 becomes: env (a clean environment) → setpriv (no_new_privs) → unshare (chroot, cwd, uid/gid) → the entrypoint.
       [
-        'exec', which('env'), '-i', ...Object.entries(spec.env).map(([k, v]) => quote(`${k}=${v}`)),
-        which('setpriv'), ...(spec.noNewPrivileges ? ['--no-new-privs'] : []),
-        which('unshare'), `--root=${R}`, `--wd=${quote(spec.workdir)}`, '--setuid', String(spec.uid), '--setgid', String(spec.gid), '--',
+        'exec',
+        which('env'),
+        '-i',
+        ...Object.entries(spec.env).map(([k, v]) => quote(`${k}=${v}`)),
+        which('setpriv'),
+        ...(spec.noNewPrivileges ? ['--no-new-privs'] : []),
+        which('unshare'),
+        `--root=${R}`,
+        `--wd=${quote(spec.workdir)}`,
+        '--setuid',
+        String(spec.uid),
+        '--setgid',
+        String(spec.gid),
+        '--',
         ...spec.argv.map(quote),
       ].join(' '),
     ].join('\n');
     writeFileSync(join(dirname(rootfs), 'start.sh'), `${script}\n`);
 
-    this.process = spawn('unshare', ['--mount', '--pid', '--uts', '--fork', '--propagation', 'private', '--', which('bash'), join(dirname(rootfs), 'start.sh')], {
-      env: {},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.process = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--pid',
+        '--uts',
+        '--fork',
+        '--propagation',
+        'private',
+        '--',
+        which('bash'),
+        join(dirname(rootfs), 'start.sh'),
+      ],
+      {
+        env: {},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.process.once('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   /** The host pid of the container's PID 1 (the entrypoint once the start script has exec'd into it). */
   pid1(): number | undefined {
     try {
-      const children = readFileSync(`/proc/${this.process.pid}/task/${this.process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      const children = readFileSync(`/proc/${this.process.pid}/task/${this.process.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
       return children.length === 1 ? Number(children[0]) : undefined;
     } catch {
       return undefined;
@@ -200,7 +285,10 @@ export class Container {
 
   /** JSON log lines on stdout so far. */
   logs(): Record<string, unknown>[] {
-    return this.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return this.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   /** Waits for a log line with that msg; gives up early on a line whose msg is `failure`. */
@@ -210,8 +298,17 @@ export class Container {
       const line = this.logs().find((l) => l['msg'] === msg);
       if (line) return line;
       const failed = failure !== undefined && this.logs().some((l) => l['msg'] === failure);
-      if (failed || this.process.exitCode !== null || this.process.signalCode !== null || Date.now() > deadline) {
-        const why = failed ? `"${failure}"` : this.process.exitCode === null && this.process.signalCode === null ? 'timed out' : `exited ${this.process.exitCode ?? this.process.signalCode}`;
+      if (
+        failed ||
+        this.process.exitCode !== null ||
+        this.process.signalCode !== null ||
+        Date.now() > deadline
+      ) {
+        const why = failed
+          ? `"${failure}"`
+          : this.process.exitCode === null && this.process.signalCode === null
+            ? 'timed out'
+            : `exited ${this.process.exitCode ?? this.process.signalCode}`;
         throw new Error(`no "${msg}" log line (${why}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -219,7 +316,9 @@ export class Container {
   }
 
   /** Like the kubelet: SIGTERM to PID 1, SIGKILL after the grace period. */
-  async stop(graceSeconds: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+  async stop(
+    graceSeconds: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
     const pid = this.pid1();
     if (pid !== undefined) process.kill(pid, 'SIGTERM');
     let killed = false;

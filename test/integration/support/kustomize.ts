@@ -13,9 +13,15 @@ export interface Rendered {
   readonly objects: Obj[];
 }
 
-function kubectl(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+function kubectl(
+  args: readonly string[],
+  input?: string,
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync('kubectl', args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`kubectl ${args[0]}: ${result.error.message} (kubectl is needed by these tests)`, { cause: result.error });
+  if (result.error)
+    throw new Error(`kubectl ${args[0]}: ${result.error.message} (kubectl is needed by these tests)`, {
+      cause: result.error,
+    });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -23,7 +29,9 @@ function kubectl(args: readonly string[], input?: string): { status: number | nu
 export function kustomize(dir: string): Rendered {
   const result = kubectl(['kustomize', join(repoRoot, dir)]);
   if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);
-  const objects = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Obj).filter((o) => o?.kind);
+  const objects = parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Obj)
+    .filter((o) => o?.kind);
   return { yaml: result.stdout, objects };
 }
 
@@ -45,11 +53,25 @@ export function kustomizeUserOverlay(overlay: { resources: string[]; components?
   );
   const result = kubectl(['kustomize', dir]);
   rmSync(dir, { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`kubectl kustomize of an overlay of ${overlay.resources.join(', ')} failed:\n${result.stderr}`);
-  return { yaml: result.stdout, objects: parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Obj).filter((o) => o?.kind) };
+  if (result.status !== 0)
+    throw new Error(
+      `kubectl kustomize of an overlay of ${overlay.resources.join(', ')} failed:\n${result.stderr}`,
+    );
+  return {
+    yaml: result.stdout,
+    objects: parseAllDocuments(result.stdout)
+      .map((doc) => doc.toJS() as Obj)
+      .filter((o) => o?.kind),
+  };
 }
 
 /** `kubectl apply --server-side -f -` with that kubeconfig; returns kubectl's output (warnings are on stderr). */
-export function applyServerSide(kubeconfig: string, yaml: string): { status: number | null; stdout: string; stderr: string } {
-  return kubectl(['--kubeconfig', kubeconfig, 'apply', '--server-side', '--field-manager=kube-patrol-tests', '-f', '-'], yaml);
+export function applyServerSide(
+  kubeconfig: string,
+  yaml: string,
+): { status: number | null; stdout: string; stderr: string } {
+  return kubectl(
+    ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--field-manager=kube-patrol-tests', '-f', '-'],
+    yaml,
+  );
 }
