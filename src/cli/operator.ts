@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfigFile, validateConfig } from '../config/load.ts';
 import { operatorConfigSchema, type OperatorConfig } from '../config/operator.ts';
 import { Operator } from '../controller/operator.ts';
-import { KNOWN_RULE_IDS } from '../pipeline/settings.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
 import {
   addKubeOptions,
   connectFromFlags,
@@ -25,7 +25,7 @@ export interface OperatorFlags extends KubeFlags {
 
 export const DEFAULT_NAMESPACE = 'kube-patrol';
 
-export function registerOperatorCommand(program: Command): void {
+export function registerOperatorCommand(program: Command, registry: RuleRegistry): void {
   const command = program
     .command('operator')
     .description(
@@ -44,14 +44,17 @@ export function registerOperatorCommand(program: Command): void {
     .option('--no-leader-elect', 'do not take the Lease (a single replica, or local runs)')
     .option('--log-level <level>', 'pino log level', 'info');
   addKubeOptions(command).action(async (flags: OperatorFlags) => {
-    process.exitCode = await runOperatorCommand(flags);
+    process.exitCode = await runOperatorCommand(registry, flags);
   });
 }
 
-export async function loadOperatorConfig(file: string | undefined): Promise<OperatorConfig> {
+export async function loadOperatorConfig(
+  file: string | undefined,
+  registry: RuleRegistry,
+): Promise<OperatorConfig> {
   return file
-    ? loadConfigFile(file, KNOWN_RULE_IDS, operatorConfigSchema)
-    : validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
+    ? loadConfigFile(file, registry.knownIds, operatorConfigSchema)
+    : validateConfig('(defaults)', {}, registry.knownIds, operatorConfigSchema);
 }
 
 /** The namespace reports go to: the pod's own in the cluster, else --namespace, the context's, or the default. */
@@ -64,7 +67,7 @@ export function operatorNamespace(
   return flags.namespace ?? contextNamespace ?? DEFAULT_NAMESPACE;
 }
 
-export async function runOperatorCommand(flags: OperatorFlags): Promise<number> {
+export async function runOperatorCommand(registry: RuleRegistry, flags: OperatorFlags): Promise<number> {
   const logger: Logger = pino({
     name: 'kube-patrol',
     level: flags.logLevel ?? 'info',
@@ -72,7 +75,7 @@ export async function runOperatorCommand(flags: OperatorFlags): Promise<number> 
   });
   let config: OperatorConfig;
   try {
-    config = await loadOperatorConfig(flags.config);
+    config = await loadOperatorConfig(flags.config, registry);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error({ file: error.file }, error.message);
@@ -98,6 +101,7 @@ export async function runOperatorCommand(flags: OperatorFlags): Promise<number> 
   // Pod name from the downward API (POD_NAME) or the hostname, plus a suffix: two runs never share one.
   const identity = `${process.env['POD_NAME'] ?? hostname()}_${randomBytes(3).toString('hex')}`;
   const operator = new Operator({
+    registry,
     api: client,
     config,
     namespace,

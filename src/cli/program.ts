@@ -1,11 +1,14 @@
 import { Command } from 'commander';
+import { createRegistry, type RuleRegistry } from '../engine/registry.ts';
+import { ALL_RULES } from '../rules/index.ts';
 import { toolVersion } from '../version.ts';
 import { registerOperatorCommand } from './operator.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
 import { registerScanCommand } from './scan.ts';
 
-export function buildProgram(): Command {
+/** The CLI's composition root: the rule registry is chosen here and handed to every command. */
+export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES)): Command {
   const program = new Command('kube-patrol')
     .description(
       'Inspects the security configuration of Kubernetes workloads (Pod Security Standards and hardening advice).',
@@ -16,9 +19,9 @@ export function buildProgram(): Command {
       // commander exits 1 on usage errors; our contract reserves 1 for findings.
       process.exit(error.exitCode === 0 ? 0 : 2);
     });
-  registerScanCommand(program);
-  registerRulesCommand(program);
-  registerOperatorCommand(program);
-  registerReportCommand(program);
+  registerScanCommand(program, registry);
+  registerRulesCommand(program, registry);
+  registerOperatorCommand(program, registry);
+  registerReportCommand(program, registry);
   return program;
 }

@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { KubeClient } from '../kube/client.ts';
-import { diffReports, withCurrentIds } from '../report/build.ts';
+import { diffReports } from '../report/diff.ts';
+import { withCurrentIds } from '../report/finding-ids.ts';
 import type { InspectionReport, ReportDiffEntry } from '../report/model.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
+import type { RuleMeta } from '../engine/rule.ts';
 import { OUTPUT_FORMATS, renderReport, type OutputFormat } from '../report/render/index.ts';
 import { readStoredReport, ReportNotFoundError, type StoredReport } from '../sinks/configmap.ts';
 import { writeReportFiles } from '../sinks/files.ts';
@@ -46,8 +49,9 @@ async function fileOrRender(
   stored: StoredReport,
   format: 'json' | 'html',
   report: () => Promise<InspectionReport>,
+  rules: readonly RuleMeta[],
 ): Promise<string> {
-  return (await stored.file(`report.${format}`)) ?? renderReport(await report(), format);
+  return (await stored.file(`report.${format}`)) ?? renderReport(await report(), format, { rules });
 }
 
 function memo<T>(load: () => Promise<T>): () => Promise<T> {
@@ -69,7 +73,8 @@ async function handled(run: () => Promise<number>): Promise<number> {
   }
 }
 
-export function registerReportCommand(program: Command): void {
+export function registerReportCommand(program: Command, registry: RuleRegistry): void {
+  const rules = registry.meta;
   const report = program.command('report').description('read the reports the operator stored in ConfigMaps');
 
   addReportOptions(
@@ -88,15 +93,16 @@ export function registerReportCommand(program: Command): void {
           const parsed = memo(() => stored.report());
           if (flags.outDir) {
             const written = await writeReportFiles(flags.outDir, {
-              'report.json': await fileOrRender(stored, 'json', parsed),
-              'report.html': await fileOrRender(stored, 'html', parsed),
+              'report.json': await fileOrRender(stored, 'json', parsed, rules),
+              'report.html': await fileOrRender(stored, 'html', parsed, rules),
             });
             process.stderr.write(`kube-patrol: wrote ${written.join(', ')}\n`);
           }
           const text =
             flags.output === 'json' || flags.output === 'html'
-              ? await fileOrRender(stored, flags.output, parsed)
+              ? await fileOrRender(stored, flags.output, parsed, rules)
               : renderReport(await parsed(), flags.output, {
+                  rules,
                   color:
                     flags.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'],
                 });
@@ -117,7 +123,7 @@ export function registerReportCommand(program: Command): void {
   ).action(async (scan: string | undefined, flags: ReportFlags & { file: string; browser: boolean }) => {
     process.exitCode = await handled(() =>
       withReport(flags, scan, async (stored) => {
-        const html = await fileOrRender(stored, 'html', () => stored.report());
+        const html = await fileOrRender(stored, 'html', () => stored.report(), rules);
         const [path] = await writeReportFiles(resolve(flags.file, '..'), {
           [flags.file.split(/[\\/]/).pop()!]: html,
         });

@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
-import type { AnyRule } from '../engine/rule.ts';
-import { ALL_RULES } from '../rules/index.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
 import { renderRuleDoc } from '../report/render/rule-doc.ts';
 import { parseLanguageOption, writeStdout } from './options.ts';
 import type { Language } from '../engine/i18n.ts';
 
-export function registerRulesCommand(program: Command): void {
+export function registerRulesCommand(program: Command, registry: RuleRegistry): void {
   program
     .command('rules')
     .argument('[id]', 'a rule id: print its documentation')
     .description("list the rules, or print one rule's documentation")
     .option('--lang <lang>', 'en or zh-CN', parseLanguageOption, 'en')
     .action(async (id: string | undefined, options: { lang: Language }) => {
-      const rules = ALL_RULES as readonly AnyRule[];
+      const rules = registry.rules;
       if (id) {
         const rule = rules.find((r) => r.meta.id === id || r.meta.aliases?.includes(id));
         if (!rule) {

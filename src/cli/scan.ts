@@ -10,7 +10,8 @@ import { PssVersionError } from '../engine/pss-version.ts';
 import { atLeast, type Severity } from '../engine/severity.ts';
 import { scanCluster } from '../pipeline/scan-cluster.ts';
 import { scanManifests } from '../pipeline/scan-manifests.ts';
-import { KNOWN_RULE_IDS, resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
+import { resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
 import type { ClusterScope } from '../sources/cluster.ts';
 import { connectFromFlags } from './kube.ts';
 import type { InspectionReport } from '../report/model.ts';
@@ -46,11 +47,14 @@ export function exitStatus(
   return 0;
 }
 
-export async function loadConfigOrDefault(file: string | undefined): Promise<ConfigFile> {
-  return file ? loadConfigFile(file, KNOWN_RULE_IDS) : {};
+export async function loadConfigOrDefault(
+  file: string | undefined,
+  registry: RuleRegistry,
+): Promise<ConfigFile> {
+  return file ? loadConfigFile(file, registry.knownIds) : {};
 }
 
-export function registerScanCommand(program: Command): void {
+export function registerScanCommand(program: Command, registry: RuleRegistry): void {
   program
     .command('scan')
     .argument(
@@ -79,16 +83,20 @@ export function registerScanCommand(program: Command): void {
       "cluster scans: every namespace (the default; overrides the config's scope.namespaces)",
     )
     .action(async (paths: string[], options: ScanOptions) => {
-      process.exitCode = await runScan(paths, options);
+      process.exitCode = await runScan(registry, paths, options);
     });
 }
 
-export async function runScan(paths: readonly string[], options: ScanOptions): Promise<number> {
+export async function runScan(
+  registry: RuleRegistry,
+  paths: readonly string[],
+  options: ScanOptions,
+): Promise<number> {
   let settings;
   let config: ConfigFile;
   try {
-    config = await loadConfigOrDefault(options.config);
-    settings = resolveSettings(config, options, new Date());
+    config = await loadConfigOrDefault(options.config, registry);
+    settings = resolveSettings(registry, config, options, new Date());
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PssVersionError) {
       process.stderr.write(`kube-patrol: ${error.message}\n`);
@@ -105,20 +113,22 @@ export async function runScan(paths: readonly string[], options: ScanOptions): P
       `kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`,
     );
   }
-  await emitReport(report, options);
+  await emitReport(report, options, registry);
   return exitStatus(report, inputErrors, settings.failOn);
 }
 
 export async function emitReport(
   report: InspectionReport,
   options: Pick<ScanOptions, 'output' | 'outDir'>,
+  registry: RuleRegistry,
 ): Promise<void> {
+  const rules = registry.meta;
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });
     // One file at a time, JSON in pieces: a large report is never held in several renderings at once.
     for (const [name, format] of Object.entries(OUT_DIR_FILES)) {
       const file = createWriteStream(join(options.outDir, name));
-      await writeChunks(file, renderReportChunks(report, format, { baseDir: process.cwd() }));
+      await writeChunks(file, renderReportChunks(report, format, { rules, baseDir: process.cwd() }));
       file.end();
       await finished(file);
     }
@@ -126,7 +136,7 @@ export async function emitReport(
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   await writeChunks(
     process.stdout,
-    renderReportChunks(report, options.output, { color, baseDir: process.cwd() }),
+    renderReportChunks(report, options.output, { rules, color, baseDir: process.cwd() }),
   );
 }
 

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigExemption } from '../engine/exemptions.ts';
 import type { RulePolicy } from '../engine/run.ts';
-import { formatPath, type PathSegment } from '../engine/path.ts';
+import { formatPath, type PathSegment } from '../shared/field-path.ts';
 import { configSchema, type ConfigFile } from './schema.ts';
 
 export class ConfigError extends Error {

@@ -3,7 +3,7 @@ import { validateConfig } from '../config/load.ts';
 import { DEFAULT_SCHEDULE, operatorConfigSchema } from '../config/operator.ts';
 import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
 import { RateLimiter } from '../kube/rate-limit.ts';
-import { KNOWN_RULE_IDS } from '../pipeline/settings.ts';
+import { REGISTRY } from '../../test/support/registry.ts';
 import { LeaderElector } from './leader.ts';
 import { Debouncer, SingleFlight, type ScanTrigger } from './scheduler.ts';
 
@@ -189,7 +189,7 @@ describe('LeaderElector', () => {
 
 describe('operator config', () => {
   it('has defaults that work with no file', () => {
-    const config = validateConfig('(defaults)', {}, KNOWN_RULE_IDS, operatorConfigSchema);
+    const config = validateConfig('(defaults)', {}, REGISTRY.knownIds, operatorConfigSchema);
     expect(config).toMatchObject({
       schedule: DEFAULT_SCHEDULE,
       watch: false,
@@ -204,7 +204,7 @@ describe('operator config', () => {
       validateConfig(
         'op.yaml',
         { schedule: 'every day', report: { history: 0 }, sceduel: 1, rules: { nope: 'off' } },
-        KNOWN_RULE_IDS,
+        REGISTRY.knownIds,
         operatorConfigSchema,
       ),
     ).toThrow(/schedule: expected a cron expression.*report\.history.*sceduel: unknown key/);
@@ -212,7 +212,7 @@ describe('operator config', () => {
       validateConfig(
         'op.yaml',
         { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 10 } },
-        KNOWN_RULE_IDS,
+        REGISTRY.knownIds,
         operatorConfigSchema,
       ),
     ).toThrow(/renewDeadlineSeconds must be below leaseDurationSeconds/);

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.ts';
 import type { KubeApi } from '../kube/client.ts';
 import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
-import { diffBaseOf, type DiffBase } from '../report/build.ts';
+import { diffBaseOf, type DiffBase } from '../report/diff.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { renderReportChunks } from '../report/render/index.ts';
@@ -21,6 +22,8 @@ import { startHealthServer, type HealthServer } from './server.ts';
 import { ChangeWatcher } from './watch.ts';
 
 export interface OperatorOptions {
+  /** The rules this operator runs (chosen by its composition root). */
+  readonly registry: RuleRegistry;
   readonly api: KubeApi;
   readonly config: OperatorConfig;
   /** Where reports, the Lease and Events go. */
@@ -223,7 +226,7 @@ export class Operator {
       const previous = await this.readPrevious().catch((error: unknown) => {
         throw new StageError('list', error);
       });
-      const settings = resolveSettings(config, {}, this.clock());
+      const settings = resolveSettings(this.options.registry, config, {}, this.clock());
       const scan = await scanCluster(api, settings, {
         ...(config.scope ? { scope: config.scope } : {}),
         list: { pageSize: config.client?.pageSize ?? 500, signal },
@@ -238,7 +241,10 @@ export class Operator {
       const report = scan.report;
       // Rendered lazily, one after the other, while being compressed: JSON and HTML in pieces, never whole.
       const files: Record<string, FileSource> = Object.fromEntries(
-        config.report.formats.map((format) => [`report.${format}`, () => renderReportChunks(report, format)]),
+        config.report.formats.map((format) => [
+          `report.${format}`,
+          () => renderReportChunks(report, format, { rules: this.options.registry.meta }),
+        ]),
       );
       if (signal.aborted || !this.isLeader)
         throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));

@@ -4,7 +4,7 @@ import { nestPodSpec } from './rule-tester.ts';
 import { createInspector, type EngineOptions } from './run.ts';
 import { parsePssVersion } from './pss-version.ts';
 import { privileged } from '../rules/privileged/rule.ts';
-import { formatPath, parsePath, resolvePath, existingPrefixLength } from './path.ts';
+import { formatPath, parsePath, resolvePath, existingPrefixLength } from '../shared/field-path.ts';
 import { workloadScore, overallScore } from './score.ts';
 import type { Finding } from './finding.ts';
 import { globMatch } from './glob.ts';

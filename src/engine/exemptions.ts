@@ -2,7 +2,7 @@ import type { ObjectMeta } from '../workloads/schema.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 import type { Exemption } from './finding.ts';
 import { anyGlobMatch } from './glob.ts';
-import type { FieldPath } from './path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 
 export const EXEMPT_ANNOTATION_PREFIX = 'kube-patrol.io/exempt.';
 

@@ -1,7 +1,7 @@
 import type { Container, ObjectMeta, PodSpec } from '../workloads/schema.ts';
 import type { Workload } from '../workloads/model.ts';
 import type { Localized } from './i18n.ts';
-import type { FieldPath } from './path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
 import type { Severity } from './severity.ts';
 

@@ -7,7 +7,7 @@ import {
   type ConfigExemption,
 } from './exemptions.ts';
 import type { Finding } from './finding.ts';
-import { existingPrefixLength, formatPath, type FieldPath } from './path.ts';
+import { existingPrefixLength, formatPath, type FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
 import type { AnyRule, CheckContext, FindingDraft } from './rule.ts';
 import { workloadScore } from './score.ts';

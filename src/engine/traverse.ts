@@ -1,4 +1,4 @@
-import type { FieldPath } from './path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 import type { ContainerNode, ContainerRole } from './rule.ts';
 import type { PodSpec } from '../workloads/schema.ts';
 

@@ -1,15 +1,12 @@
 /**
  * Reads a list response (`{"kind":…,"metadata":{…},"items":[{…},…]}`) item by item: each element of the
- * top-level `items` array is parsed on its own and handed to `onItem`, so the objects of one item are
+ * top-level `items` array is parsed only when the caller asks for it, so the objects of one item are
  * garbage as soon as the caller is done with it, instead of a whole page of parsed objects surviving
  * (and being promoted by V8) while the page is worked through. Returns the rest of the response parsed,
  * with `items` empty. The text must be valid JSON (as the API server sends it); anything else throws
  * like JSON.parse.
  */
-export function parseListText(
-  text: string,
-  onItem: (item: Record<string, unknown>) => void,
-): Record<string, unknown> {
+export function* iterateListText(text: string): Generator<Record<string, unknown>, Record<string, unknown>> {
   const n = text.length;
   let depth = 0;
   let key: string | null = null; // the last key read at depth 1
@@ -37,7 +34,7 @@ export function parseListText(
       }
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       if (depth === 3 && inItems) {
-        onItem(JSON.parse(text.slice(itemStart, i + 1)) as Record<string, unknown>);
+        yield JSON.parse(text.slice(itemStart, i + 1)) as Record<string, unknown>;
       } else if (depth === 2 && inItems) {
         inItems = false;
         itemsEnd = i;
@@ -47,6 +44,19 @@ export function parseListText(
   }
   if (itemsStart < 0 || itemsEnd < 0) return JSON.parse(text) as Record<string, unknown>;
   return JSON.parse(`${text.slice(0, itemsStart + 1)}${text.slice(itemsEnd)}`) as Record<string, unknown>;
+}
+
+/** iterateListText with a callback per item; returns the rest of the response. */
+export function parseListText(
+  text: string,
+  onItem: (item: Record<string, unknown>) => void,
+): Record<string, unknown> {
+  const items = iterateListText(text);
+  for (;;) {
+    const next = items.next();
+    if (next.done) return next.value;
+    onItem(next.value);
+  }
 }
 
 /** Index of the quote that closes the string opened at `open`. */

@@ -1,12 +1,13 @@
 import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
 import type { KubeApi } from '../kube/client.ts';
-import { buildReport, reportFindingBuilder, type DiffBase } from '../report/build.ts';
+import { createReportAssembler } from '../report/build.ts';
+import type { DiffBase } from '../report/diff.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
 import {
   describeUnreadable,
-  inspectClusterWorkloads,
-  type ClusterInspection,
+  listClusterWorkloadEvents,
   type ClusterListOptions,
+  type ClusterListSummary,
   type ClusterScope,
   type UnreadableResource,
 } from '../sources/cluster.ts';
@@ -27,10 +28,16 @@ export interface ClusterScan {
   readonly report: InspectionReport;
   /** Kinds (and namespaces) the credentials could not list; also in `report.errors`. */
   readonly unreadable: readonly UnreadableResource[];
-  readonly stats: ClusterInspection<WorkloadResult>['stats'] & { collapsed: number };
+  readonly stats: ClusterListSummary['stats'] & { collapsed: number };
 }
 
-/** Lists the cluster's workloads, runs the rules and builds the report. Rejects when the listing fails. */
+/**
+ * Lists the cluster's workloads, runs the rules and builds the report. Rejects when the listing fails.
+ *
+ * One way through: the source yields workloads, the engine inspects each as it arrives (only results are
+ * kept, never the cluster's objects), the report is assembled from the results that the listing did not
+ * retract, and each result is let go as the report takes its findings.
+ */
 export async function scanCluster(
   api: KubeApi,
   settings: ScanSettings,
@@ -39,36 +46,44 @@ export async function scanCluster(
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
   const inspector = createInspector(settings.engine);
-  const engineErrors: EngineError[] = [];
-  // Each workload is inspected as its page arrives: only results are kept, never the cluster's objects.
-  // Findings become report findings right away (buildReport keeps them as they are): the engine's copy of
-  // each finding is garbage before the next workload, and the report owns the only one.
-  const toReport = reportFindingBuilder(settings.activeRules, settings.lang);
-  const listing = await inspectClusterWorkloads(api, options.scope ?? {}, options.list ?? {}, (workload) => {
-    const errors: EngineError[] = [];
-    const result = inspector(workload, errors);
-    return { result: { ...result, findings: result.findings.map(toReport) }, errors };
-  });
-  const results: WorkloadResult[] = listing.results.map((r) => r.result);
-  // Errors of the workloads kept only (an owned object collapsed at the end was inspected, not reported).
-  for (const r of listing.results) engineErrors.push(...r.errors);
-  const errors: ReportError[] = [
-    ...listing.unreadable.map(describeUnreadable),
-    ...listing.extraction.errors,
-    ...engineErrors,
-  ];
-  const report = buildReport({
-    results,
-    errors,
-    skipped: listing.extraction.skipped,
+  const results = new Map<string, { result: WorkloadResult; errors: EngineError[] }>();
+  let summary: ClusterListSummary | undefined;
+  for await (const event of listClusterWorkloadEvents(api, options.scope ?? {}, options.list ?? {})) {
+    if (event.type === 'workload') {
+      const errors: EngineError[] = [];
+      results.set(event.key, { result: inspector(event.workload, errors), errors });
+    } else if (event.type === 'retract') {
+      for (const key of event.keys) results.delete(key);
+    } else {
+      summary = event.summary;
+    }
+  }
+  const listing = summary as ClusterListSummary;
+  const assembler = createReportAssembler({
     rules: settings.activeRules,
     severityOverrides: settings.severityOverrides,
     lang: settings.lang,
     source: 'cluster',
     pssVersion: settings.engine.version,
-    generatedAt: clock(),
     toolVersion: toolVersion(),
     ...(options.cluster ? { cluster: options.cluster } : {}),
+  });
+  // Errors of the workloads kept only (an owned object retracted at the end was inspected, not reported).
+  const engineErrors: EngineError[] = [];
+  for (const [key, { result, errors }] of results) {
+    assembler.add(result);
+    engineErrors.push(...errors);
+    results.delete(key);
+  }
+  const errors: ReportError[] = [
+    ...listing.unreadable.map(describeUnreadable),
+    ...listing.extraction.errors,
+    ...engineErrors,
+  ];
+  const report = assembler.finish({
+    errors,
+    skipped: listing.extraction.skipped,
+    generatedAt: clock(),
     durationMs: performance.now() - started,
     ...(options.previous ? { previous: options.previous } : {}),
   });

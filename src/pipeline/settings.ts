@@ -2,13 +2,15 @@ import { exemptionsFromConfig, rulePolicyFromConfig } from '../config/load.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { Language } from '../engine/i18n.ts';
 import { parsePssVersion, type PssVersion } from '../engine/pss-version.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
 import type { AnyRule } from '../engine/rule.ts';
 import { activeRules, type EngineOptions } from '../engine/run.ts';
 import type { Severity } from '../engine/severity.ts';
-import { ALL_RULES } from '../rules/index.ts';
 
 /** Everything a scan needs besides its input, resolved once from the config file and flags. */
 export interface ScanSettings {
+  /** Every rule the program knows (whether it runs or not): their docs and ids. */
+  readonly registry: RuleRegistry;
   readonly engine: EngineOptions;
   readonly lang: Language;
   readonly failOn?: Severity;
@@ -23,19 +25,20 @@ export interface SettingsFlags {
   readonly failOn?: Severity;
 }
 
-export const KNOWN_RULE_IDS: ReadonlySet<string> = new Set(
-  (ALL_RULES as readonly AnyRule[]).flatMap((rule) => [rule.meta.id, ...(rule.meta.aliases ?? [])]),
-);
-
-export function resolveSettings(config: ConfigFile, flags: SettingsFlags, now: Date): ScanSettings {
+export function resolveSettings(
+  registry: RuleRegistry,
+  config: ConfigFile,
+  flags: SettingsFlags,
+  now: Date,
+): ScanSettings {
   const version: PssVersion = parsePssVersion(flags.pssVersion ?? config.pssVersion ?? 'latest');
   const rulePolicy = rulePolicyFromConfig(config);
   const engine: EngineOptions = {
-    rules: ALL_RULES,
+    rules: registry.rules,
     version,
     rulePolicy,
     exemptions: exemptionsFromConfig(config),
-    knownRuleIds: KNOWN_RULE_IDS,
+    knownRuleIds: registry.knownIds,
     now,
   };
   const severityOverrides: Record<string, Severity> = {};
@@ -43,6 +46,7 @@ export function resolveSettings(config: ConfigFile, flags: SettingsFlags, now: D
     if (policy.severity) severityOverrides[id] = policy.severity;
   const failOn = flags.failOn ?? config.failOn;
   return {
+    registry,
     engine,
     lang: flags.lang ?? config.lang ?? 'en',
     ...(failOn ? { failOn } : {}),

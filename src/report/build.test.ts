@@ -8,7 +8,8 @@ import type { WorkloadResult } from '../engine/run.ts';
 import { severityRank, SEVERITIES } from '../engine/severity.ts';
 import { ALL_RULES } from '../rules/index.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
-import { buildReport, FINDING_ID_LENGTH, findingId, findingIds, withCurrentIds } from './build.ts';
+import { buildReport } from './build.ts';
+import { FINDING_ID_LENGTH, findingId, findingIds, withCurrentIds } from './finding-ids.ts';
 
 function report(results: WorkloadResult[], lang: (typeof LANGUAGES)[number] = 'en') {
   return buildReport({

@@ -298,7 +298,8 @@ describe('StoredReport.diffBase', () => {
 
   it('reads the unexempted findings of a large report line by line, the same as from the whole report', async () => {
     const { renderJsonChunks } = await import('../report/render/json.ts');
-    const { diffBaseOf, withCurrentIds } = await import('../report/build.ts');
+    const { diffBaseOf } = await import('../report/diff.ts');
+    const { withCurrentIds } = await import('../report/finding-ids.ts');
     for (const count of [0, 40, 1500]) {
       const { api } = fakeConfigMaps();
       const full = withFindings(count);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
-import { diffBaseOf, findingIds, withCurrentIds, type DiffBase } from '../report/build.ts';
+import { diffBaseOf, type DiffBase } from '../report/diff.ts';
+import { findingIds, withCurrentIds } from '../report/finding-ids.ts';
 import type { InspectionReport, ReportDiffEntry, SeverityCounts } from '../report/model.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 import {

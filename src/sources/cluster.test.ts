@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, type KubeApi, type RequestOptions } from '../kube/client.ts';
-import { inspectClusterWorkloads, listAllPages, listClusterWorkloads, ListExpiredError } from './cluster.ts';
+import {
+  listAllPages,
+  listClusterWorkloadEvents,
+  listClusterWorkloads,
+  ListExpiredError,
+  type ClusterEvent,
+  type ClusterListOptions,
+} from './cluster.ts';
+
+/** Every event of one listing, in order. */
+async function eventsOf(api: KubeApi, options: ClusterListOptions): Promise<ClusterEvent[]> {
+  const events: ClusterEvent[] = [];
+  for await (const event of listClusterWorkloadEvents(api, {}, options)) events.push(event);
+  return events;
+}
 
 type Item = Record<string, unknown>;
 
@@ -182,19 +196,21 @@ describe('listClusterWorkloads', () => {
     await expect(listClusterWorkloads(api)).rejects.toThrow(/500 InternalError/);
   });
 
-  it('inspects page by page, skips objects whose owner was already read, and collapses the same as a full listing', async () => {
-    // A Pod listed before its owner (the ReplicaSets come last here) is inspected, then dropped at the end.
+  it('yields page by page, skips objects whose owner was already read, and retracts the rest as a full listing collapses them', async () => {
+    // A Pod listed before its owner (the ReplicaSets come last here) is yielded, then retracted at the end.
     const { api } = fakeApi(cluster);
-    const inspected: string[] = [];
-    const inspection = await inspectClusterWorkloads(api, {}, { pageSize: 1 }, (w) => {
-      inspected.push(`${w.kind}/${w.name}`);
-      return `${w.kind}/${w.namespace}/${w.name}`;
-    });
+    const events = await eventsOf(api, { pageSize: 1 });
+    const yielded = new Map<string, string>();
+    for (const e of events)
+      if (e.type === 'workload') yielded.set(e.key, `${e.workload.kind}/${e.workload.name}`);
+    const kept = new Map(yielded);
+    for (const e of events) if (e.type === 'retract') for (const key of e.keys) kept.delete(key);
     const listing = await listClusterWorkloads(api);
-    expect([...inspection.results].sort()).toEqual(names(listing.workloads));
-    expect(inspection.collapsed).toEqual(listing.collapsed);
-    expect(inspected).not.toContain('Pod/web-1-a'); // its ReplicaSet was read before the pods
-    expect(inspected).not.toContain('ReplicaSet/web-1'); // and its Deployment before the ReplicaSets
+    expect([...kept.values()].sort()).toEqual(listing.workloads.map((w) => `${w.kind}/${w.name}`).sort());
+    const done = events.at(-1);
+    expect(done?.type === 'done' && done.summary.collapsed).toEqual(listing.collapsed);
+    expect([...yielded.values()]).not.toContain('Pod/web-1-a'); // its ReplicaSet was read before the pods
+    expect([...yielded.values()]).not.toContain('ReplicaSet/web-1'); // and its Deployment before the ReplicaSets
   });
 
   it('drops what a restarted list gave before its continue token expired', async () => {
@@ -203,9 +219,16 @@ describe('listClusterWorkloads', () => {
       spec: template.spec,
     }));
     const { api } = fakeApi({ pods }, { expireOnce: /pods$/ });
-    const inspection = await inspectClusterWorkloads(api, {}, { pageSize: 2 }, (w) => w.name);
-    expect(inspection.results).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
-    expect(inspection.stats.objects).toBe(5);
-    expect(inspection.stats.restarts).toBe(1);
+    const events = await eventsOf(api, { pageSize: 2 });
+    // The first attempt's two pods are yielded, then retracted when the list restarts.
+    expect(events.filter((e) => e.type === 'retract')).toHaveLength(1);
+    const listing = await listClusterWorkloads(
+      fakeApi({ pods }, { expireOnce: /pods$/ }).api,
+      {},
+      { pageSize: 2 },
+    );
+    expect(listing.workloads.map((w) => w.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(listing.stats.objects).toBe(5);
+    expect(listing.stats.restarts).toBe(1);
   });
 });

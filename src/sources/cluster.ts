@@ -1,6 +1,6 @@
 import { anyGlobMatch } from '../engine/glob.ts';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
-import { parseListText } from '../kube/list-text.ts';
+import { iterateListText } from '../kube/list-text.ts';
 import type { Workload } from '../workloads/model.ts';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
 
@@ -63,16 +63,6 @@ export interface UnreadableResource {
   readonly message: string;
 }
 
-export interface ClusterListing {
-  /** What a person edits: owned objects whose owner was read are left out. */
-  readonly workloads: Workload[];
-  readonly extraction: Extraction;
-  readonly unreadable: UnreadableResource[];
-  /** Objects left out because their controller (also read) is reported instead, by kind. */
-  readonly collapsed: Map<string, number>;
-  readonly stats: { requests: number; restarts: number; objects: number };
-}
-
 interface ListResponse {
   readonly metadata?: { readonly continue?: string; readonly resourceVersion?: string };
   readonly items?: Record<string, unknown>[];
@@ -90,46 +80,43 @@ export class ListExpiredError extends Error {
 
 const hasGlob = (pattern: string) => /[*?]/.test(pattern);
 
-/** Takes the pages of one attempt at a list; a fresh one is started when the list restarts. */
-export interface PageConsumer<T> {
-  page(items: Record<string, unknown>[]): void;
-  done(): T;
-}
+/** One item of a collection, or the news that the list restarted and what it gave so far is void. */
+export type PageEvent =
+  { readonly type: 'item'; readonly item: Record<string, unknown> } | { readonly type: 'restart' };
 
 /**
- * Reads every list page of one collection, handing each page to the consumer as it arrives (so a big
- * collection is never held whole). A continue token that expired (410 Gone: etcd compacted the revision
- * it pins) restarts that collection from the first page with a fresh consumer, so what a consumer saw is
- * never a mix of two snapshots.
+ * Reads every list page of one collection and yields its items one at a time as each page arrives (so a
+ * big collection is never held whole, nor a page's parsed objects all at once). A continue token that
+ * expired (410 Gone: etcd compacted the revision it pins) restarts that collection from the first page
+ * after a `restart` event, so a reader can drop what the failed attempt gave and never mixes two
+ * snapshots.
  */
-export async function readAllPages<T>(
+export async function* readCollection(
   api: KubeApi,
   path: string,
   query: { labelSelector?: string },
   options: ClusterListOptions,
   stats: { requests: number; restarts: number },
-  consumer: () => PageConsumer<T>,
-): Promise<T> {
+): AsyncGenerator<PageEvent, void, undefined> {
   const limit = options.pageSize ?? 500;
   const maxRestarts = options.maxRestarts ?? 3;
   for (let restart = 0; ; restart++) {
-    const current = consumer();
     let token: string | undefined;
     let expired = false;
     do {
-      let page: ListResponse;
+      let body: ListResponse | { readonly text: string };
       try {
         stats.requests++;
-        page = await api.request<ListResponse>('GET', path, {
+        body = await api.request<ListResponse | { readonly text: string }>('GET', path, {
           query: {
             limit,
             ...(token ? { continue: token } : {}),
             ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
           },
           ...(options.signal ? { signal: options.signal } : {}),
-          // Items are parsed and handed over one at a time (the page's `items` come back empty): a page's
-          // objects never all live at once. A client that ignores `parse` returns them in `items`.
-          parse: (text) => parseListText(text, (item) => current.page([item])),
+          // The page's text comes back as it is and its items are parsed one by one below. A client that
+          // ignores `parse` returns the parsed page.
+          parse: (text) => ({ text }),
         });
       } catch (error) {
         if (token && isApiStatus(error, 410)) {
@@ -138,30 +125,47 @@ export async function readAllPages<T>(
         }
         throw error;
       }
-      current.page(page.items ?? []);
+      let page: ListResponse;
+      if ('text' in body && typeof body.text === 'string') {
+        const items = iterateListText(body.text);
+        for (;;) {
+          const next = items.next();
+          if (next.done) {
+            page = next.value as ListResponse;
+            break;
+          }
+          yield { type: 'item', item: next.value };
+        }
+      } else {
+        page = body as ListResponse;
+        for (const item of page.items ?? []) yield { type: 'item', item };
+      }
       token = page.metadata?.continue || undefined;
     } while (token);
-    if (!expired) return current.done();
+    if (!expired) return;
     if (restart >= maxRestarts)
       throw new ListExpiredError(
         `${path}: the list's continue token expired ${restart + 1} times (410 Gone)`,
       );
     stats.restarts++;
+    yield { type: 'restart' };
   }
 }
 
-/** Every item of one collection (see readAllPages). */
-export function listAllPages(
+/** Every item of one collection (see readCollection). */
+export async function listAllPages(
   api: KubeApi,
   path: string,
   query: { labelSelector?: string },
   options: ClusterListOptions,
   stats: { requests: number; restarts: number } = { requests: 0, restarts: 0 },
 ): Promise<Record<string, unknown>[]> {
-  return readAllPages(api, path, query, options, stats, () => {
-    const items: Record<string, unknown>[] = [];
-    return { page: (page) => items.push(...page), done: () => items };
-  });
+  let items: Record<string, unknown>[] = [];
+  for await (const event of readCollection(api, path, query, options, stats)) {
+    if (event.type === 'item') items.push(event.item);
+    else items = [];
+  }
+  return items;
 }
 
 function slim(item: Record<string, unknown>, resource: WorkloadResource): Record<string, unknown> {
@@ -176,7 +180,7 @@ async function resolveNamespaces(
   api: KubeApi,
   scope: ClusterScope,
   options: ClusterListOptions,
-  listing: Pick<ClusterListing, 'stats' | 'unreadable'>,
+  listing: Pick<ClusterListSummary, 'stats' | 'unreadable'>,
 ): Promise<string[] | null> {
   const include = scope.namespaces ?? [];
   if (include.length === 0) return null;
@@ -208,163 +212,181 @@ function inScope(scope: ClusterScope, namespace: string): boolean {
   return anyGlobMatch(scope.namespaces, namespace) && !anyExcluded(scope, namespace);
 }
 
-/** What inspectClusterWorkloads gives: one result per workload a person edits, in listing order. */
-export interface ClusterInspection<R> {
-  readonly results: R[];
+/** What a listing tells besides its workloads, once it is complete. */
+export interface ClusterListSummary {
   /** Objects without a pod template (by kind) and objects that could not be read as workloads. */
   readonly extraction: Pick<Extraction, 'skipped' | 'errors'>;
   readonly unreadable: UnreadableResource[];
+  /** Objects left out because their controller (also read) is reported instead, by kind. */
   readonly collapsed: Map<string, number>;
   readonly stats: { requests: number; restarts: number; objects: number };
 }
 
-/** What one complete read of one collection contributed; dropped whole when the list restarts. */
-interface CollectionBatch<R> {
-  readonly entries: { result: R; kind: string; ownerUid: string | undefined }[];
+/**
+ * What a cluster listing yields: each workload a person may edit, under a key; the keys of workloads
+ * yielded earlier that turned out not to be reported after all (a list that restarted, an object whose
+ * controller was read later); and, last, the summary.
+ */
+export type ClusterEvent =
+  | { readonly type: 'workload'; readonly key: string; readonly workload: Workload }
+  | { readonly type: 'retract'; readonly keys: readonly string[] }
+  | { readonly type: 'done'; readonly summary: ClusterListSummary };
+
+/** What one attempt at reading one collection contributed; void when the list restarts or fails. */
+interface CollectionAttempt {
+  readonly keys: string[];
   readonly uids: [string, string][];
   readonly extraction: Extraction;
   readonly collapsed: Map<string, number>;
   objects: number;
 }
 
+const newAttempt = (): CollectionAttempt => ({
+  keys: [],
+  uids: [],
+  extraction: emptyExtraction(),
+  collapsed: new Map(),
+  objects: 0,
+});
+
 /**
- * Lists every workload kind in the scope, paginated, and hands each workload to `inspect` as its page
- * arrives, keeping only what `inspect` returns: the raw objects of a page are garbage once it is read, so
- * memory follows the results, not the cluster's bytes. A 403 on one kind (or one namespace) is recorded in
- * `unreadable` and the scan goes on; any other failure (the API server unreachable, a 5xx after retries)
- * rejects, since a partial listing would make a misleading report.
+ * Lists every workload kind in the scope, paginated, and yields each workload as its page arrives: the
+ * raw objects of a page are garbage once read, so a reader's memory follows what it keeps, not the
+ * cluster's bytes. A 403 on one kind (or one namespace) is recorded in `unreadable` and the listing goes
+ * on; any other failure (the API server unreachable, a 5xx after retries) throws, since a partial listing
+ * would make a misleading report.
  *
  * Owned objects are collapsed onto their controller (a Pod of a ReplicaSet of a Deployment lands on the
  * Deployment) when the controller was read too; an owner we could not read keeps them visible. Owners
- * are listed first (WORKLOAD_RESOURCES), so most owned objects are dropped before `inspect` runs; the rest
- * are dropped at the end, which gives the same results as collapsing after a full listing.
+ * are listed first (WORKLOAD_RESOURCES), so most owned objects are never yielded; the rest are retracted
+ * at the end, which gives the same workloads as collapsing after a full listing.
  */
-export async function inspectClusterWorkloads<R>(
+export async function* listClusterWorkloadEvents(
   api: KubeApi,
   scope: ClusterScope,
   options: ClusterListOptions,
-  inspect: (workload: Workload) => R,
-): Promise<ClusterInspection<R>> {
-  const inspection: ClusterInspection<R> = {
-    results: [],
+): AsyncGenerator<ClusterEvent, void, undefined> {
+  const summary: ClusterListSummary = {
     extraction: { skipped: new Map(), errors: [] },
     unreadable: [],
     collapsed: new Map(),
     stats: { requests: 0, restarts: 0, objects: 0 },
   };
-  const namespaces = await resolveNamespaces(api, scope, options, inspection);
+  const namespaces = await resolveNamespaces(api, scope, options, summary);
   const perNamespace = namespaces !== null && namespaces.length <= (options.perNamespaceLimit ?? 5);
   const query = scope.labelSelector ? { labelSelector: scope.labelSelector } : {};
   const owners = new Map<string, string>(); // uid → kind of every object read
-  const kept: { result: R; kind: string; ownerUid: string | undefined }[] = [];
+  const yielded: { key: string; kind: string; ownerUid: string | undefined }[] = [];
+  let anonymous = 0;
   const count = (counts: Map<string, number>, kind: string, n = 1) =>
     counts.set(kind, (counts.get(kind) ?? 0) + n);
 
-  const batch = (resource: WorkloadResource) => (): PageConsumer<CollectionBatch<R>> => {
-    const current: CollectionBatch<R> = {
-      entries: [],
-      uids: [],
-      extraction: emptyExtraction(),
-      collapsed: new Map(),
-      objects: 0,
-    };
-    return {
-      page: (items) => {
-        for (const raw of items) {
-          const metadata = raw['metadata'] as
-            { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
-          const namespace = metadata?.namespace ?? '';
-          if (namespaces !== null && !namespaces.includes(namespace)) continue;
-          if (namespaces === null && !inScope(scope, namespace)) continue;
-          current.objects++;
-          if (metadata?.uid) current.uids.push([metadata.uid, resource.kind]);
-          extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, current.extraction);
-          const workload = current.extraction.workloads.pop();
-          current.extraction.workloads.length = 0;
-          if (!workload) continue;
-          const ownerUid = metadata?.ownerReferences?.find((ref) => ref.controller && ref.uid)?.uid;
-          if (ownerUid && owners.has(ownerUid)) count(current.collapsed, workload.kind);
-          else current.entries.push({ result: inspect(workload), kind: workload.kind, ownerUid });
-        }
-      },
-      done: () => current,
-    };
-  };
-  const commit = (done: CollectionBatch<R>) => {
+  const commit = (done: CollectionAttempt) => {
     for (const [uid, kind] of done.uids) owners.set(uid, kind);
-    for (const entry of done.entries) kept.push(entry);
-    for (const [kind, n] of done.extraction.skipped) count(inspection.extraction.skipped, kind, n);
-    for (const error of done.extraction.errors) inspection.extraction.errors.push(error);
-    for (const [kind, n] of done.collapsed) count(inspection.collapsed, kind, n);
-    inspection.stats.objects += done.objects;
+    for (const [kind, n] of done.extraction.skipped) count(summary.extraction.skipped, kind, n);
+    for (const error of done.extraction.errors) summary.extraction.errors.push(error);
+    for (const [kind, n] of done.collapsed) count(summary.collapsed, kind, n);
+    summary.stats.objects += done.objects;
   };
-  const read = async (resource: WorkloadResource, namespace: string | null) =>
-    commit(
-      await readAllPages(
-        api,
-        resourcePath(resource, namespace),
-        query,
-        options,
-        inspection.stats,
-        batch(resource),
-      ),
-    );
+  async function* read(resource: WorkloadResource, namespace: string | null): AsyncGenerator<ClusterEvent> {
+    let attempt = newAttempt();
+    const pending: { key: string; kind: string; ownerUid: string | undefined }[] = [];
+    try {
+      const path = resourcePath(resource, namespace);
+      for await (const event of readCollection(api, path, query, options, summary.stats)) {
+        if (event.type === 'restart') {
+          yield { type: 'retract', keys: attempt.keys };
+          attempt = newAttempt();
+          pending.length = 0;
+          continue;
+        }
+        const raw = event.item;
+        const metadata = raw['metadata'] as
+          { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
+        const ns = metadata?.namespace ?? '';
+        if (namespaces !== null && !namespaces.includes(ns)) continue;
+        if (namespaces === null && !inScope(scope, ns)) continue;
+        attempt.objects++;
+        if (metadata?.uid) attempt.uids.push([metadata.uid, resource.kind]);
+        extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, attempt.extraction);
+        const workload = attempt.extraction.workloads.pop();
+        attempt.extraction.workloads.length = 0;
+        if (!workload) continue;
+        const ownerUid = metadata?.ownerReferences?.find((ref) => ref.controller && ref.uid)?.uid;
+        if (ownerUid && owners.has(ownerUid)) {
+          count(attempt.collapsed, workload.kind);
+          continue;
+        }
+        const key = metadata?.uid ?? `${resource.kind}#${anonymous++}`;
+        attempt.keys.push(key);
+        pending.push({ key, kind: workload.kind, ownerUid });
+        yield { type: 'workload', key, workload };
+      }
+    } catch (error) {
+      if (attempt.keys.length > 0) yield { type: 'retract', keys: attempt.keys };
+      throw error;
+    }
+    commit(attempt);
+    for (const entry of pending) yielded.push(entry);
+  }
+  const forbidden = (kind: string, namespace: string | null, error: unknown) =>
+    summary.unreadable.push({ kind, namespace, status: 403, message: (error as Error).message });
 
   for (const resource of WORKLOAD_RESOURCES) {
     const targets: (string | null)[] = perNamespace ? namespaces : [null];
     for (const namespace of targets) {
       try {
-        await read(resource, namespace);
+        yield* read(resource, namespace);
       } catch (error) {
         if (!isApiStatus(error, 403)) throw error;
         if (namespace === null && namespaces !== null) {
           // May not list across the cluster: try the namespaces one by one (a Role per namespace).
           for (const ns of namespaces) {
             try {
-              await read(resource, ns);
+              yield* read(resource, ns);
             } catch (inner) {
               if (!isApiStatus(inner, 403)) throw inner;
-              inspection.unreadable.push({
-                kind: resource.kind,
-                namespace: ns,
-                status: 403,
-                message: (inner as Error).message,
-              });
+              forbidden(resource.kind, ns, inner);
             }
           }
         } else {
-          inspection.unreadable.push({
-            kind: resource.kind,
-            namespace,
-            status: 403,
-            message: (error as Error).message,
-          });
+          forbidden(resource.kind, namespace, error);
         }
       }
     }
   }
 
   // Owned objects whose controller was listed after them.
-  for (const entry of kept) {
-    if (entry.ownerUid && owners.has(entry.ownerUid)) count(inspection.collapsed, entry.kind);
-    else inspection.results.push(entry.result);
+  const late: string[] = [];
+  for (const entry of yielded) {
+    if (entry.ownerUid && owners.has(entry.ownerUid)) {
+      count(summary.collapsed, entry.kind);
+      late.push(entry.key);
+    }
   }
-  return inspection;
+  if (late.length > 0) yield { type: 'retract', keys: late };
+  yield { type: 'done', summary };
 }
 
-/** Every workload a person edits in the scope, as read (see inspectClusterWorkloads). */
+export interface ClusterListing extends ClusterListSummary {
+  /** What a person edits: owned objects whose owner was read are left out. */
+  readonly workloads: Workload[];
+}
+
+/** Every workload a person edits in the scope, as read (see listClusterWorkloadEvents). */
 export async function listClusterWorkloads(
   api: KubeApi,
   scope: ClusterScope = {},
   options: ClusterListOptions = {},
 ): Promise<ClusterListing> {
-  const { results, extraction, ...rest } = await inspectClusterWorkloads(
-    api,
-    scope,
-    options,
-    (workload) => workload,
-  );
-  return { ...rest, workloads: results, extraction: { ...extraction, workloads: results } };
+  const workloads = new Map<string, Workload>();
+  let summary: ClusterListSummary | undefined;
+  for await (const event of listClusterWorkloadEvents(api, scope, options)) {
+    if (event.type === 'workload') workloads.set(event.key, event.workload);
+    else if (event.type === 'retract') for (const key of event.keys) workloads.delete(key);
+    else summary = event.summary;
+  }
+  return { ...(summary as ClusterListSummary), workloads: [...workloads.values()] };
 }
 
 /** One line per unreadable kind, for the report's `errors`. */

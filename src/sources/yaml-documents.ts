@@ -8,7 +8,7 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
-import type { FieldPath } from '../engine/path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 import { isPlainString, KUBERNETES_YAML_SCHEMA, plainScalarKey } from './yaml-schema.ts';
 
 /**

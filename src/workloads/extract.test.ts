@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath } from '../engine/path.ts';
+import { formatPath } from '../shared/field-path.ts';
 import { nestPodSpec } from '../engine/rule-tester.ts';
 import { extractWorkloads } from './extract.ts';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatPath, type FieldPath, type PathSegment } from '../engine/path.ts';
+import { formatPath, type FieldPath, type PathSegment } from '../shared/field-path.ts';
 import type { Workload, WorkloadOrigin } from './model.ts';
 import { objectMetaSchema, podSpecSchema, type ObjectMeta } from './schema.ts';
 

@@ -1,4 +1,4 @@
-import type { FieldPath } from '../engine/path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 import type { ObjectMeta, PodSpec } from './schema.ts';
 
 /** Where a workload came from, for error messages and file:line locations. */

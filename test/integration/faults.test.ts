@@ -2,6 +2,7 @@
 // compacts etcd): an expired continue token, the API server stopped mid-scan, a 5,000-workload report,
 // SIGTERM mid-scan. Always as the manifests/ ServiceAccount.
 import { mkdtemp } from 'node:fs/promises';
+import { REGISTRY } from '../support/registry.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -142,6 +143,7 @@ describe('faults', () => {
       },
     );
     const operator = new Operator({
+      registry: REGISTRY,
       api,
       config: config({ scope: { namespaces: [workloads] }, client: { pageSize: 5 } }),
       namespace: install.namespace,
@@ -170,6 +172,7 @@ describe('faults', () => {
     );
     api.armed = false;
     const operator = new Operator({
+      registry: REGISTRY,
       api,
       config: config({
         scope: { namespaces: [workloads] },

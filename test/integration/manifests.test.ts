@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { operatorConfigSchema } from '../../src/config/operator.ts';
 import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
-import { KNOWN_RULE_IDS } from '../../src/pipeline/settings.ts';
+import { REGISTRY } from '../support/registry.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { adminClient, runCli, type Obj } from './support/cluster.ts';
@@ -139,7 +139,7 @@ describe('kubectl kustomize', () => {
     await writeFile(join(dir, 'rendered-config.yaml'), configMap.data['config.yaml']!);
     const config = await loadConfigFile(
       join(dir, 'rendered-config.yaml'),
-      KNOWN_RULE_IDS,
+      REGISTRY.knownIds,
       operatorConfigSchema,
     );
     expect(config.watch).toBe(true);

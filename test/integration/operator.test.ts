@@ -1,6 +1,7 @@
 // The operator against the shared real control plane, always as the ServiceAccount of manifests/ with
 // exactly its RBAC (never as admin): one install (namespace + RBAC) per test.
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { REGISTRY } from '../support/registry.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -144,6 +145,7 @@ function inProcessOperator(
   identity = 'test',
 ): Operator {
   return new Operator({
+    registry: REGISTRY,
     api,
     config,
     namespace,

@@ -2,17 +2,15 @@
  * A fixed report for golden and renderer tests: fixed files, rules, clock, version and exemptions, so
  * the same input always gives the same bytes.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Language } from '../../src/engine/i18n.ts';
-import type { ConfigExemption } from '../../src/engine/exemptions.ts';
-import { parsePssVersion } from '../../src/engine/pss-version.ts';
+import type { ConfigFile } from '../../src/config/schema.ts';
+import { createRegistry } from '../../src/engine/registry.ts';
 import type { AnyRule, RuleMeta } from '../../src/engine/rule.ts';
-import { createInspector, type EngineOptions, type WorkloadResult } from '../../src/engine/run.ts';
-import { buildReport } from '../../src/report/build.ts';
+import { resolveSettings } from '../../src/pipeline/settings.ts';
+import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
 import type { InspectionReport, ReportError } from '../../src/report/model.ts';
 import { privileged } from '../../src/rules/privileged/rule.ts';
-import { decodeManifests } from '../../src/sources/manifests.ts';
 import { projectRoot } from '../../src/version.ts';
 import { fixtureHostNetwork, fixtureMutableImage, fixtureReadOnlyRootFs } from './fixture-rules.ts';
 
@@ -29,7 +27,9 @@ export const FIXTURE_RULES: readonly AnyRule[] = [
 ];
 export const FIXTURE_RULE_META: readonly RuleMeta[] = FIXTURE_RULES.map((r) => r.meta);
 
-const EXEMPTIONS: readonly ConfigExemption[] = [
+export const FIXTURE_REGISTRY = createRegistry(FIXTURE_RULES);
+
+const EXEMPTIONS: NonNullable<ConfigFile['exemptions']> = [
   {
     rules: ['fixture-read-only-root-fs'],
     namespaces: ['batch'],
@@ -46,50 +46,40 @@ const EXEMPTIONS: readonly ConfigExemption[] = [
   },
 ];
 
-function scanDir(
+/** Scans one fixture directory with the CLI's settings and pipeline, the fixture rules and a fixed clock. */
+async function scanDir(
   dir: 'input' | 'previous',
   lang: Language,
   now: Date,
   previous?: InspectionReport,
-): InspectionReport {
-  const engine: EngineOptions = {
-    rules: FIXTURE_RULES,
-    version: parsePssVersion('v1.33'),
-    exemptions: EXEMPTIONS,
+): Promise<InspectionReport> {
+  const settings = resolveSettings(
+    FIXTURE_REGISTRY,
+    { pssVersion: 'v1.33', exemptions: EXEMPTIONS },
+    { lang },
     now,
-  };
-  const inspector = createInspector(engine);
-  const results: WorkloadResult[] = [];
-  const errors: ReportError[] = [];
-  const skipped = new Map<string, number>();
-  for (const name of readdirSync(join(GOLDEN_DIR, dir)).sort()) {
-    // Labelled with a stable relative path, as a scan from the project root would label it.
-    const file = `test/fixtures/golden/${dir}/${name}`;
-    const { extraction } = decodeManifests(file, readFileSync(join(GOLDEN_DIR, dir, name), 'utf8'));
-    errors.push(...extraction.errors);
-    for (const [kind, count] of extraction.skipped) skipped.set(kind, (skipped.get(kind) ?? 0) + count);
-    for (const workload of extraction.workloads) results.push(inspector(workload, errors));
-  }
-  // A fixed input error (the wording of parser errors belongs to the YAML library, not to this test).
-  if (dir === 'input')
-    errors.push({ source: 'test/fixtures/golden/input/unreadable.yaml', message: 'permission denied' });
-  return buildReport({
-    results,
-    errors,
-    skipped,
-    rules: FIXTURE_RULES,
-    lang,
-    source: 'manifests',
-    pssVersion: engine.version,
-    generatedAt: now,
-    toolVersion: FIXED_TOOL_VERSION,
-    durationMs: 42,
-    ...(previous ? { previous } : {}),
-  });
+  );
+  // A relative path (tests run from the project root), so files are labelled as a scan from there labels them.
+  const { report } = await scanManifests(
+    [`test/fixtures/golden/${dir}`],
+    settings,
+    { toolVersion: FIXED_TOOL_VERSION, ...(previous ? { previous } : {}) },
+    () => now,
+  );
+  // A fixed input error (the wording of parser errors belongs to the YAML library, not to this test), and a
+  // fixed duration.
+  const errors: ReportError[] =
+    dir === 'input'
+      ? [
+          ...report.errors,
+          { source: 'test/fixtures/golden/input/unreadable.yaml', message: 'permission denied' },
+        ]
+      : [...report.errors];
+  return { ...report, metadata: { ...report.metadata, durationMs: 42 }, errors };
 }
 
 /** The golden report: test/fixtures/golden/input, with a diff against test/fixtures/golden/previous. */
-export function goldenReport(lang: Language = 'en'): InspectionReport {
-  const previous = scanDir('previous', lang, FIXED_PREVIOUS_CLOCK);
+export async function goldenReport(lang: Language = 'en'): Promise<InspectionReport> {
+  const previous = await scanDir('previous', lang, FIXED_PREVIOUS_CLOCK);
   return scanDir('input', lang, FIXED_CLOCK, previous);
 }

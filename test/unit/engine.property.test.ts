@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePath, resolvePath } from '../../src/engine/path.ts';
+import { parsePath, resolvePath } from '../../src/shared/field-path.ts';
 import { parsePssVersion } from '../../src/engine/pss-version.ts';
 import { createInspector } from '../../src/engine/run.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';

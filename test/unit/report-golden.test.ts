@@ -33,14 +33,14 @@ const cases: readonly { lang: Language; suffix: string }[] = [
 
 describe('golden reports', () => {
   for (const { lang, suffix } of cases) {
-    it(`JSON (${lang})`, () => {
-      const json = renderJson(goldenReport(lang));
+    it(`JSON (${lang})`, async () => {
+      const json = renderJson(await goldenReport(lang));
       assertValidReport(json);
       expectGolden(`report${suffix}.json`, json);
     });
 
-    it(`SARIF (${lang})`, () => {
-      const sarif = renderSarif(goldenReport(lang), { rules: FIXTURE_RULE_META });
+    it(`SARIF (${lang})`, async () => {
+      const sarif = renderSarif(await goldenReport(lang), { rules: FIXTURE_RULE_META });
       assertValidSarif(sarif);
       expectGolden(`report${suffix}.sarif`, sarif);
     });

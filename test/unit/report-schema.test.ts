@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { REGISTRY } from '../support/registry.ts';
 import { describe, expect, it } from 'vitest';
 import { parsePssVersion } from '../../src/engine/pss-version.ts';
 import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
@@ -8,19 +9,19 @@ import { goldenReport } from '../support/golden-report.ts';
 import { assertValidReport, REPORT_SCHEMA_PATH, reportSchemaErrors } from '../support/report-schema.ts';
 
 describe('schemas/report.schema.json', () => {
-  it('is a draft 2020-12 schema', () => {
+  it('is a draft 2020-12 schema', async () => {
     const schema = JSON.parse(readFileSync(REPORT_SCHEMA_PATH, 'utf8')) as { $schema: string };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
   });
 
-  it('accepts the golden reports in both languages, with diff, exemptions and errors', () => {
-    assertValidReport(goldenReport('en'));
-    assertValidReport(goldenReport('zh-CN'));
+  it('accepts the golden reports in both languages, with diff, exemptions and errors', async () => {
+    assertValidReport(await goldenReport('en'));
+    assertValidReport(await goldenReport('zh-CN'));
   });
 
   it('accepts a scan of examples/ with every registered rule', async () => {
     for (const lang of ['en', 'zh-CN'] as const) {
-      const settings = resolveSettings({}, { lang }, new Date());
+      const settings = resolveSettings(REGISTRY, {}, { lang }, new Date());
       const { report } = await scanManifests(['examples/'], settings);
       expect(report.findings.length).toBeGreaterThan(0);
       assertValidReport(report);
@@ -28,13 +29,13 @@ describe('schemas/report.schema.json', () => {
     expect(parsePssVersion('latest').major).toBe(1);
   });
 
-  it('rejects reports that break the contract', () => {
+  it('rejects reports that break the contract', async () => {
     type Loose = { [key: string]: unknown } & {
       summary: { score: unknown; bySeverity: Record<string, unknown> };
       metadata: Record<string, unknown>;
       findings: Record<string, unknown>[];
     };
-    const report: InspectionReport = goldenReport();
+    const report: InspectionReport = await goldenReport();
     const broken = (mutate: (r: Loose) => void) => {
       const copy = JSON.parse(JSON.stringify(report)) as Loose;
       mutate(copy);

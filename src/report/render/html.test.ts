@@ -9,6 +9,9 @@ import type { InspectionReport, ReportFinding } from '../model.ts';
 import { UI_STRINGS } from '../i18n/ui.ts';
 import { codeSegments, renderHtml, renderHtmlChunks, templatesDir } from './html.ts';
 
+/** The golden report, scanned once for every test of this file. */
+const GOLDEN = await goldenReport();
+
 const rules = FIXTURE_RULE_META;
 
 function inlineBlocks(html: string, tag: 'style' | 'script'): string[] {
@@ -22,7 +25,7 @@ function cspOf(html: string): string {
 }
 
 function hostileReport(): InspectionReport {
-  const base = goldenReport();
+  const base = GOLDEN;
   const poison = (f: ReportFinding, i: number): ReportFinding => ({
     ...f,
     workload: { kind: f.workload.kind, namespace: HOSTILE.svg, name: `${HOSTILE.script}-${i}` },
@@ -42,10 +45,10 @@ function hostileReport(): InspectionReport {
 }
 
 describe('renderHtml', () => {
-  const report = goldenReport();
+  const report = GOLDEN;
   const html = renderHtml(report, { rules });
 
-  it('renders a valid report into one self-contained document', () => {
+  it('renders a valid report into one self-contained document', async () => {
     assertValidReport(report);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toMatch(/<link[^>]+stylesheet/i);
@@ -56,7 +59,7 @@ describe('renderHtml', () => {
     for (const url of urls) expect(html).toContain(`href="${url}"`);
   });
 
-  it('pins the inline CSS and JS with sha256 hashes in a restrictive CSP', () => {
+  it('pins the inline CSS and JS with sha256 hashes in a restrictive CSP', async () => {
     const csp = cspOf(html);
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
@@ -74,7 +77,7 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/\son[a-z]+=/i);
   });
 
-  it('shows the score, the counts by severity, the scan time, source and PSS version', () => {
+  it('shows the score, the counts by severity, the scan time, source and PSS version', async () => {
     expect(html).toContain(`>${report.summary.score}</text>`);
     expect(html).toContain('<svg class="chart"');
     for (const sev of ['critical', 'high', 'medium', 'low', 'info'] as const) {
@@ -88,7 +91,7 @@ describe('renderHtml', () => {
     expect(html).toContain('42 ms');
   });
 
-  it('lists every unexempted finding in its rule group with path, missing field and file:line', () => {
+  it('lists every unexempted finding in its rule group with path, missing field and file:line', async () => {
     for (const f of report.findings.filter((x) => !x.exempted)) {
       const group = html.slice(
         html.indexOf(`id="rule-${f.ruleId}"`),
@@ -107,7 +110,7 @@ describe('renderHtml', () => {
     }
   });
 
-  it('renders each rule documentation once, however many findings it has', () => {
+  it('renders each rule documentation once, however many findings it has', async () => {
     const { diff: _diff, ...noDiff } = report;
     const many: InspectionReport = {
       ...noDiff,
@@ -123,7 +126,7 @@ describe('renderHtml', () => {
     expect(out.split('<tr data-n=').length - 1).toBe(200);
   });
 
-  it('puts exempted findings in their own section with the reason and who exempted them', () => {
+  it('puts exempted findings in their own section with the reason and who exempted them', async () => {
     const exempted = html.slice(
       html.indexOf('<section id="exempted">'),
       html.indexOf('<section id="rules">'),
@@ -141,7 +144,7 @@ describe('renderHtml', () => {
     expect(findings).toContain('Exemption expired on 2026-02-01: debug pod, removed after the incident');
   });
 
-  it('shows new and resolved findings when the report has a diff, and errors', () => {
+  it('shows new and resolved findings when the report has a diff, and errors', async () => {
     const changes = html.slice(
       html.indexOf('<section id="changes">'),
       html.indexOf('</section>', html.indexOf('<section id="changes">')),
@@ -156,7 +159,7 @@ describe('renderHtml', () => {
     expect(renderHtml(withoutDiff, { rules })).not.toContain('<section id="changes">');
   });
 
-  it('orders the fix-first list by worst severity, then by spread', () => {
+  it('orders the fix-first list by worst severity, then by spread', async () => {
     const fixFirst = html.slice(html.indexOf('class="card fixfirst"'), html.indexOf('</section>'));
     const order = [...fixFirst.matchAll(/href="#rule-([a-z0-9-]+)"/g)].map((m) => m[1]);
     expect(order).toEqual([
@@ -167,14 +170,14 @@ describe('renderHtml', () => {
     ]);
   });
 
-  it('keeps filters hidden until the script shows them, so the page reads the same without JavaScript', () => {
+  it('keeps filters hidden until the script shows them, so the page reads the same without JavaScript', async () => {
     expect(html).toMatch(/<form id="filters"[^>]* hidden/);
     expect(html).toContain('<option value=":shop">shop</option>');
     expect(html).toContain('<tr data-n=":shop"');
   });
 
-  it('is in Chinese for zh-CN reports', () => {
-    const zh = renderHtml(goldenReport('zh-CN'), { rules });
+  it('is in Chinese for zh-CN reports', async () => {
+    const zh = renderHtml(await goldenReport('zh-CN'), { rules });
     expect(zh).toContain('<html lang="zh-CN">');
     for (const text of [
       'Kubernetes 安全巡检报告',
@@ -202,7 +205,7 @@ describe('renderHtml', () => {
       expect(zh).not.toContain(english);
   });
 
-  it('escapes hostile names, namespaces, images, reasons and files everywhere', () => {
+  it('escapes hostile names, namespaces, images, reasons and files everywhere', async () => {
     const out = renderHtml(hostileReport(), { rules });
     const body = out.slice(out.indexOf('<body>'));
     expect(body).not.toContain('<script>window');
@@ -217,7 +220,7 @@ describe('renderHtml', () => {
     expect(body.match(/<script>/g)).toHaveLength(1);
   });
 
-  it('never triple-stashes anything but the CSS and JS files', () => {
+  it('never triple-stashes anything but the CSS and JS files', async () => {
     const dir = templatesDir();
     const files = ['report.hbs', ...readdirSync(join(dir, 'partials')).map((f) => join('partials', f))];
     const stashes = files.flatMap((f) =>
@@ -226,11 +229,11 @@ describe('renderHtml', () => {
     expect(stashes.sort()).toEqual(['css', 'js']);
   });
 
-  it('is deterministic', () => {
+  it('is deterministic', async () => {
     expect(renderHtml(report, { rules })).toBe(html);
   });
 
-  it('renders a report without findings or rule metadata', () => {
+  it('renders a report without findings or rule metadata', async () => {
     const empty: InspectionReport = {
       ...report,
       findings: [],
@@ -255,7 +258,7 @@ describe('renderHtml', () => {
 });
 
 describe('codeSegments', () => {
-  it('splits backtick code spans and keeps an unmatched backtick literal', () => {
+  it('splits backtick code spans and keeps an unmatched backtick literal', async () => {
     expect(codeSegments('Set `a: 1` now')).toEqual([
       { c: false, t: 'Set ' },
       { c: true, t: 'a: 1' },
@@ -267,7 +270,7 @@ describe('codeSegments', () => {
 });
 
 describe('UI strings', () => {
-  it('has every string in both languages, the Chinese ones translated', () => {
+  it('has every string in both languages, the Chinese ones translated', async () => {
     const same = Object.entries(UI_STRINGS)
       .filter(([, t]) => t.en === t['zh-CN'])
       .map(([k]) => k);
@@ -282,8 +285,8 @@ describe('UI strings', () => {
 });
 
 describe('renderHtmlChunks', () => {
-  it('gives the same text as renderHtml, rule groups rendered in slices of rows', () => {
-    const golden = goldenReport();
+  it('gives the same text as renderHtml, rule groups rendered in slices of rows', async () => {
+    const golden = GOLDEN;
     // Many findings per rule (more than a slice), hostile strings included.
     const many: InspectionReport = {
       ...golden,

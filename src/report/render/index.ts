@@ -1,5 +1,4 @@
 import type { RuleMeta } from '../../engine/rule.ts';
-import { ALL_RULES } from '../../rules/index.ts';
 import type { InspectionReport } from '../model.ts';
 import { renderHtml, renderHtmlChunks } from './html.ts';
 import { renderJson, renderJsonChunks } from './json.ts';
@@ -13,21 +12,14 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface RenderOptions {
   /** Terminal colours for the table (stdout is a TTY and NO_COLOR is unset). */
   readonly color?: boolean;
-  /** Rule documentation for HTML and SARIF; defaults to every registered rule. */
-  readonly rules?: readonly RuleMeta[];
+  /** Documentation of the rules the report may name (HTML and SARIF), from the composition root. */
+  readonly rules: readonly RuleMeta[];
   /** SARIF: directory that artifact URIs are relative to (the scan's working directory). */
   readonly baseDir?: string;
 }
 
-/** Metadata of every registered rule (documentation for the HTML and SARIF renderers). */
-export const ALL_RULE_META: readonly RuleMeta[] = ALL_RULES.map((rule) => rule.meta);
-
-export function renderReport(
-  report: InspectionReport,
-  format: OutputFormat,
-  options: RenderOptions = {},
-): string {
-  const rules = options.rules ?? ALL_RULE_META;
+export function renderReport(report: InspectionReport, format: OutputFormat, options: RenderOptions): string {
+  const rules = options.rules;
   switch (format) {
     case 'table':
       return renderTable(report, { color: options.color ?? false });
@@ -49,10 +41,10 @@ export function renderReport(
 export function renderReportChunks(
   report: InspectionReport,
   format: OutputFormat,
-  options: RenderOptions = {},
+  options: RenderOptions,
 ): Iterable<string> {
   if (format === 'json') return renderJsonChunks(report);
-  if (format === 'html') return renderHtmlChunks(report, { rules: options.rules ?? ALL_RULE_META });
+  if (format === 'html') return renderHtmlChunks(report, { rules: options.rules });
   return [renderReport(report, format, options)];
 }
 
@@ -66,7 +58,7 @@ export const OUT_DIR_FILES: Readonly<Record<string, OutputFormat>> = {
 /** Files written by `--out-dir`, by name. */
 export function renderOutDir(
   report: InspectionReport,
-  options: Omit<RenderOptions, 'color'> = {},
+  options: Omit<RenderOptions, 'color'>,
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(OUT_DIR_FILES).map(([name, format]) => [name, renderReport(report, format, options)]),

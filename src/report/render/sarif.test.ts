@@ -4,6 +4,9 @@ import { assertValidSarif } from '../../../test/support/sarif-schema.ts';
 import type { InspectionReport } from '../model.ts';
 import { artifactUri, FINGERPRINT_KEY, renderSarif, SECURITY_SEVERITY } from './sarif.ts';
 
+/** The golden report, scanned once for every test of this file. */
+const GOLDEN = await goldenReport();
+
 interface SarifResult {
   ruleId: string;
   ruleIndex: number;
@@ -48,16 +51,16 @@ function sarifOf(report: InspectionReport, baseDir?: string): SarifLog {
 }
 
 describe('renderSarif', () => {
-  const report = goldenReport();
+  const report = GOLDEN;
   const log = sarifOf(report);
   const run = log.runs[0]!;
 
-  it('is a valid SARIF 2.1.0 log in both languages', () => {
+  it('is a valid SARIF 2.1.0 log in both languages', async () => {
     expect(log.version).toBe('2.1.0');
-    sarifOf(goldenReport('zh-CN'));
+    sarifOf(await goldenReport('zh-CN'));
   });
 
-  it('has one result per finding, pointing at its rule by id and index, with file and line', () => {
+  it('has one result per finding, pointing at its rule by id and index, with file and line', async () => {
     expect(run.results).toHaveLength(report.findings.length);
     for (const [i, result] of run.results.entries()) {
       const finding = report.findings[i]!;
@@ -71,7 +74,7 @@ describe('renderSarif', () => {
     }
   });
 
-  it('maps severities to levels', () => {
+  it('maps severities to levels', async () => {
     const level = (severity: string) =>
       run.results.find((_, i) => report.findings[i]?.severity === severity)?.level;
     expect(level('critical')).toBe('error');
@@ -80,7 +83,7 @@ describe('renderSarif', () => {
     expect(level('low')).toBe('note');
   });
 
-  it('carries full rule metadata with security-severity as a number in a string', () => {
+  it('carries full rule metadata with security-severity as a number in a string', async () => {
     const privileged = run.tool.driver.rules.find((r) => r.id === 'privileged')!;
     const meta = rules.find((r) => r.id === 'privileged')!;
     expect(privileged.shortDescription.text).toBe(meta.title.en);
@@ -107,7 +110,7 @@ describe('renderSarif', () => {
     ]);
   });
 
-  it('marks exempted findings as suppressions: annotations in source, config external', () => {
+  it('marks exempted findings as suppressions: annotations in source, config external', async () => {
     const suppressed = run.results
       .map((r, i) => ({ r, f: report.findings[i]! }))
       .filter(({ f }) => f.exempted);
@@ -123,18 +126,18 @@ describe('renderSarif', () => {
     expect(run.results.filter((r) => r.suppressions)).toHaveLength(2);
   });
 
-  it('keeps fingerprints stable from scan to scan', () => {
-    expect(renderSarif(goldenReport(), { rules })).toBe(renderSarif(report, { rules }));
+  it('keeps fingerprints stable from scan to scan', async () => {
+    expect(renderSarif(GOLDEN, { rules })).toBe(renderSarif(report, { rules }));
   });
 
-  it('reports input errors as tool notifications', () => {
+  it('reports input errors as tool notifications', async () => {
     expect(run.invocations[0]?.executionSuccessful).toBe(false);
     expect(run.invocations[0]?.toolExecutionNotifications[0]?.message.text).toBe(
       'test/fixtures/golden/input/unreadable.yaml: permission denied',
     );
   });
 
-  it('makes absolute files relative to the base directory and encodes URIs', () => {
+  it('makes absolute files relative to the base directory and encodes URIs', async () => {
     expect(artifactUri('/work/repo/deploy/app one.yaml', '/work/repo')).toEqual({
       uri: 'deploy/app%20one.yaml',
       relative: true,
@@ -157,7 +160,7 @@ describe('renderSarif', () => {
     );
   });
 
-  it('gives cluster findings a logical location only', () => {
+  it('gives cluster findings a logical location only', async () => {
     const cluster: InspectionReport = {
       ...report,
       metadata: { ...report.metadata, source: 'cluster', cluster: 'prod' },

@@ -1,4 +1,4 @@
-import type { FieldPath } from '../../engine/path.ts';
+import type { FieldPath } from '../../shared/field-path.ts';
 import { defineRule, type ContainerNode, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
 
