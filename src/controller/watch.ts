@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { anyGlobMatch } from '../engine/glob.ts';
 import { isApiStatus, type KubeApi, type WatchEvent } from '../kube/client.ts';
 import {
+  namespaceInScope,
   resourcePath,
   WORKLOAD_RESOURCES,
   type ClusterScope,
@@ -59,17 +59,9 @@ export class ChangeWatcher {
     await Promise.allSettled(this.loops);
   }
 
-  private inScope(namespace: string): boolean {
-    const { namespaces, excludeNamespaces } = this.options.scope;
-    return (
-      anyGlobMatch(namespaces, namespace) &&
-      !(excludeNamespaces?.length && anyGlobMatch(excludeNamespaces, namespace))
-    );
-  }
-
   private handle(resource: WorkloadResource, event: WatchEvent): void {
     const meta = (event.object['metadata'] ?? {}) as Meta;
-    if (!meta.name || !this.inScope(meta.namespace ?? '')) return;
+    if (!meta.name || !namespaceInScope(this.options.scope, meta.namespace ?? '')) return;
     if (meta.ownerReferences?.some((ref) => ref.controller)) return;
     const key = `${resource.kind}/${meta.namespace ?? ''}/${meta.name}`;
     if (event.type === 'DELETED') {

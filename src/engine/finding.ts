@@ -23,6 +23,8 @@ export interface Finding {
   readonly missing?: string;
   readonly messageId: string;
   readonly data: Readonly<Record<string, string | number>>;
+  /** Why the finding holds, one step a line, when it comes from other objects (e.g. RBAC bindings). */
+  readonly evidence?: readonly string[];
   readonly source?: { readonly file: string; readonly line?: number };
   readonly exempted?: Exemption;
   /** A config exemption that matched but has expired: the finding counts again. */

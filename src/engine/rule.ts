@@ -4,6 +4,7 @@ import type { Localized } from './i18n.ts';
 import type { FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
 import type { Severity } from './severity.ts';
+import type { Facts, ObjectSubject, ObjectSubjectKind, SubjectKind } from './subject.ts';
 
 export type RuleCategory = 'pod-security' | 'hardening' | 'kube-patrol';
 export type PssLevel = 'baseline' | 'restricted';
@@ -20,9 +21,16 @@ export interface Reference {
 }
 
 /** Plain data about a rule: docs, config and reports read it without running the rule. */
-export interface RuleMeta<MessageId extends string = string> {
+export interface RuleMeta<MessageId extends string = string, Kind extends SubjectKind = SubjectKind> {
   /** Stable kebab-case id, equal to the rule's folder name. A public contract. */
   readonly id: string;
+  /** What the rule inspects (ADR 0008): the engine hands it only subjects of this kind. */
+  readonly subject: Kind;
+  /**
+   * Object kinds the rule reads as facts besides its subject (e.g. `ServiceAccount`), so that the scan
+   * reads them before any rule runs; see Facts.known for what a rule may conclude when one is missing.
+   */
+  readonly facts?: readonly string[];
   /** Former ids that still match in config and exemptions. */
   readonly aliases?: readonly string[];
   readonly title: Localized;
@@ -67,9 +75,25 @@ export interface FindingDraft<MessageId extends string> {
   readonly severity?: Severity;
   /** The upstream check, when a rule maps onto more than one (capabilities). */
   readonly pss?: PssRef;
+  /**
+   * Why the finding holds, one step a line, when it comes from other objects than the subject (e.g. the
+   * bindings through which a workload's service account has a power).
+   */
+  readonly evidence?: readonly string[];
 }
 
-export interface CheckContext<MessageId extends string = string> {
+/** What every rule's check is given, whatever its subject. */
+interface CheckContextBase<MessageId extends string> {
+  readonly version: PssVersion;
+  /** Every registered rule id and alias (for checks on exemption annotations). */
+  readonly ruleIds: ReadonlySet<string>;
+  /** The other objects of the scan that rules asked for (meta `facts`). */
+  readonly facts: Facts;
+  report(finding: FindingDraft<MessageId>): void;
+}
+
+/** The context of a `pod-spec` rule: one workload, its pod spec and its containers. */
+export interface CheckContext<MessageId extends string = string> extends CheckContextBase<MessageId> {
   readonly workload: Workload;
   readonly podSpec: PodSpec;
   readonly podMetadata: ObjectMeta;
@@ -77,21 +101,46 @@ export interface CheckContext<MessageId extends string = string> {
   readonly podMetadataPath: FieldPath;
   /** Init, app and ephemeral containers, in that order. */
   readonly containers: readonly ContainerNode[];
-  readonly version: PssVersion;
-  /** Every registered rule id and alias (for checks on exemption annotations). */
-  readonly ruleIds: ReadonlySet<string>;
-  report(finding: FindingDraft<MessageId>): void;
 }
 
+/** The context of a rule on objects: one object of its subject kind. */
+export interface ObjectCheckContext<
+  MessageId extends string = string,
+  Kind extends ObjectSubjectKind = ObjectSubjectKind,
+> extends CheckContextBase<MessageId> {
+  readonly subject: ObjectSubject<Kind>;
+}
+
+/** A rule on workloads' pod specs (most rules). */
 export interface Rule<MessageId extends string = string> {
-  readonly meta: RuleMeta<MessageId>;
+  readonly meta: RuleMeta<MessageId, 'pod-spec'>;
   check(context: CheckContext<MessageId>): void;
 }
 
-/** Identity function that keeps the message-id type of a rule while checking its shape. */
+/** A rule on objects of one subject kind (RBAC objects, SeccompProfiles, nodes, namespaces). */
+export interface ObjectRule<
+  MessageId extends string = string,
+  Kind extends ObjectSubjectKind = ObjectSubjectKind,
+> {
+  readonly meta: RuleMeta<MessageId, Kind>;
+  check(context: ObjectCheckContext<MessageId, Kind>): void;
+}
+
+/** Identity function that keeps the message-id type of a pod-spec rule while checking its shape. */
 export function defineRule<MessageId extends string>(rule: Rule<MessageId>): Rule<MessageId> {
   return rule;
 }
 
-/** Widened view used by the registry, which holds rules with different message ids. */
-export type AnyRule = Rule<string>;
+/** The same for a rule on objects; the subject kind comes from `meta.subject`. */
+export function defineObjectRule<MessageId extends string, Kind extends ObjectSubjectKind>(
+  rule: ObjectRule<MessageId, Kind>,
+): ObjectRule<MessageId, Kind> {
+  return rule;
+}
+
+/** Widened view used by the registry, which holds rules with different message ids and subjects. */
+export type AnyRule = Rule<string> | ObjectRule<string, ObjectSubjectKind>;
+
+export function isPodSpecRule(rule: AnyRule): rule is Rule<string> {
+  return rule.meta.subject === 'pod-spec';
+}

@@ -1,4 +1,5 @@
 import { describeWorkload, workloadRef, type Workload, type WorkloadRef } from '../workloads/model.ts';
+import type { ObjectMeta } from '../workloads/schema.ts';
 import {
   findAnnotationExemption,
   findConfigExemption,
@@ -9,9 +10,24 @@ import {
 import type { Finding } from './finding.ts';
 import { existingPrefixLength, formatPath, type FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
-import type { AnyRule, CheckContext, FindingDraft } from './rule.ts';
+import {
+  isPodSpecRule,
+  type AnyRule,
+  type CheckContext,
+  type FindingDraft,
+  type ObjectCheckContext,
+  type ObjectRule,
+  type Rule,
+} from './rule.ts';
 import { workloadScore } from './score.ts';
 import type { Severity } from './severity.ts';
+import {
+  NO_FACTS,
+  type Facts,
+  type ObjectSubject,
+  type ObjectSubjectKind,
+  type SubjectKind,
+} from './subject.ts';
 import { listContainers } from './traverse.ts';
 
 export interface RulePolicy {
@@ -31,21 +47,22 @@ export interface EngineOptions {
   readonly now: Date;
 }
 
-export interface WorkloadResult {
+/** The findings of one subject (a workload, or an object such as a RoleBinding) and its score. */
+export interface SubjectResult {
+  readonly subject: SubjectKind;
+  /** The workload, or the object (kind, namespace, name). */
   readonly workload: WorkloadRef;
   readonly source?: { readonly file: string; readonly line?: number };
   readonly findings: Finding[];
   readonly score: number;
 }
 
+/** The result of a workload (subject kind `pod-spec`). */
+export type WorkloadResult = SubjectResult;
+
 export interface EngineError {
   readonly source: string;
   readonly message: string;
-}
-
-export interface EngineResult {
-  readonly workloads: WorkloadResult[];
-  readonly errors: EngineError[];
 }
 
 /** Rules that run, with their effective severity, for one set of options. */
@@ -59,100 +76,114 @@ export function activeRules(options: EngineOptions): { rule: AnyRule; severityOv
     });
 }
 
+/** The object kinds the active rules read as facts (their meta `facts`). */
+export function factKinds(rules: readonly AnyRule[]): Set<string> {
+  return new Set(rules.flatMap((rule) => rule.meta.facts ?? []));
+}
+
 export type Inspector = (workload: Workload, errors?: EngineError[]) => WorkloadResult;
+export type ObjectInspector = (subject: ObjectSubject, errors?: EngineError[]) => SubjectResult;
 
-/** Resolves the options once (active rules, severities, known ids) and returns a per-workload inspector. */
-export function createInspector(options: EngineOptions): Inspector {
-  const rules = activeRules(options).map(prepareRule);
-  const ruleIds =
-    options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
-  return (workload, errors = []) => inspectWith(rules, ruleIds, workload, options, errors);
-}
-
-/** Runs every active rule on one workload. Pure: the same input gives the same findings. */
-export function inspectWorkload(
-  workload: Workload,
-  options: EngineOptions,
-  errors: EngineError[] = [],
-): WorkloadResult {
-  return createInspector(options)(workload, errors);
-}
-
-/** What every finding of one rule shares, computed once per inspector rather than per workload. */
-interface PreparedRule {
-  readonly rule: AnyRule;
+/** What every finding of one rule shares, computed once per inspector rather than per subject. */
+interface PreparedRule<R extends AnyRule = AnyRule> {
+  readonly rule: R;
   readonly severityOverride: Severity | undefined;
   readonly ruleIds: readonly string[];
 }
 
-function prepareRule({
-  rule,
-  severityOverride,
-}: {
-  rule: AnyRule;
-  severityOverride?: Severity;
-}): PreparedRule {
-  return { rule, severityOverride, ruleIds: [rule.meta.id, ...(rule.meta.aliases ?? [])] };
+function prepare(options: EngineOptions): { rules: PreparedRule[]; knownRuleIds: ReadonlySet<string> } {
+  const rules = activeRules(options).map(({ rule, severityOverride }) => ({
+    rule,
+    severityOverride,
+    ruleIds: [rule.meta.id, ...(rule.meta.aliases ?? [])],
+  }));
+  const knownRuleIds =
+    options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
+  return { rules, knownRuleIds };
 }
 
-function inspectWith(
-  rules: readonly PreparedRule[],
-  knownRuleIds: ReadonlySet<string>,
-  workload: Workload,
-  options: EngineOptions,
-  errors: EngineError[],
-): WorkloadResult {
-  const containers = listContainers(workload.podSpec, workload.podSpecPath);
-  const annotationExemptions: AnnotationExemption[] = readAnnotationExemptions([
-    { meta: workload.metadata, path: ['metadata'] },
-    ...(workload.podMetadataPath.length > 1
-      ? [{ meta: workload.podMetadata, path: workload.podMetadataPath }]
-      : []),
-  ]);
-  const ref = workloadRef(workload);
-  const findings: Finding[] = [];
-  // One context per workload; `report` files findings under the rule that is running.
-  let current = rules[0] as PreparedRule;
-  const context: CheckContext = {
-    workload,
-    podSpec: workload.podSpec,
-    podMetadata: workload.podMetadata,
-    podSpecPath: workload.podSpecPath,
-    podMetadataPath: workload.podMetadataPath,
-    containers,
-    version: options.version,
-    ruleIds: knownRuleIds,
-    report: (draft: FindingDraft<string>): void => {
-      findings.push(buildFinding(workload, ref, draft, current, annotationExemptions, options));
-    },
+/**
+ * Resolves the options once (active rules, severities, known ids) and returns a per-workload inspector
+ * running the `pod-spec` rules. Pure: the same workload and facts give the same findings.
+ */
+export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS): Inspector {
+  const { rules, knownRuleIds } = prepare(options);
+  const podSpecRules = rules.filter((p): p is PreparedRule<Rule<string>> => isPodSpecRule(p.rule));
+  return (workload, errors = []) => {
+    const containers = listContainers(workload.podSpec, workload.podSpecPath);
+    const metadataSources = [
+      { meta: workload.metadata, path: ['metadata'] },
+      ...(workload.podMetadataPath.length > 1
+        ? [{ meta: workload.podMetadata, path: workload.podMetadataPath }]
+        : []),
+    ];
+    const findings = new FindingCollector(workload, metadataSources, options);
+    const context: CheckContext = {
+      workload,
+      podSpec: workload.podSpec,
+      podMetadata: workload.podMetadata,
+      podSpecPath: workload.podSpecPath,
+      podMetadataPath: workload.podMetadataPath,
+      containers,
+      version: options.version,
+      ruleIds: knownRuleIds,
+      facts,
+      report: (draft) => findings.add(draft),
+    };
+    runRules(podSpecRules, findings, errors, workload, (rule) => rule.check(context));
+    return findings.result('pod-spec');
   };
+}
+
+/** The inspector of object subjects (RBAC objects, SeccompProfiles, nodes, namespaces). */
+export function createObjectInspector(options: EngineOptions, facts: Facts = NO_FACTS): ObjectInspector {
+  const { rules, knownRuleIds } = prepare(options);
+  const bySubject = new Map<ObjectSubjectKind, PreparedRule<ObjectRule>[]>();
   for (const prepared of rules) {
-    current = prepared;
+    if (isPodSpecRule(prepared.rule)) continue;
+    const kind = prepared.rule.meta.subject;
+    let list = bySubject.get(kind);
+    if (!list) bySubject.set(kind, (list = []));
+    list.push(prepared as PreparedRule<ObjectRule>);
+  }
+  return (subject, errors = []) => {
+    const findings = new FindingCollector(subject, [{ meta: subject.metadata, path: ['metadata'] }], options);
+    const context: ObjectCheckContext = {
+      subject,
+      version: options.version,
+      ruleIds: knownRuleIds,
+      facts,
+      report: (draft) => findings.add(draft),
+    };
+    runRules(bySubject.get(subject.subject) ?? [], findings, errors, subject, (rule) => rule.check(context));
+    return findings.result(subject.subject);
+  };
+}
+
+/** Whether any active rule inspects this subject kind (so a scan reads the objects it needs). */
+export function activeSubjectKinds(options: EngineOptions): Set<SubjectKind> {
+  return new Set(activeRules(options).map(({ rule }) => rule.meta.subject));
+}
+
+function runRules<R extends AnyRule>(
+  rules: readonly PreparedRule<R>[],
+  findings: FindingCollector,
+  errors: EngineError[],
+  subject: WorkloadRef,
+  check: (rule: R) => void,
+): void {
+  for (const prepared of rules) {
+    findings.current = prepared;
     try {
-      prepared.rule.check(context);
+      check(prepared.rule);
     } catch (error) {
       // A rule bug must not hide every other result: record it and go on.
       errors.push({
-        source: describeWorkload(workload),
+        source: describeWorkload(subject),
         message: `rule ${prepared.rule.meta.id} failed: ${error instanceof Error ? error.message : String(error)}`,
       });
     }
   }
-  const source = workload.origin.file === 'cluster' ? undefined : sourceOf(workload, []);
-  return { workload: ref, ...(source ? { source } : {}), findings, score: workloadScore(findings) };
-}
-
-export function inspect(workloads: Iterable<Workload>, options: EngineOptions): EngineResult {
-  const errors: EngineError[] = [];
-  const results: WorkloadResult[] = [];
-  const inspector = createInspector(options);
-  for (const workload of workloads) results.push(inspector(workload, errors));
-  return { workloads: results, errors };
-}
-
-function sourceOf(workload: Workload, path: FieldPath): { file: string; line?: number } {
-  const line = workload.origin.lineOf?.(path);
-  return line === undefined ? { file: workload.origin.file } : { file: workload.origin.file, line };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -160,56 +191,105 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The `data` of every finding without values: one shared (frozen) object rather than one per finding. */
 const NO_DATA: Readonly<Record<string, string | number>> = Object.freeze({});
 
-function buildFinding(
+/** The subject fields a finding is built from: a workload or an object. */
+interface FindingSubject extends WorkloadRef {
+  readonly object: unknown;
+  readonly origin: Workload['origin'];
+}
+
+/** Turns one subject's drafts into findings: path checked against the object, exemptions, source line. */
+class FindingCollector {
+  readonly findings: Finding[] = [];
+  current: PreparedRule | undefined;
+  private readonly ref: WorkloadRef;
+  private readonly annotationExemptions: readonly AnnotationExemption[];
+  private readonly subject: FindingSubject;
+  private readonly options: EngineOptions;
+
+  constructor(
+    subject: FindingSubject,
+    metadata: readonly { meta: ObjectMeta; path: FieldPath }[],
+    options: EngineOptions,
+  ) {
+    this.subject = subject;
+    this.options = options;
+    this.ref = workloadRef(subject);
+    this.annotationExemptions = readAnnotationExemptions(metadata);
+  }
+
+  add(draft: FindingDraft<string>): void {
+    const prepared = this.current as PreparedRule;
+    const { subject, ref, options } = this;
+    const { meta } = prepared.rule;
+    const existing = existingPrefixLength(subject.object, draft.path);
+    const path = existing === draft.path.length ? draft.path : draft.path.slice(0, existing);
+    const container = draft.container?.name ?? null;
+    const query = { ruleIds: prepared.ruleIds, workload: ref, container };
+    const byAnnotation = findAnnotationExemption(this.annotationExemptions, query);
+    const byConfig = byAnnotation ? {} : findConfigExemption(options.exemptions ?? [], query, options.now);
+    const exempted = byAnnotation ?? byConfig.active;
+    // Literal objects in the order reports serialise (ruleId … data, source, exempted): no spread copies.
+    const ruleId = meta.id;
+    const category = meta.category;
+    const pss = draft.pss ?? meta.pss;
+    const severity = prepared.severityOverride ?? draft.severity ?? meta.severity;
+    const messageId = draft.messageId;
+    const data = draft.data ?? NO_DATA;
+    const finding: Mutable<Finding> =
+      existing < draft.path.length
+        ? {
+            ruleId,
+            category,
+            pss,
+            severity,
+            workload: ref,
+            container,
+            path: formatPath(path),
+            missing: formatPath(draft.path.slice(existing)),
+            messageId,
+            data,
+          }
+        : {
+            ruleId,
+            category,
+            pss,
+            severity,
+            workload: ref,
+            container,
+            path: formatPath(path),
+            messageId,
+            data,
+          };
+    if (draft.evidence && draft.evidence.length > 0) finding.evidence = draft.evidence;
+    if (subject.origin.file !== 'cluster') finding.source = sourceOf(subject, path);
+    if (exempted) finding.exempted = exempted;
+    if (byConfig.expired) finding.exemptionExpired = byConfig.expired;
+    this.findings.push(finding);
+  }
+
+  result(kind: SubjectKind): SubjectResult {
+    const source = this.subject.origin.file === 'cluster' ? undefined : sourceOf(this.subject, []);
+    return {
+      subject: kind,
+      workload: this.ref,
+      ...(source ? { source } : {}),
+      findings: this.findings,
+      score: workloadScore(this.findings),
+    };
+  }
+}
+
+function sourceOf(subject: FindingSubject, path: FieldPath): { file: string; line?: number } {
+  const line = subject.origin.lineOf?.(path);
+  return line === undefined ? { file: subject.origin.file } : { file: subject.origin.file, line };
+}
+
+/** Runs every active rule on one workload (tests and single-object tools). */
+export function inspectWorkload(
   workload: Workload,
-  ref: WorkloadRef,
-  draft: FindingDraft<string>,
-  prepared: PreparedRule,
-  annotationExemptions: readonly AnnotationExemption[],
   options: EngineOptions,
-): Finding {
-  const { meta } = prepared.rule;
-  const existing = existingPrefixLength(workload.object, draft.path);
-  const path = existing === draft.path.length ? draft.path : draft.path.slice(0, existing);
-  const container = draft.container?.name ?? null;
-  const query = { ruleIds: prepared.ruleIds, workload: ref, container };
-  const byAnnotation = findAnnotationExemption(annotationExemptions, query);
-  const byConfig = byAnnotation ? {} : findConfigExemption(options.exemptions ?? [], query, options.now);
-  const exempted = byAnnotation ?? byConfig.active;
-  // Literal objects in the order reports serialise (ruleId … data, source, exempted): no spread copies.
-  const ruleId = meta.id;
-  const category = meta.category;
-  const pss = draft.pss ?? meta.pss;
-  const severity = prepared.severityOverride ?? draft.severity ?? meta.severity;
-  const messageId = draft.messageId;
-  const data = draft.data ?? NO_DATA;
-  const finding: Mutable<Finding> =
-    existing < draft.path.length
-      ? {
-          ruleId,
-          category,
-          pss,
-          severity,
-          workload: ref,
-          container,
-          path: formatPath(path),
-          missing: formatPath(draft.path.slice(existing)),
-          messageId,
-          data,
-        }
-      : {
-          ruleId,
-          category,
-          pss,
-          severity,
-          workload: ref,
-          container,
-          path: formatPath(path),
-          messageId,
-          data,
-        };
-  if (workload.origin.file !== 'cluster') finding.source = sourceOf(workload, path);
-  if (exempted) finding.exempted = exempted;
-  if (byConfig.expired) finding.exemptionExpired = byConfig.expired;
-  return finding;
+  errors: EngineError[] = [],
+  facts: Facts = NO_FACTS,
+): WorkloadResult {
+  return createInspector(options, facts)(workload, errors);
 }

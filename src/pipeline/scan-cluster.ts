@@ -1,4 +1,5 @@
 import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
+import { createFacts, NO_FACTS } from '../engine/subject.ts';
 import type { KubeApi } from '../kube/client.ts';
 import { createReportAssembler } from '../report/build.ts';
 import type { DiffBase } from '../report/diff.ts';
@@ -11,8 +12,10 @@ import {
   type ClusterScope,
   type UnreadableResource,
 } from '../sources/cluster.ts';
+import { listClusterObjects } from '../sources/cluster-objects.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
+import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
 
 export interface ClusterScanOptions {
   readonly scope?: ClusterScope;
@@ -45,10 +48,19 @@ export async function scanCluster(
 ): Promise<ClusterScan> {
   const clock = options.clock ?? (() => new Date());
   const started = performance.now();
-  const inspector = createInspector(settings.engine);
+  const scope = options.scope ?? {};
+  const list = options.list ?? {};
+  // Objects that rules read as facts or inspect as subjects come first: every workload is inspected
+  // knowing them. None are read when no active rule asks for them.
+  const kinds = objectKindsToRead(settings);
+  const cluster = kinds.size > 0 ? await listClusterObjects(api, kinds, scope, list) : undefined;
+  const facts = cluster ? createFacts(cluster.objects, cluster.known) : NO_FACTS;
+  const objectErrors: EngineError[] = [];
+  const objectResults = cluster ? inspectObjectSubjects(cluster.objects, settings, facts, objectErrors) : [];
+  const inspector = createInspector(settings.engine, facts);
   const results = new Map<string, { result: WorkloadResult; errors: EngineError[] }>();
   let summary: ClusterListSummary | undefined;
-  for await (const event of listClusterWorkloadEvents(api, options.scope ?? {}, options.list ?? {})) {
+  for await (const event of listClusterWorkloadEvents(api, scope, list)) {
     if (event.type === 'workload') {
       const errors: EngineError[] = [];
       results.set(event.key, { result: inspector(event.workload, errors), errors });
@@ -69,14 +81,17 @@ export async function scanCluster(
     ...(options.cluster ? { cluster: options.cluster } : {}),
   });
   // Errors of the workloads kept only (an owned object retracted at the end was inspected, not reported).
-  const engineErrors: EngineError[] = [];
+  const engineErrors: EngineError[] = [...objectErrors];
+  for (const result of objectResults) assembler.add(result);
   for (const [key, { result, errors }] of results) {
     assembler.add(result);
     engineErrors.push(...errors);
     results.delete(key);
   }
+  const unreadable = [...(cluster?.unreadable ?? []), ...listing.unreadable];
   const errors: ReportError[] = [
-    ...listing.unreadable.map(describeUnreadable),
+    ...unreadable.map(describeUnreadable),
+    ...(cluster?.errors ?? []),
     ...listing.extraction.errors,
     ...engineErrors,
   ];
@@ -88,5 +103,11 @@ export async function scanCluster(
     ...(options.previous ? { previous: options.previous } : {}),
   });
   const collapsed = [...listing.collapsed.values()].reduce((a, b) => a + b, 0);
-  return { report, unreadable: listing.unreadable, stats: { ...listing.stats, collapsed } };
+  const stats = {
+    ...listing.stats,
+    requests: listing.stats.requests + (cluster?.stats.requests ?? 0),
+    restarts: listing.stats.restarts + (cluster?.stats.restarts ?? 0),
+    collapsed,
+  };
+  return { report, unreadable, stats };
 }

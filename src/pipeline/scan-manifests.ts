@@ -1,4 +1,5 @@
-import { createInspector } from '../engine/run.ts';
+import { createInspector, type EngineError, type Inspector } from '../engine/run.ts';
+import { createFacts, type KubeObject } from '../engine/subject.ts';
 import { createReportAssembler } from '../report/build.ts';
 import type { DiffBase } from '../report/diff.ts';
 import type { InspectionReport, ReportError } from '../report/model.ts';
@@ -10,7 +11,9 @@ import {
   type ManifestOptions,
 } from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
+import { emptyExtraction, type Extraction } from '../workloads/extract.ts';
 import type { ScanSettings } from './settings.ts';
+import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
 
 export interface ManifestScan {
   readonly report: InspectionReport;
@@ -50,6 +53,7 @@ export async function scanManifests(
   const { files, errors: missing } = await expandPaths(paths);
   const errors: ReportError[] = missing.flatMap((m) => m.extraction.errors);
   const skipped = new Map<string, number>();
+  const inspector = createInspector(settings.engine);
   const assembler = createReportAssembler({
     rules: settings.activeRules,
     severityOverrides: settings.severityOverrides,
@@ -58,25 +62,52 @@ export async function scanManifests(
     pssVersion: settings.engine.version,
     toolVersion: options.toolVersion ?? toolVersion(),
   });
-  const inspector = createInspector(settings.engine);
-  const engineErrors: { source: string; message: string }[] = [];
-  // One file ahead: the next file is read while this one is decoded and inspected. Only this file's
-  // documents are in memory; they are dropped once its workloads are inspected.
-  let next = files.length > 0 ? readManifestText(files[0] as string, options) : undefined;
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i] as string;
-    let mark = performance.now();
-    const read = await (next as Promise<string | ManifestFile>);
-    next = i + 1 < files.length ? readManifestText(files[i + 1] as string, options) : undefined;
-    if (timings) timings.readMs += performance.now() - mark;
-    mark = performance.now();
-    const { extraction } = typeof read === 'string' ? decodeManifests(file, read) : read;
-    if (timings) timings.decodeMs += performance.now() - mark;
+  const engineErrors: EngineError[] = [];
+  const collect = objectKindsToRead(settings);
+  const addFile = (extraction: Extraction, inspector: Inspector) => {
     for (const error of extraction.errors) errors.push(error);
     for (const [kind, count] of extraction.skipped) skipped.set(kind, (skipped.get(kind) ?? 0) + count);
-    mark = performance.now();
+    const mark = performance.now();
     for (const workload of extraction.workloads) assembler.add(inspector(workload, engineErrors));
     if (timings) timings.inspectMs += performance.now() - mark;
+  };
+  const decode = (file: string, read: string | ManifestFile): Extraction => {
+    const mark = performance.now();
+    const { extraction } = typeof read === 'string' ? decodeManifests(file, read, collect) : read;
+    if (timings) timings.decodeMs += performance.now() - mark;
+    return extraction;
+  };
+  // Rules that read other objects (facts) or inspect objects need every such object before any workload
+  // is inspected: a first pass decodes the files that may hold one (their text names a kind asked for)
+  // and keeps the rest as text for the second pass. Without such rules, one pass as before.
+  const pending: (Extraction | { file: string; text: string })[] = [];
+  const objects: KubeObject[] = [];
+  const kindNames = [...collect];
+  for await (const { file, read } of readAhead(files, options, timings)) {
+    if (collect.size === 0) {
+      addFile(decode(file, read), inspector);
+    } else if (typeof read === 'string' && !kindNames.some((kind) => read.includes(kind))) {
+      pending.push({ file, text: read });
+    } else {
+      const extraction = decode(file, read);
+      pending.push(extraction);
+      for (const object of extraction.objects) objects.push(object);
+    }
+  }
+  if (collect.size > 0) {
+    // In files, a kind counts as known when the files hold at least one object of it.
+    const facts = createFacts(
+      objects,
+      objects.map((o) => o.kind),
+    );
+    const withFacts = createInspector(settings.engine, facts);
+    for (const result of inspectObjectSubjects(objects, settings, facts, engineErrors)) assembler.add(result);
+    // Files in their order; each is let go once inspected.
+    for (let i = 0; i < pending.length; i++) {
+      const entry = pending[i] as Extraction | { file: string; text: string };
+      addFile('text' in entry ? decode(entry.file, entry.text) : entry, withFacts);
+      pending[i] = emptyExtraction();
+    }
   }
   const inputErrors = errors.length > 0;
   const mark = performance.now();
@@ -89,4 +120,23 @@ export async function scanManifests(
   });
   if (timings) timings.buildMs += performance.now() - mark;
   return { report, inputErrors };
+}
+
+/**
+ * The files' texts in order, one file ahead: the next file is read while this one is decoded and
+ * inspected, so only this file's documents are in memory.
+ */
+async function* readAhead(
+  files: readonly string[],
+  options: ManifestOptions,
+  timings: ManifestScanTimings | undefined,
+): AsyncGenerator<{ file: string; read: string | ManifestFile }> {
+  let next = files.length > 0 ? readManifestText(files[0] as string, options) : undefined;
+  for (let i = 0; i < files.length; i++) {
+    const mark = performance.now();
+    const read = await (next as Promise<string | ManifestFile>);
+    next = i + 1 < files.length ? readManifestText(files[i + 1] as string, options) : undefined;
+    if (timings) timings.readMs += performance.now() - mark;
+    yield { file: files[i] as string, read };
+  }
 }

@@ -109,6 +109,7 @@ describe('buildReport', () => {
           const results: WorkloadResult[] = workloads.map(({ workload, findings }) => {
             const ref: WorkloadRef = workload;
             return {
+              subject: 'pod-spec',
               workload: ref,
               score: 100,
               findings: findings.map((f): Finding => ({
@@ -177,7 +178,10 @@ describe('buildReport', () => {
             messageId,
             data,
           };
-          const built = report([{ workload: ref, score: 100, findings: [finding] }], lang).findings[0];
+          const built = report(
+            [{ subject: 'pod-spec', workload: ref, score: 100, findings: [finding] }],
+            lang,
+          ).findings[0];
           expect(built?.message).toBe(interpolate(text[lang], { container: container ?? '', ...data }));
         },
       ),

@@ -12,6 +12,7 @@ import {
   type InspectionReport,
   type ReportError,
   type ReportFinding,
+  type ReportObject,
   type ReportSource,
   type ReportWorkload,
 } from './model.ts';
@@ -57,6 +58,7 @@ export function createReportAssembler(settings: ReportSettings): ReportAssembler
   const toReport = reportFindingBuilder(settings.rules, settings.lang);
   const findings: ReportFinding[] = [];
   const workloads: ReportWorkload[] = [];
+  const objects: ReportObject[] = [];
   const scores: number[] = [];
   return {
     add(result) {
@@ -66,14 +68,16 @@ export function createReportAssembler(settings: ReportSettings): ReportAssembler
         findings.push(toReport(finding));
       }
       scores.push(result.score);
-      workloads.push({
+      const entry = {
         ...result.workload,
         score: result.score,
         findings: unexempted,
         ...(result.source ? { source: result.source } : {}),
-      });
+      };
+      if (result.subject === 'pod-spec') workloads.push(entry);
+      else objects.push({ subject: result.subject, ...entry });
     },
-    finish: (completion) => assemble(settings, completion, workloads, scores, findings),
+    finish: (completion) => assemble(settings, completion, { workloads, objects, scores, findings }),
   };
 }
 
@@ -87,10 +91,15 @@ export function buildReport(input: BuildReportInput): InspectionReport {
 function assemble(
   settings: ReportSettings,
   completion: ReportCompletion,
-  workloads: readonly ReportWorkload[],
-  scores: readonly number[],
-  findings: ReportFinding[],
+  parts: {
+    readonly workloads: readonly ReportWorkload[];
+    readonly objects: readonly ReportObject[];
+    /** One per subject, workloads and objects alike. */
+    readonly scores: readonly number[];
+    readonly findings: ReportFinding[];
+  },
 ): InspectionReport {
+  const { workloads, objects, scores, findings } = parts;
   const lang = settings.lang;
   let unexempted = 0;
   for (const f of findings) if (!f.exempted) unexempted++;
@@ -111,6 +120,7 @@ function assemble(
       workloads: workloads.length,
       findings: unexempted,
       exempted: findings.length - unexempted,
+      ...(objects.length > 0 ? { objects: objects.length } : {}),
       bySeverity: countBySeverity(findings),
       skipped: Object.fromEntries(
         [...(completion.skipped ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)),
@@ -122,8 +132,10 @@ function assemble(
       severity: settings.severityOverrides?.[rule.meta.id] ?? rule.meta.severity,
       category: rule.meta.category,
       pss: rule.meta.pss,
+      subject: rule.meta.subject,
     })),
     workloads,
+    ...(objects.length > 0 ? { objects } : {}),
     findings: sortFindings(findings),
     errors: completion.errors,
   };

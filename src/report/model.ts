@@ -2,6 +2,7 @@ import type { Language } from '../engine/i18n.ts';
 import type { PssRef, RuleCategory } from '../engine/rule.ts';
 import type { Severity } from '../engine/severity.ts';
 import type { Finding } from '../engine/finding.ts';
+import type { SubjectKind } from '../engine/subject.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface ReportRule {
   readonly severity: Severity;
   readonly category: RuleCategory;
   readonly pss: PssRef | null;
+  /** What the rule inspects (ADR 0008). */
+  readonly subject: SubjectKind;
 }
 
 export interface ReportWorkload extends WorkloadRef {
@@ -26,6 +29,11 @@ export interface ReportWorkload extends WorkloadRef {
   /** Unexempted findings of this workload. */
   readonly findings: number;
   readonly source?: { readonly file: string; readonly line?: number };
+}
+
+/** An object other than a workload that rules inspected (a RoleBinding, a SeccompProfile, a Node, ...). */
+export interface ReportObject extends ReportWorkload {
+  readonly subject: Exclude<SubjectKind, 'pod-spec'>;
 }
 
 /** A finding as reported: the engine's finding with its identity and text in the report language. */
@@ -86,12 +94,16 @@ export interface InspectionReport {
     readonly workloads: number;
     readonly findings: number;
     readonly exempted: number;
+    /** Objects other than workloads inspected; present when there is one. */
+    readonly objects?: number;
     readonly bySeverity: SeverityCounts;
     /** Objects read that carry no pod template, by kind. */
     readonly skipped: Readonly<Record<string, number>>;
   };
   readonly rules: readonly ReportRule[];
   readonly workloads: readonly ReportWorkload[];
+  /** Present when rules inspected objects other than workloads. */
+  readonly objects?: readonly ReportObject[];
   readonly findings: readonly ReportFinding[];
   readonly errors: readonly ReportError[];
   readonly diff?: ReportDiff;

@@ -208,7 +208,8 @@ function anyExcluded(scope: ClusterScope, namespace: string): boolean {
   return exclude.length > 0 && anyGlobMatch(exclude, namespace);
 }
 
-function inScope(scope: ClusterScope, namespace: string): boolean {
+/** Whether a namespace is in the scope's namespaces (all when none) and not excluded. */
+export function namespaceInScope(scope: ClusterScope, namespace: string): boolean {
   return anyGlobMatch(scope.namespaces, namespace) && !anyExcluded(scope, namespace);
 }
 
@@ -305,7 +306,7 @@ export async function* listClusterWorkloadEvents(
           { namespace?: string; uid?: string; ownerReferences?: OwnerReference[] } | undefined;
         const ns = metadata?.namespace ?? '';
         if (namespaces !== null && !namespaces.includes(ns)) continue;
-        if (namespaces === null && !inScope(scope, ns)) continue;
+        if (namespaces === null && !namespaceInScope(scope, ns)) continue;
         attempt.objects++;
         if (metadata?.uid) attempt.uids.push([metadata.uid, resource.kind]);
         extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, attempt.extraction);

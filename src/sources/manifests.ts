@@ -114,8 +114,8 @@ export async function readManifestText(
 }
 
 /** Decodes YAML (multi-document) or JSON text into workloads, keeping line numbers for findings. */
-export function decodeManifests(file: string, text: string): ManifestFile {
-  const extraction = emptyExtraction();
+export function decodeManifests(file: string, text: string, collect?: ReadonlySet<string>): ManifestFile {
+  const extraction = emptyExtraction(collect);
   if (text.includes('\u0000')) {
     extraction.errors.push({ source: file, message: 'not a text file (binary content)' });
     return { file, extraction };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { formatPath, type FieldPath, type PathSegment } from '../shared/field-path.ts';
-import type { Workload, WorkloadOrigin } from './model.ts';
+import type { KubeObject, Workload, WorkloadOrigin } from './model.ts';
 import { objectMetaSchema, podSpecSchema, type ObjectMeta } from './schema.ts';
 
 /** Where the pod template lives in each workload kind: [pod metadata path, pod spec path]. */
@@ -40,8 +40,6 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly [FieldPath, FieldPath
   ],
 };
 
-export const WORKLOAD_KINDS = Object.keys(POD_TEMPLATE_PATHS);
-
 /** API groups whose kinds above are the Kubernetes built-ins (a CRD may reuse a kind name). */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
 
@@ -53,13 +51,19 @@ export interface ExtractionError {
 
 export interface Extraction {
   readonly workloads: Workload[];
-  /** Objects of kinds that carry no pod template, counted by kind. */
+  /** Objects of the kinds in `collect`, kept whole (subjects or facts of other rules). */
+  readonly objects: KubeObject[];
+  /** Kinds of objects without a pod template to keep in `objects`. */
+  readonly collect: ReadonlySet<string>;
+  /** Objects of kinds that carry no pod template and are not collected, counted by kind. */
   readonly skipped: Map<string, number>;
   readonly errors: ExtractionError[];
 }
 
-export function emptyExtraction(): Extraction {
-  return { workloads: [], skipped: new Map(), errors: [] };
+const COLLECT_NOTHING: ReadonlySet<string> = new Set();
+
+export function emptyExtraction(collect: ReadonlySet<string> = COLLECT_NOTHING): Extraction {
+  return { workloads: [], objects: [], collect, skipped: new Map(), errors: [] };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -154,7 +158,8 @@ export function extractWorkloads(
   const paths = POD_TEMPLATE_PATHS[kind];
   const version = typeof apiVersion === 'string' ? apiVersion : '';
   if (!paths || !BUILT_IN_GROUPS.has(apiGroup(version))) {
-    into.skipped.set(kind, (into.skipped.get(kind) ?? 0) + 1);
+    if (into.collect.has(kind)) collectObject(object, kind, version, origin, into);
+    else into.skipped.set(kind, (into.skipped.get(kind) ?? 0) + 1);
     return into;
   }
   const [podMetadataPath, podSpecPath] = paths;
@@ -215,4 +220,32 @@ export function extractWorkloads(
     origin,
   });
   return into;
+}
+
+function collectObject(
+  object: Record<string, unknown>,
+  kind: string,
+  apiVersion: string,
+  origin: WorkloadOrigin,
+  into: Extraction,
+): void {
+  const metadataResult = objectMetaSchema.safeParse(object['metadata']);
+  if (!metadataResult.success) {
+    into.errors.push({
+      source: label(kind, null, origin),
+      message: metadataResult.error.issues.map((i) => describeIssue(i, ['metadata'])).join('; '),
+      line: origin.lineOf?.(['metadata']),
+    });
+    return;
+  }
+  const metadata = metadataResult.data ?? {};
+  into.objects.push({
+    kind,
+    apiVersion,
+    namespace: metadata.namespace ?? null,
+    name: metadata.name ?? metadata.generateName ?? '(unnamed)',
+    object,
+    metadata,
+    origin,
+  });
 }

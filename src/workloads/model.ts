@@ -32,6 +32,18 @@ export interface Workload extends WorkloadRef {
   readonly origin: WorkloadOrigin;
 }
 
+/**
+ * A Kubernetes object read besides the workloads, of a kind some rule asked for: a subject of its own
+ * (a RoleBinding, a SeccompProfile) or a fact for other rules (a ServiceAccount).
+ */
+export interface KubeObject extends WorkloadRef {
+  readonly apiVersion: string;
+  /** The object as it was read (validated by whichever rule or module reads it). */
+  readonly object: Readonly<Record<string, unknown>>;
+  readonly metadata: ObjectMeta;
+  readonly origin: WorkloadOrigin;
+}
+
 export function workloadRef(workload: WorkloadRef): WorkloadRef {
   return { kind: workload.kind, namespace: workload.namespace, name: workload.name };
 }

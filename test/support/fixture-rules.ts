@@ -7,6 +7,7 @@ import { defineRule } from '../../src/engine/rule.ts';
 export const fixtureHostNetwork = defineRule({
   meta: {
     id: 'fixture-host-network',
+    subject: 'pod-spec',
     title: { en: 'Pod uses the host network', 'zh-CN': 'Pod 使用宿主机网络' },
     category: 'pod-security',
     severity: 'high',
@@ -35,6 +36,7 @@ export const fixtureHostNetwork = defineRule({
 export const fixtureReadOnlyRootFs = defineRule({
   meta: {
     id: 'fixture-read-only-root-fs',
+    subject: 'pod-spec',
     title: { en: 'Writable root filesystem', 'zh-CN': '根文件系统可写' },
     category: 'hardening',
     severity: 'medium',
@@ -77,6 +79,7 @@ export const fixtureReadOnlyRootFs = defineRule({
 export const fixtureMutableImage = defineRule({
   meta: {
     id: 'fixture-mutable-image',
+    subject: 'pod-spec',
     title: { en: 'Mutable image tag', 'zh-CN': '镜像标签可变' },
     category: 'hardening',
     severity: 'low',

@@ -133,6 +133,7 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
       severity: meta?.severity ?? f.severity,
       category: f.category,
       pss: f.pss,
+      subject: meta?.subject ?? 'pod-spec',
     });
   }
 

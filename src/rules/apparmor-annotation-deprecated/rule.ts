@@ -20,6 +20,7 @@ function replacementFor(value: string): string {
 export const apparmorAnnotationDeprecated = defineRule({
   meta: {
     id: 'apparmor-annotation-deprecated',
+    subject: 'pod-spec',
     title: { en: 'Deprecated AppArmor annotation', 'zh-CN': '已弃用的 AppArmor 注解' },
     category: 'hardening',
     severity: 'low',

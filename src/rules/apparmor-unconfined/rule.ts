@@ -25,6 +25,7 @@ function allowedAnnotationValue(value: string): boolean {
 export const apparmorUnconfined = defineRule({
   meta: {
     id: 'apparmor-unconfined',
+    subject: 'pod-spec',
     title: { en: 'AppArmor profile disabled or overridden', 'zh-CN': 'AppArmor 配置被禁用或覆盖' },
     category: 'pod-security',
     severity: 'high',

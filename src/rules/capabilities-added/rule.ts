@@ -58,6 +58,7 @@ const CAPABILITIES_MAN_PAGE: Reference = {
 export const capabilitiesAdded = defineRule({
   meta: {
     id: 'capabilities-added',
+    subject: 'pod-spec',
     title: { en: 'Container adds Linux capabilities', 'zh-CN': '容器添加了 Linux 能力（capabilities）' },
     category: 'pod-security',
     severity: 'high',

@@ -14,6 +14,7 @@ const CIS_REFERENCE = cisReference(
 export const capabilitiesNotDropped = defineRule({
   meta: {
     id: 'capabilities-not-dropped',
+    subject: 'pod-spec',
     title: { en: 'Container does not drop all capabilities', 'zh-CN': '容器未丢弃全部能力（capabilities）' },
     category: 'pod-security',
     severity: 'medium',

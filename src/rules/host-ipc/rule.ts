@@ -8,6 +8,7 @@ const CIS_REFERENCE = cisReference(
 export const hostIpc = defineRule({
   meta: {
     id: 'host-ipc',
+    subject: 'pod-spec',
     title: { en: 'Pod shares the host IPC namespace', 'zh-CN': 'Pod 共享宿主机 IPC 命名空间' },
     category: 'pod-security',
     severity: 'high',

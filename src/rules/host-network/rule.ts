@@ -8,6 +8,7 @@ const CIS_REFERENCE = cisReference(
 export const hostNetwork = defineRule({
   meta: {
     id: 'host-network',
+    subject: 'pod-spec',
     title: { en: 'Pod shares the host network namespace', 'zh-CN': 'Pod 共享宿主机网络命名空间' },
     category: 'pod-security',
     severity: 'high',

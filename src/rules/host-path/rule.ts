@@ -81,6 +81,7 @@ function writableBy(containers: readonly ContainerNode[], volume: string): Conta
 export const hostPath = defineRule({
   meta: {
     id: 'host-path',
+    subject: 'pod-spec',
     title: { en: 'hostPath volume', 'zh-CN': '挂载宿主机路径（hostPath 卷）' },
     category: 'pod-security',
     severity: 'high',

@@ -8,6 +8,7 @@ const CIS_REFERENCE = cisReference(
 export const hostPid = defineRule({
   meta: {
     id: 'host-pid',
+    subject: 'pod-spec',
     title: { en: 'Pod shares the host PID namespace', 'zh-CN': 'Pod 共享宿主机 PID 命名空间' },
     category: 'pod-security',
     severity: 'high',

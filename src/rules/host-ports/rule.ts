@@ -10,6 +10,7 @@ const SERVICE_REFERENCE: Reference = {
 export const hostPorts = defineRule({
   meta: {
     id: 'host-ports',
+    subject: 'pod-spec',
     title: { en: 'Container binds a host port', 'zh-CN': '容器绑定宿主机端口' },
     category: 'pod-security',
     severity: 'medium',

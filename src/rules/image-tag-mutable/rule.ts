@@ -27,6 +27,7 @@ export function parseImageReference(image: string): ImageReference {
 export const imageTagMutable = defineRule({
   meta: {
     id: 'image-tag-mutable',
+    subject: 'pod-spec',
     title: { en: 'Mutable image reference', 'zh-CN': '镜像引用可变' },
     category: 'hardening',
     severity: 'medium',

@@ -9,6 +9,7 @@ const ANNOTATIONS_REFERENCE: Reference = {
 export const invalidExemption = defineRule({
   meta: {
     id: 'invalid-exemption',
+    subject: 'pod-spec',
     title: { en: 'Exemption annotation that exempts nothing', 'zh-CN': '无效的豁免注解' },
     category: 'kube-patrol',
     severity: 'medium',

@@ -15,6 +15,7 @@ const CIS_REFERENCE = cisReference(
 export const privilegeEscalation = defineRule({
   meta: {
     id: 'privilege-escalation',
+    subject: 'pod-spec',
     title: { en: 'Privilege escalation allowed', 'zh-CN': '允许提权' },
     category: 'pod-security',
     severity: 'medium',

@@ -4,6 +4,7 @@ import { PSS_REFERENCE } from '../references.ts';
 export const privileged = defineRule({
   meta: {
     id: 'privileged',
+    subject: 'pod-spec',
     title: { en: 'Privileged container', 'zh-CN': '特权容器' },
     category: 'pod-security',
     severity: 'critical',

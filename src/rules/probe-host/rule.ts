@@ -41,6 +41,7 @@ function handlersOf(container: Container): { path: readonly string[]; handler: H
 export const probeHost = defineRule({
   meta: {
     id: 'probe-host',
+    subject: 'pod-spec',
     title: {
       en: 'Probe or lifecycle handler targets another host',
       'zh-CN': '探针或生命周期钩子指向其他主机',

@@ -15,6 +15,7 @@ const NOT_LONG_RUNNING = new Set(['Job', 'CronJob', 'Pod']);
 export const probesMissing = defineRule({
   meta: {
     id: 'probes-missing',
+    subject: 'pod-spec',
     title: { en: 'Liveness or readiness probe missing', 'zh-CN': '缺少存活探针或就绪探针' },
     category: 'hardening',
     severity: 'low',

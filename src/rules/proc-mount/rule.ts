@@ -18,6 +18,7 @@ const RESTRICTED_PROC_MOUNT: PssRef = { level: 'restricted', check: 'procMount_r
 export const procMount = defineRule({
   meta: {
     id: 'proc-mount',
+    subject: 'pod-spec',
     title: { en: 'Unmasked /proc mount', 'zh-CN': '未屏蔽的 /proc 挂载' },
     category: 'pod-security',
     severity: 'high',

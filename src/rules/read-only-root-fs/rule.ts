@@ -9,6 +9,7 @@ const EMPTY_DIR_REFERENCE: Reference = {
 export const readOnlyRootFs = defineRule({
   meta: {
     id: 'read-only-root-fs',
+    subject: 'pod-spec',
     title: { en: 'Writable root filesystem', 'zh-CN': '根文件系统可写' },
     category: 'hardening',
     severity: 'low',

@@ -45,6 +45,7 @@ function provides(resources: unknown, kind: Kind, resource: string): boolean {
 export const resourcesMissing = defineRule({
   meta: {
     id: 'resources-missing',
+    subject: 'pod-spec',
     title: { en: 'CPU or memory requests or limits missing', 'zh-CN': '缺少 CPU 或内存的 requests / limits' },
     category: 'hardening',
     severity: 'low',

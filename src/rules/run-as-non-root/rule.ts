@@ -16,6 +16,7 @@ const USER_NAMESPACES_REFERENCE: Reference = {
 export const runAsNonRoot = defineRule({
   meta: {
     id: 'run-as-non-root',
+    subject: 'pod-spec',
     title: { en: 'Containers not required to run as non-root', 'zh-CN': '未强制容器以非 root 用户运行' },
     category: 'pod-security',
     severity: 'medium',

@@ -16,6 +16,7 @@ const USER_NAMESPACES_REFERENCE: Reference = {
 export const runAsRootUser = defineRule({
   meta: {
     id: 'run-as-root-user',
+    subject: 'pod-spec',
     title: { en: 'Runs as root (runAsUser: 0)', 'zh-CN': '以 root 用户运行（runAsUser: 0）' },
     category: 'pod-security',
     severity: 'high',

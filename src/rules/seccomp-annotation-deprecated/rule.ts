@@ -14,6 +14,7 @@ const SECCOMP_DEFAULT_REFERENCE: Reference = {
 export const seccompAnnotationDeprecated = defineRule({
   meta: {
     id: 'seccomp-annotation-deprecated',
+    subject: 'pod-spec',
     title: { en: 'Deprecated seccomp annotation', 'zh-CN': '已弃用的 seccomp 注解' },
     category: 'hardening',
     severity: 'low',

@@ -14,6 +14,7 @@ const SECCOMP_DEFAULT_REFERENCE: Reference = {
 export const seccompProfileMissing = defineRule({
   meta: {
     id: 'seccomp-profile-missing',
+    subject: 'pod-spec',
     title: { en: 'No seccomp profile set', 'zh-CN': '未设置 seccomp 配置' },
     category: 'pod-security',
     severity: 'medium',

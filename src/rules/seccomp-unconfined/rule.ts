@@ -11,6 +11,7 @@ const CIS_REFERENCE = cisReference(
 export const seccompUnconfined = defineRule({
   meta: {
     id: 'seccomp-unconfined',
+    subject: 'pod-spec',
     title: { en: 'seccomp explicitly disabled', 'zh-CN': '显式关闭了 seccomp' },
     category: 'pod-security',
     severity: 'high',

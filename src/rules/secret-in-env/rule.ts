@@ -17,6 +17,7 @@ const CIS_REFERENCE = cisReference(
 export const secretInEnv = defineRule({
   meta: {
     id: 'secret-in-env',
+    subject: 'pod-spec',
     title: { en: 'Credential in a literal environment variable', 'zh-CN': '环境变量中明文写入凭据' },
     category: 'hardening',
     severity: 'high',

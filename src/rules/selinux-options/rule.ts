@@ -24,6 +24,7 @@ interface SeLinuxOptions {
 export const selinuxOptions = defineRule({
   meta: {
     id: 'selinux-options',
+    subject: 'pod-spec',
     title: { en: 'Custom SELinux options', 'zh-CN': '自定义 SELinux 选项' },
     category: 'pod-security',
     severity: 'high',

@@ -20,6 +20,7 @@ function serviceAccountOf(podSpec: Record<string, unknown>): string {
 export const serviceAccountToken = defineRule({
   meta: {
     id: 'service-account-token',
+    subject: 'pod-spec',
     title: { en: 'Service account token mounted automatically', 'zh-CN': '自动挂载 ServiceAccount 令牌' },
     category: 'hardening',
     severity: 'low',

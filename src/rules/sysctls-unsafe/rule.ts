@@ -44,6 +44,7 @@ function safeSinceMinor(name: string): number | undefined {
 export const sysctlsUnsafe = defineRule({
   meta: {
     id: 'sysctls-unsafe',
+    subject: 'pod-spec',
     title: { en: 'Unsafe sysctl', 'zh-CN': '不安全的 sysctl' },
     category: 'pod-security',
     severity: 'high',

@@ -55,6 +55,7 @@ const ALLOWED_LIST = [...ALLOWED_TYPES].join(', ');
 export const volumeTypes = defineRule({
   meta: {
     id: 'volume-types',
+    subject: 'pod-spec',
     title: { en: 'Volume type outside the restricted set', 'zh-CN': '卷类型超出 restricted 允许范围' },
     category: 'pod-security',
     severity: 'medium',

@@ -14,6 +14,7 @@ const CIS_HOST_PROCESS_REFERENCE: Reference = {
 export const windowsHostProcess = defineRule({
   meta: {
     id: 'windows-host-process',
+    subject: 'pod-spec',
     title: { en: 'Windows HostProcess container', 'zh-CN': 'Windows HostProcess 容器' },
     category: 'pod-security',
     severity: 'critical',
