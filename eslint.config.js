@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'demo-output/', '.testenv/'] },
@@ -18,4 +19,5 @@ export default tseslint.config(
     files: ['bench/**', 'scripts/**', 'hack/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  ...layerConfigs(),
 );

@@ -1,3 +1,4 @@
+import { securityContextSites } from '../../engine/traverse.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
 import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
@@ -77,22 +78,14 @@ export const apparmorUnconfined = defineRule({
     },
   },
   check(context) {
-    const podProfile = context.podSpec.securityContext?.appArmorProfile;
-    if (podProfile && !ALLOWED_TYPES.has(podProfile.type ?? '')) {
-      context.report({
-        messageId: 'podProfile',
-        data: { type: podProfile.type ?? '' },
-        path: [...context.podSpecPath, 'securityContext', 'appArmorProfile', 'type'],
-      });
-    }
-    for (const node of context.containers) {
-      const profile = node.container.securityContext?.appArmorProfile;
+    for (const site of securityContextSites(context.podSpec, context.podSpecPath, context.containers)) {
+      const profile = site.securityContext?.appArmorProfile;
       if (profile && !ALLOWED_TYPES.has(profile.type ?? '')) {
         context.report({
-          messageId: 'containerProfile',
-          data: { container: node.name, type: profile.type ?? '' },
-          path: [...node.path, 'securityContext', 'appArmorProfile', 'type'],
-          container: node,
+          messageId: site.container ? 'containerProfile' : 'podProfile',
+          data: { ...site.data, type: profile.type ?? '' },
+          path: [...site.path, 'appArmorProfile', 'type'],
+          ...(site.container ? { container: site.container } : {}),
         });
       }
     }

@@ -1,41 +1,21 @@
-import { defineRule } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
+import { hostNamespaceRule } from '../host-namespace.ts';
 
-const CIS_REFERENCE = cisReference(
-  'v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
-);
-
-export const hostIpc = defineRule({
-  meta: {
-    id: 'host-ipc',
-    subject: 'pod-spec',
-    title: { en: 'Pod shares the host IPC namespace', 'zh-CN': 'Pod 共享宿主机 IPC 命名空间' },
-    category: 'pod-security',
-    severity: 'high',
-    pss: { level: 'baseline', check: 'hostNamespaces' },
-    messages: {
-      hostIPC: {
-        en: 'The pod sets `hostIPC: true`: its containers share System V IPC and POSIX shared memory with every process on the node.',
-        'zh-CN': 'Pod 设置了 `hostIPC: true`：其容器与节点上的所有进程共享 System V IPC 和 POSIX 共享内存。',
-      },
-    },
-    docs: {
-      why: {
-        en: 'In the host IPC namespace a container can read and write the shared memory segments, semaphores and message queues of host processes and other pods, leaking or corrupting their data.',
-        'zh-CN':
-          '处于宿主机 IPC 命名空间的容器可以读写宿主机进程及其他 Pod 的共享内存段、信号量和消息队列，造成数据泄露或被篡改。',
-      },
-      fix: {
-        en: 'Remove `hostIPC: true` (or set it to `false`). Containers of the same pod already share an IPC namespace.',
-        'zh-CN': '删除 `hostIPC: true`（或设为 `false`）。同一 Pod 内的容器本来就共享 IPC 命名空间。',
-      },
-      snippet: ['hostIPC: false', 'containers:', '  - name: app'].join('\n'),
-      references: [PSS_REFERENCE.baseline, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
-    },
+export const hostIpc = hostNamespaceRule({
+  id: 'host-ipc',
+  field: 'hostIPC',
+  title: { en: 'Pod shares the host IPC namespace', 'zh-CN': 'Pod 共享宿主机 IPC 命名空间' },
+  message: {
+    en: 'The pod sets `hostIPC: true`: its containers share System V IPC and POSIX shared memory with every process on the node.',
+    'zh-CN': 'Pod 设置了 `hostIPC: true`：其容器与节点上的所有进程共享 System V IPC 和 POSIX 共享内存。',
   },
-  check(context) {
-    if (context.podSpec.hostIPC === true) {
-      context.report({ messageId: 'hostIPC', path: [...context.podSpecPath, 'hostIPC'] });
-    }
+  why: {
+    en: 'In the host IPC namespace a container can read and write the shared memory segments, semaphores and message queues of host processes and other pods, leaking or corrupting their data.',
+    'zh-CN':
+      '处于宿主机 IPC 命名空间的容器可以读写宿主机进程及其他 Pod 的共享内存段、信号量和消息队列，造成数据泄露或被篡改。',
   },
+  fix: {
+    en: 'Remove `hostIPC: true` (or set it to `false`). Containers of the same pod already share an IPC namespace.',
+    'zh-CN': '删除 `hostIPC: true`（或设为 `false`）。同一 Pod 内的容器本来就共享 IPC 命名空间。',
+  },
+  cis: 'v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
 });

@@ -1,43 +1,23 @@
-import { defineRule } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
+import { hostNamespaceRule } from '../host-namespace.ts';
 
-const CIS_REFERENCE = cisReference(
-  'v1.9, 5.2.5: Minimize the admission of containers wishing to share the host network namespace',
-);
-
-export const hostNetwork = defineRule({
-  meta: {
-    id: 'host-network',
-    subject: 'pod-spec',
-    title: { en: 'Pod shares the host network namespace', 'zh-CN': 'Pod 共享宿主机网络命名空间' },
-    category: 'pod-security',
-    severity: 'high',
-    pss: { level: 'baseline', check: 'hostNamespaces' },
-    messages: {
-      hostNetwork: {
-        en: "The pod sets `hostNetwork: true`: its containers use the node's network stack and can reach every interface and loopback service of the node.",
-        'zh-CN':
-          'Pod 设置了 `hostNetwork: true`：其容器直接使用节点的网络栈，可访问节点的所有网卡以及仅监听在本地回环地址上的服务。',
-      },
-    },
-    docs: {
-      why: {
-        en: "With the host network the pod bypasses NetworkPolicies, can sniff node traffic and reach services bound to the node's localhost (the kubelet, the container runtime, cloud metadata proxies).",
-        'zh-CN':
-          '使用宿主机网络后，Pod 不再受 NetworkPolicy 约束，可以嗅探节点流量，并能访问只监听在节点 localhost 上的服务（kubelet、容器运行时、云厂商元数据代理等）。',
-      },
-      fix: {
-        en: 'Remove `hostNetwork: true` (or set it to `false`) and expose the app through a Service. Node agents that truly need the host network (CNI, node-local DNS) belong in a dedicated namespace with an exemption that records why.',
-        'zh-CN':
-          '删除 `hostNetwork: true`（或设为 `false`），通过 Service 暴露应用。确实需要宿主机网络的节点组件（CNI、node-local DNS 等）应放在专用命名空间中，并配置注明原因的豁免。',
-      },
-      snippet: ['hostNetwork: false', 'containers:', '  - name: app'].join('\n'),
-      references: [PSS_REFERENCE.baseline, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
-    },
+export const hostNetwork = hostNamespaceRule({
+  id: 'host-network',
+  field: 'hostNetwork',
+  title: { en: 'Pod shares the host network namespace', 'zh-CN': 'Pod 共享宿主机网络命名空间' },
+  message: {
+    en: "The pod sets `hostNetwork: true`: its containers use the node's network stack and can reach every interface and loopback service of the node.",
+    'zh-CN':
+      'Pod 设置了 `hostNetwork: true`：其容器直接使用节点的网络栈，可访问节点的所有网卡以及仅监听在本地回环地址上的服务。',
   },
-  check(context) {
-    if (context.podSpec.hostNetwork === true) {
-      context.report({ messageId: 'hostNetwork', path: [...context.podSpecPath, 'hostNetwork'] });
-    }
+  why: {
+    en: "With the host network the pod bypasses NetworkPolicies, can sniff node traffic and reach services bound to the node's localhost (the kubelet, the container runtime, cloud metadata proxies).",
+    'zh-CN':
+      '使用宿主机网络后，Pod 不再受 NetworkPolicy 约束，可以嗅探节点流量，并能访问只监听在节点 localhost 上的服务（kubelet、容器运行时、云厂商元数据代理等）。',
   },
+  fix: {
+    en: 'Remove `hostNetwork: true` (or set it to `false`) and expose the app through a Service. Node agents that truly need the host network (CNI, node-local DNS) belong in a dedicated namespace with an exemption that records why.',
+    'zh-CN':
+      '删除 `hostNetwork: true`（或设为 `false`），通过 Service 暴露应用。确实需要宿主机网络的节点组件（CNI、node-local DNS 等）应放在专用命名空间中，并配置注明原因的豁免。',
+  },
+  cis: 'v1.9, 5.2.5: Minimize the admission of containers wishing to share the host network namespace',
 });

@@ -1,42 +1,22 @@
-import { defineRule } from '../../engine/rule.ts';
-import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, cisReference } from '../references.ts';
+import { hostNamespaceRule } from '../host-namespace.ts';
 
-const CIS_REFERENCE = cisReference(
-  'v1.9, 5.2.3: Minimize the admission of containers wishing to share the host process ID namespace',
-);
-
-export const hostPid = defineRule({
-  meta: {
-    id: 'host-pid',
-    subject: 'pod-spec',
-    title: { en: 'Pod shares the host PID namespace', 'zh-CN': 'Pod 共享宿主机 PID 命名空间' },
-    category: 'pod-security',
-    severity: 'high',
-    pss: { level: 'baseline', check: 'hostNamespaces' },
-    messages: {
-      hostPID: {
-        en: 'The pod sets `hostPID: true`: its containers see every process on the node.',
-        'zh-CN': 'Pod 设置了 `hostPID: true`：其容器可以看到节点上的所有进程。',
-      },
-    },
-    docs: {
-      why: {
-        en: "In the host PID namespace a container can list, signal and (with ptrace or as root) inspect any process on the node, read other containers' environment variables and files through /proc, and escape via `nsenter`.",
-        'zh-CN':
-          '处于宿主机 PID 命名空间的容器可以列出节点上的任意进程并向其发送信号，（具备 ptrace 能力或以 root 运行时）还能查看其内存，通过 /proc 读取其他容器的环境变量和文件，甚至借助 `nsenter` 逃逸到宿主机。',
-      },
-      fix: {
-        en: 'Remove `hostPID: true` (or set it to `false`). To share processes between containers of the same pod, use `shareProcessNamespace: true` instead.',
-        'zh-CN':
-          '删除 `hostPID: true`（或设为 `false`）。如只需在同一 Pod 的容器之间共享进程，请改用 `shareProcessNamespace: true`。',
-      },
-      snippet: ['hostPID: false', 'containers:', '  - name: app'].join('\n'),
-      references: [PSS_REFERENCE.baseline, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
-    },
+export const hostPid = hostNamespaceRule({
+  id: 'host-pid',
+  field: 'hostPID',
+  title: { en: 'Pod shares the host PID namespace', 'zh-CN': 'Pod 共享宿主机 PID 命名空间' },
+  message: {
+    en: 'The pod sets `hostPID: true`: its containers see every process on the node.',
+    'zh-CN': 'Pod 设置了 `hostPID: true`：其容器可以看到节点上的所有进程。',
   },
-  check(context) {
-    if (context.podSpec.hostPID === true) {
-      context.report({ messageId: 'hostPID', path: [...context.podSpecPath, 'hostPID'] });
-    }
+  why: {
+    en: "In the host PID namespace a container can list, signal and (with ptrace or as root) inspect any process on the node, read other containers' environment variables and files through /proc, and escape via `nsenter`.",
+    'zh-CN':
+      '处于宿主机 PID 命名空间的容器可以列出节点上的任意进程并向其发送信号，（具备 ptrace 能力或以 root 运行时）还能查看其内存，通过 /proc 读取其他容器的环境变量和文件，甚至借助 `nsenter` 逃逸到宿主机。',
   },
+  fix: {
+    en: 'Remove `hostPID: true` (or set it to `false`). To share processes between containers of the same pod, use `shareProcessNamespace: true` instead.',
+    'zh-CN':
+      '删除 `hostPID: true`（或设为 `false`）。如只需在同一 Pod 的容器之间共享进程，请改用 `shareProcessNamespace: true`。',
+  },
+  cis: 'v1.9, 5.2.3: Minimize the admission of containers wishing to share the host process ID namespace',
 });

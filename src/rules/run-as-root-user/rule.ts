@@ -1,3 +1,4 @@
+import { securityContextSites } from '../../engine/traverse.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import {
   NSA_HARDENING_REFERENCE,
@@ -62,19 +63,13 @@ export const runAsRootUser = defineRule({
     // From policy v1.35 upstream skips the check for pods in a user namespace.
     if (inUserNamespace(context)) return;
     // Upstream forbids an explicit 0 wherever it is written, even at pod level under containers that override it.
-    if (context.podSpec.securityContext?.runAsUser === 0) {
-      context.report({
-        messageId: 'podRoot',
-        path: [...context.podSpecPath, 'securityContext', 'runAsUser'],
-      });
-    }
-    for (const node of context.containers) {
-      if (node.container.securityContext?.runAsUser === 0) {
+    for (const site of securityContextSites(context.podSpec, context.podSpecPath, context.containers)) {
+      if (site.securityContext?.runAsUser === 0) {
         context.report({
-          messageId: 'containerRoot',
-          data: { container: node.name },
-          path: [...node.path, 'securityContext', 'runAsUser'],
-          container: node,
+          messageId: site.container ? 'containerRoot' : 'podRoot',
+          data: site.data,
+          path: [...site.path, 'runAsUser'],
+          ...(site.container ? { container: site.container } : {}),
         });
       }
     }

@@ -1,3 +1,4 @@
+import { securityContextSites } from '../../engine/traverse.ts';
 import { defineRule } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
 
@@ -53,22 +54,14 @@ export const seccompUnconfined = defineRule({
   check(context) {
     // Upstream rejects any set profile whose type is not RuntimeDefault or Localhost (Unconfined, empty,
     // unknown), at pod and container level alike, Windows pods included.
-    const podProfile = context.podSpec.securityContext?.seccompProfile;
-    if (podProfile && !CONFINED_TYPES.has(podProfile.type ?? '')) {
-      context.report({
-        messageId: 'podUnconfined',
-        data: { type: podProfile.type ?? '' },
-        path: [...context.podSpecPath, 'securityContext', 'seccompProfile', 'type'],
-      });
-    }
-    for (const node of context.containers) {
-      const profile = node.container.securityContext?.seccompProfile;
+    for (const site of securityContextSites(context.podSpec, context.podSpecPath, context.containers)) {
+      const profile = site.securityContext?.seccompProfile;
       if (profile && !CONFINED_TYPES.has(profile.type ?? '')) {
         context.report({
-          messageId: 'containerUnconfined',
-          data: { container: node.name, type: profile.type ?? '' },
-          path: [...node.path, 'securityContext', 'seccompProfile', 'type'],
-          container: node,
+          messageId: site.container ? 'containerUnconfined' : 'podUnconfined',
+          data: { ...site.data, type: profile.type ?? '' },
+          path: [...site.path, 'seccompProfile', 'type'],
+          ...(site.container ? { container: site.container } : {}),
         });
       }
     }

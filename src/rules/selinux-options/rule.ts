@@ -1,3 +1,4 @@
+import { securityContextSites } from '../../engine/traverse.ts';
 import type { FieldPath } from '../../shared/field-path.ts';
 import { defineRule, type ContainerNode, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
@@ -110,11 +111,9 @@ export const selinuxOptions = defineRule({
         });
       }
     };
-    const podOptions = context.podSpec.securityContext?.seLinuxOptions;
-    if (podOptions) inspect(podOptions, [...context.podSpecPath, 'securityContext', 'seLinuxOptions']);
-    for (const node of context.containers) {
-      const options = node.container.securityContext?.seLinuxOptions;
-      if (options) inspect(options, [...node.path, 'securityContext', 'seLinuxOptions'], node);
+    for (const site of securityContextSites(context.podSpec, context.podSpecPath, context.containers)) {
+      const options = site.securityContext?.seLinuxOptions;
+      if (options) inspect(options, [...site.path, 'seLinuxOptions'], site.container);
     }
   },
 });

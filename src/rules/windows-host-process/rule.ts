@@ -1,3 +1,4 @@
+import { securityContextSites } from '../../engine/traverse.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE } from '../references.ts';
 
@@ -47,19 +48,13 @@ export const windowsHostProcess = defineRule({
     },
   },
   check(context) {
-    if (context.podSpec.securityContext?.windowsOptions?.hostProcess === true) {
-      context.report({
-        messageId: 'podHostProcess',
-        path: [...context.podSpecPath, 'securityContext', 'windowsOptions', 'hostProcess'],
-      });
-    }
-    for (const node of context.containers) {
-      if (node.container.securityContext?.windowsOptions?.hostProcess === true) {
+    for (const site of securityContextSites(context.podSpec, context.podSpecPath, context.containers)) {
+      if (site.securityContext?.windowsOptions?.hostProcess === true) {
         context.report({
-          messageId: 'containerHostProcess',
-          data: { container: node.name },
-          path: [...node.path, 'securityContext', 'windowsOptions', 'hostProcess'],
-          container: node,
+          messageId: site.container ? 'containerHostProcess' : 'podHostProcess',
+          data: site.data,
+          path: [...site.path, 'windowsOptions', 'hostProcess'],
+          ...(site.container ? { container: site.container } : {}),
         });
       }
     }
