@@ -61,6 +61,11 @@ export function layerConfigs() {
       group: [`**/${other}/*`, `**/${other}/**`, `../${other}`],
       message: `src/${folder} may not import from src/${other} (layers: eslint.layers.js).`,
     }));
+    // Shipped code never imports the test kit or the test runner (dist/ must not contain them).
+    patterns.push({
+      group: ['**/test/**', 'vitest', 'vitest/*', 'fast-check'],
+      message: 'shipped code (src/, not *.test.ts) may not import tests, test support or test runners.',
+    });
     const paths = PURE.has(folder)
       ? IO_MODULES.flatMap((name) => [name, `node:${name}`]).map((name) => ({
           name,

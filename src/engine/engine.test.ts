@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractWorkloads } from '../workloads/extract.ts';
-import { nestPodSpec } from './rule-tester.ts';
+import { nestPodSpec } from '../../test/support/rule-kit.ts';
 import { createInspector, type EngineOptions } from './run.ts';
 import { parsePssVersion } from './pss-version.ts';
 import { privileged } from '../rules/privileged/rule.ts';

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../engine/i18n.ts';
 import type { AnyRule } from '../engine/rule.ts';
-import { runRule } from '../engine/rule-tester.ts';
+import { runAnyRule } from '../../test/support/rule-kit.ts';
 import { projectRoot } from '../version.ts';
 import { RULES_REFERENCE_FILES, renderRulesReference } from '../../scripts/rules-reference.ts';
 import { ALL_RULES } from './index.ts';
@@ -76,7 +76,7 @@ describe('rule catalogue', () => {
       });
       for (const example of examples) {
         it(`example ${example.expect}: ${example.description}`, () => {
-          const findings = runRule(rule, example.object, example.version);
+          const findings = runAnyRule(rule, example.object as Record<string, unknown>, example.version);
           if (example.expect === 'fails') expect(findings.length).toBeGreaterThan(0);
           else expect(findings).toEqual([]);
         });

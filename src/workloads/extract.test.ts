@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath } from '../shared/field-path.ts';
-import { nestPodSpec } from '../engine/rule-tester.ts';
+import { nestPodSpec } from '../../test/support/rule-kit.ts';
 import { extractWorkloads } from './extract.ts';
 
 const spec = { containers: [{ name: 'app', image: 'nginx:1.27' }] };

@@ -9,7 +9,7 @@ import { parsePssVersion } from '../../src/engine/pss-version.ts';
 import { createInspector } from '../../src/engine/run.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
 import { extractWorkloads } from '../../src/workloads/extract.ts';
-import { nestPodSpec } from '../../src/engine/rule-tester.ts';
+import { nestPodSpec } from '../support/rule-kit.ts';
 
 const CAPS = [
   'ALL',

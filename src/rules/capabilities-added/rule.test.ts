@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestPodSpec, runRule, testRule } from '../../engine/rule-tester.ts';
+import { nestPodSpec, runRule, testRule } from '../../../test/support/rule-kit.ts';
 import { capabilitiesAdded } from './rule.ts';
 
 const image = 'nginx:1.27';

@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { hostPath } from './rule.ts';
 
 const image = 'busybox:1.36';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { imageTagMutable, parseImageReference } from './rule.ts';
 
 const app = (image: unknown) => ({ containers: [{ name: 'app', image }] });

@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { invalidExemption } from './rule.ts';
 
 // `privileged` is a registered rule; the tester passes the ids of every registered rule.

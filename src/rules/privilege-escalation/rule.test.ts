@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { privilegeEscalation } from './rule.ts';
 
 const image = 'nginx:1.27';

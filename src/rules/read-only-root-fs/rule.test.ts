@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { readOnlyRootFs } from './rule.ts';
 
 const readOnly = { readOnlyRootFilesystem: true };

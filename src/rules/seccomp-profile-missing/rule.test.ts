@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestPodSpec, runRule, testRule } from '../../engine/rule-tester.ts';
+import { nestPodSpec, runRule, testRule } from '../../../test/support/rule-kit.ts';
 import { seccompUnconfined } from '../seccomp-unconfined/rule.ts';
 import { seccompProfileMissing } from './rule.ts';
 

@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { secretInEnv } from './rule.ts';
 
 const withEnv = (env: unknown[]) => ({ containers: [{ name: 'app', image: 'nginx:1.27', env }] });

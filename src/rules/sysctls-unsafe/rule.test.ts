@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { sysctlsUnsafe } from './rule.ts';
 
 const app = { name: 'app', image: 'nginx:1.27' };

@@ -1,4 +1,4 @@
-import { testRule } from '../../engine/rule-tester.ts';
+import { testRule } from '../../../test/support/rule-kit.ts';
 import { windowsHostProcess } from './rule.ts';
 
 const app = { name: 'app', image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022' };
