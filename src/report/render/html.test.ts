@@ -7,7 +7,8 @@ import { HOSTILE } from '../../../test/support/hostile.ts';
 import { assertValidReport } from '../../../test/support/report-schema.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
 import { UI_STRINGS } from '../i18n/ui.ts';
-import { codeSegments, renderHtml, renderHtmlChunks, templatesDir } from './html.ts';
+import { codeSegments } from './html-view.ts';
+import { renderHtml, renderHtmlChunks, templatesDir } from './html.ts';
 
 /** The golden report, scanned once for every test of this file. */
 const GOLDEN = await goldenReport();

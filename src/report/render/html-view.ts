@@ -1,0 +1,592 @@
+/**
+ * The view of the HTML report: every string and number the templates show, computed here so the
+ * templates stay dumb. Pure: a function of the report and the rule docs.
+ */
+import { interpolate, type Language } from '../../engine/i18n.ts';
+import type { RuleMeta } from '../../engine/rule.ts';
+import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.ts';
+import { uiStrings, type UiKey } from '../i18n/ui.ts';
+import type { InspectionReport, ReportDiffEntry, ReportFinding, ReportRule } from '../model.ts';
+
+/** A piece of prose: `code` spans from backticks in rule texts and messages. */
+interface Segment {
+  readonly c: boolean;
+  readonly t: string;
+}
+
+export interface RowView {
+  readonly sev: Severity;
+  readonly sevLabel: string;
+  /** Filter key: `:namespace`, or empty for objects without one. */
+  readonly nsKey: string;
+  readonly rule: string;
+  readonly ruleTitle: string;
+  readonly kind: string;
+  readonly ns: string | null;
+  readonly name: string;
+  readonly container: string | null;
+  readonly msg: readonly Segment[];
+  readonly path: string;
+  readonly missing: string | null;
+  readonly file: string | null;
+  readonly line: number | null;
+  /** In a rule's table: the finding's severity differs from the rule's (shown as a badge). */
+  readonly ownSeverity: boolean;
+  readonly expired: string | null;
+  readonly exemptedBy: string | null;
+  readonly reason: string | null;
+  readonly expires: string | null;
+}
+
+export interface RuleGroupView {
+  readonly id: string;
+  readonly title: string;
+  readonly sev: Severity;
+  readonly sevLabel: string;
+  readonly pss: string;
+  readonly category: string;
+  readonly spread: string;
+  readonly why: readonly Segment[] | null;
+  readonly fix: readonly Segment[] | null;
+  readonly snippet: string | null;
+  readonly references: readonly { readonly title: string; readonly url: string }[];
+  /** Documentation expanded by default (medium and worse). */
+  readonly open: boolean;
+  readonly rows: readonly RowView[];
+}
+
+export interface HtmlView {
+  readonly lang: Language;
+  readonly t: Readonly<Record<UiKey, string>>;
+  readonly csp: string;
+  readonly css: string;
+  readonly js: string;
+  readonly meta: {
+    readonly generatedAt: string;
+    readonly generatedAtIso: string;
+    readonly source: string;
+    readonly cluster: string | null;
+    readonly pssVersion: string;
+    readonly tool: string;
+    readonly duration: string | null;
+  };
+  readonly summary: {
+    readonly score: number;
+    readonly grade: 'good' | 'fair' | 'poor';
+    readonly gradeLabel: string;
+    readonly gauge: string;
+    readonly workloads: number;
+    readonly findings: number;
+    readonly exempted: number;
+    readonly errors: number;
+    readonly skipped: string | null;
+    readonly atRisk: string;
+  };
+  readonly chart: {
+    readonly height: number;
+    readonly bars: readonly {
+      readonly sev: Severity;
+      readonly label: string;
+      readonly count: number;
+      readonly y: number;
+      readonly ty: number;
+      readonly width: number;
+      readonly cx: number;
+    }[];
+  };
+  readonly fixFirst: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly spread: string;
+  }[];
+  readonly moreRules: string | null;
+  readonly diff: {
+    readonly since: string;
+    readonly previousScore: number;
+    readonly delta: string;
+    readonly deltaClass: 'up' | 'down' | 'same';
+    readonly added: readonly RowView[];
+    readonly resolved: readonly RowView[];
+    readonly none: boolean;
+  } | null;
+  readonly namespaces: readonly {
+    readonly name: string | null;
+    readonly workloads: number;
+    readonly score: number;
+    readonly grade: string;
+    readonly counts: readonly { readonly sev: Severity; readonly n: number }[];
+    readonly exempted: number;
+  }[];
+  readonly ruleRows: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly findings: number;
+    readonly workloads: number;
+    readonly exempted: number;
+    readonly anchor: boolean;
+  }[];
+  readonly worst: readonly {
+    readonly kind: string;
+    readonly ns: string | null;
+    readonly name: string;
+    readonly score: number;
+    readonly findings: number;
+    readonly grade: string;
+  }[];
+  readonly filter: {
+    readonly severities: readonly {
+      readonly sev: Severity;
+      readonly label: string;
+      readonly count: number;
+    }[];
+    readonly namespaces: readonly { readonly key: string; readonly label: string }[];
+    readonly rules: readonly { readonly id: string; readonly title: string }[];
+  };
+  readonly total: number;
+  readonly groups: readonly RuleGroupView[];
+  readonly exempted: readonly RowView[];
+  readonly errors: readonly {
+    readonly source: string;
+    readonly line: number | null;
+    readonly message: string;
+  }[];
+  readonly rulesChecked: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly pss: string;
+    readonly result: string | null;
+    readonly anchor: boolean;
+  }[];
+}
+
+const FIX_FIRST_LIMIT = 5;
+const WORST_WORKLOADS_LIMIT = 10;
+
+/** Splits prose on backticks into text and code segments. */
+export function codeSegments(text: string): Segment[] {
+  const parts = text.split('`');
+  // An unmatched backtick stays literal text.
+  if (parts.length % 2 === 0) {
+    const last = parts.pop() as string;
+    parts[parts.length - 1] += `\`${last}`;
+  }
+  return parts.map((t, i) => ({ c: i % 2 === 1, t })).filter((s) => s.t !== '');
+}
+
+function formatTimestamp(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function gradeOf(score: number): 'good' | 'fair' | 'poor' {
+  return score >= 90 ? 'good' : score >= 70 ? 'fair' : 'poor';
+}
+
+function nsKey(namespace: string | null): string {
+  return namespace === null ? '' : `:${namespace}`;
+}
+
+type RowSource = Pick<ReportFinding, 'ruleId' | 'severity' | 'workload' | 'container' | 'path' | 'message'> &
+  Partial<Pick<ReportFinding, 'missing' | 'source' | 'exempted' | 'exemptionExpired'>>;
+
+/** A rule group's rows, built on demand (renderHtmlChunks). */
+export interface GroupRows {
+  readonly count: number;
+  rows(from: number, to: number): RowView[];
+}
+
+/** What every section of the view needs: the language, UI strings and rule lookups. */
+interface ViewContext {
+  readonly report: InspectionReport;
+  readonly lang: Language;
+  readonly t: Readonly<Record<UiKey, string>>;
+  readonly sevLabel: (s: Severity) => string;
+  readonly ruleTitle: (id: string) => string;
+  readonly ruleSeverity: (id: string, fallback: Severity) => Severity;
+  readonly pssLabel: (pss: ReportRule['pss']) => string;
+  readonly spread: (findings: number, workloads: number) => string;
+  readonly metaById: ReadonlyMap<string, RuleMeta>;
+  readonly reportRuleById: ReadonlyMap<string, ReportRule>;
+  readonly row: (f: RowSource) => RowView;
+  readonly active: readonly ReportFinding[];
+  readonly exempted: readonly ReportFinding[];
+}
+
+const workloadKey = (f: Pick<ReportFinding, 'workload'>) =>
+  `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
+
+function viewContext(report: InspectionReport, rules: readonly RuleMeta[]): ViewContext {
+  const lang = report.metadata.lang;
+  const t = uiStrings(lang);
+  const sevLabel = (s: Severity) => t[`severity_${s}`];
+  const metaById = new Map(rules.map((m) => [m.id, m]));
+  const reportRuleById = new Map(report.rules.map((r) => [r.id, r]));
+  const ruleTitle = (id: string) => reportRuleById.get(id)?.title ?? metaById.get(id)?.title[lang] ?? id;
+  const day = (iso: string) => iso.slice(0, 10);
+  const row = (f: RowSource): RowView => {
+    const expired = f.exemptionExpired;
+    return {
+      sev: f.severity,
+      sevLabel: sevLabel(f.severity),
+      nsKey: nsKey(f.workload.namespace),
+      rule: f.ruleId,
+      ruleTitle: ruleTitle(f.ruleId),
+      kind: f.workload.kind,
+      ns: f.workload.namespace,
+      name: f.workload.name,
+      container: f.container,
+      msg: codeSegments(f.message),
+      path: f.path,
+      missing: f.missing ?? null,
+      file: f.source?.file ?? null,
+      line: f.source?.line ?? null,
+      ownSeverity: false,
+      expired: expired
+        ? interpolate(t.exemptionExpired, { date: day(expired.expires ?? ''), reason: expired.reason })
+        : null,
+      exemptedBy: f.exempted ? t[`exemptBy_${f.exempted.by}`] : null,
+      reason: f.exempted?.reason ?? null,
+      expires: f.exempted?.expires ? interpolate(t.expires, { date: day(f.exempted.expires) }) : null,
+    };
+  };
+  return {
+    report,
+    lang,
+    t,
+    sevLabel,
+    ruleTitle,
+    ruleSeverity: (id, fallback) =>
+      reportRuleById.get(id)?.severity ?? metaById.get(id)?.severity ?? fallback,
+    pssLabel: (pss) => (pss ? `${t.pssLevel}: ${t[`pss_${pss.level}`]}` : t.notPss),
+    spread: (findings, workloads) =>
+      findings === 1 && workloads === 1
+        ? t.ruleSpreadOne
+        : interpolate(t.ruleSpread, { findings, workloads }),
+    metaById,
+    reportRuleById,
+    row,
+    active: report.findings.filter((f) => !f.exempted),
+    exempted: report.findings.filter((f) => f.exempted),
+  };
+}
+
+/** One rule's unexempted findings, with its worst severity and how many workloads it touches. */
+interface GroupStats {
+  readonly id: string;
+  readonly findings: readonly ReportFinding[];
+  readonly worst: Severity;
+  readonly workloads: number;
+}
+
+/** Findings grouped by rule, most urgent rule first. */
+function groupByRule(active: readonly ReportFinding[]): GroupStats[] {
+  const byRule = new Map<string, ReportFinding[]>();
+  for (const f of active) {
+    const list = byRule.get(f.ruleId) ?? [];
+    list.push(f);
+    byRule.set(f.ruleId, list);
+  }
+  const stats = [...byRule.entries()].map(([id, findings]) => ({
+    id,
+    findings,
+    worst: findings.reduce<Severity>(
+      (w, f) => (severityRank(f.severity) > severityRank(w) ? f.severity : w),
+      'info',
+    ),
+    workloads: new Set(findings.map(workloadKey)).size,
+  }));
+  return stats.sort(
+    (a, b) =>
+      severityRank(b.worst) - severityRank(a.worst) ||
+      b.workloads - a.workloads ||
+      b.findings.length - a.findings.length ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+function ruleGroups(
+  ctx: ViewContext,
+  stats: readonly GroupStats[],
+  lazyRows: boolean,
+): { groups: RuleGroupView[]; groupRows: GroupRows[] } {
+  const { t, lang } = ctx;
+  const groups: RuleGroupView[] = stats.map(({ id, findings, worst, workloads }) => {
+    const meta = ctx.metaById.get(id);
+    const reportRule = ctx.reportRuleById.get(id);
+    // The worst finding ranks the rule: a capability rule whose finding is SYS_ADMIN is critical here.
+    const sev = worst;
+    return {
+      id,
+      title: ctx.ruleTitle(id),
+      sev,
+      sevLabel: ctx.sevLabel(sev),
+      pss: ctx.pssLabel(reportRule?.pss ?? meta?.pss ?? null),
+      category:
+        t[`category_${(reportRule?.category ?? meta?.category ?? 'kube-patrol').replace('-', '_')}` as UiKey],
+      spread: ctx.spread(findings.length, workloads),
+      why: meta ? codeSegments(meta.docs.why[lang]) : null,
+      fix: meta ? codeSegments(meta.docs.fix[lang]) : null,
+      snippet: meta?.docs.snippet ?? null,
+      references: meta?.docs.references ?? [],
+      open: severityRank(sev) >= severityRank('medium'),
+      rows: lazyRows ? [] : findings.map((f) => ({ ...ctx.row(f), ownSeverity: f.severity !== sev })),
+    };
+  });
+  const groupRows: GroupRows[] = groups.map((g, i) => {
+    const { findings } = stats[i]!;
+    return {
+      count: findings.length,
+      rows: (from, to) =>
+        findings.slice(from, to).map((f) => ({ ...ctx.row(f), ownSeverity: f.severity !== g.sev })),
+    };
+  });
+  return { groups, groupRows };
+}
+
+/** Namespaces, worst mean score first. */
+function namespaceBreakdown(report: InspectionReport): HtmlView['namespaces'] {
+  const namespaceStats = new Map<
+    string,
+    { name: string | null; scores: number[]; counts: Record<Severity, number>; exempted: number }
+  >();
+  const nsEntry = (namespace: string | null) => {
+    const key = nsKey(namespace);
+    let entry = namespaceStats.get(key);
+    if (!entry) {
+      entry = {
+        name: namespace,
+        scores: [],
+        counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+        exempted: 0,
+      };
+      namespaceStats.set(key, entry);
+    }
+    return entry;
+  };
+  for (const w of report.workloads) nsEntry(w.namespace).scores.push(w.score);
+  for (const f of report.findings) {
+    const entry = nsEntry(f.workload.namespace);
+    if (f.exempted) entry.exempted++;
+    else entry.counts[f.severity]++;
+  }
+  const mean = (xs: number[]) =>
+    xs.length === 0 ? 100 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return [...namespaceStats.values()]
+    .map((e) => ({
+      name: e.name,
+      workloads: e.scores.length,
+      score: mean(e.scores),
+      grade: gradeOf(mean(e.scores)),
+      counts: SEVERITIES.map((sev) => ({ sev, n: e.counts[sev] })),
+      exempted: e.exempted,
+    }))
+    .sort((a, b) => a.score - b.score || (a.name ?? '').localeCompare(b.name ?? ''));
+}
+
+function exemptedCounts(exempted: readonly ReportFinding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of exempted) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  return counts;
+}
+
+/** The rules table of the breakdown: rules with findings, then rules with only exempted ones. */
+function ruleBreakdown(
+  ctx: ViewContext,
+  stats: readonly GroupStats[],
+  exemptedByRule: ReadonlyMap<string, number>,
+): HtmlView['ruleRows'] {
+  const groupIds = new Set(stats.map((g) => g.id));
+  return [
+    ...stats.map((g) => ({ id: g.id, findings: g.findings.length, workloads: g.workloads, sev: g.worst })),
+    ...[...exemptedByRule.keys()]
+      .filter((id) => !groupIds.has(id))
+      .map((id) => ({ id, findings: 0, workloads: 0, sev: ctx.ruleSeverity(id, 'info') })),
+  ].map((r) => ({
+    ...r,
+    title: ctx.ruleTitle(r.id),
+    sevLabel: ctx.sevLabel(r.sev),
+    exempted: exemptedByRule.get(r.id) ?? 0,
+    anchor: groupIds.has(r.id),
+  }));
+}
+
+function worstWorkloads(report: InspectionReport): HtmlView['worst'] {
+  return report.workloads
+    .filter((w) => w.findings > 0)
+    .sort((a, b) => a.score - b.score || b.findings - a.findings || a.name.localeCompare(b.name))
+    .slice(0, WORST_WORKLOADS_LIMIT)
+    .map((w) => ({
+      kind: w.kind,
+      ns: w.namespace,
+      name: w.name,
+      score: w.score,
+      findings: w.findings,
+      grade: gradeOf(w.score),
+    }));
+}
+
+function severityChart(ctx: ViewContext): HtmlView['chart'] {
+  const counts = ctx.report.summary.bySeverity;
+  const maxCount = Math.max(1, ...SEVERITIES.map((s) => counts[s]));
+  const BAR_MAX = 200;
+  const bars = SEVERITIES.map((sev, i) => {
+    const width = counts[sev] === 0 ? 0 : Math.max(2, Math.round((counts[sev] / maxCount) * BAR_MAX));
+    return {
+      sev,
+      label: ctx.sevLabel(sev),
+      count: counts[sev],
+      y: i * 30 + 4,
+      ty: i * 30 + 20,
+      width,
+      cx: 90 + width + 8,
+    };
+  });
+  return { height: SEVERITIES.length * 30 + 4, bars };
+}
+
+function diffView(ctx: ViewContext): HtmlView['diff'] {
+  const d = ctx.report.diff;
+  if (!d) return null;
+  const change = ctx.report.summary.score - d.previousScore;
+  const toRow = (e: ReportDiffEntry) => ctx.row(e);
+  return {
+    since: formatTimestamp(d.since),
+    previousScore: d.previousScore,
+    delta: change > 0 ? `+${change}` : String(change),
+    deltaClass: change > 0 ? 'up' : change < 0 ? 'down' : 'same',
+    added: d.new.map(toRow),
+    resolved: d.resolved.map(toRow),
+    none: d.new.length === 0 && d.resolved.length === 0,
+  };
+}
+
+function summaryView(ctx: ViewContext): HtmlView['summary'] {
+  const { report, t } = ctx;
+  const score = report.summary.score;
+  const circumference = 2 * Math.PI * 52;
+  const skippedEntries = Object.entries(report.summary.skipped);
+  const grade = gradeOf(score);
+  return {
+    score,
+    grade,
+    gradeLabel: t[grade === 'good' ? 'scoreGood' : grade === 'fair' ? 'scoreFair' : 'scorePoor'],
+    gauge: `${((score / 100) * circumference).toFixed(1)} ${circumference.toFixed(1)}`,
+    workloads: report.summary.workloads,
+    findings: report.summary.findings,
+    exempted: report.summary.exempted,
+    errors: report.errors.length,
+    skipped:
+      skippedEntries.length === 0 ? null : skippedEntries.map(([kind, n]) => `${kind} ${n}`).join(', '),
+    atRisk: interpolate(t.workloadsAtRisk, {
+      n: new Set(ctx.active.filter((f) => severityRank(f.severity) >= severityRank('high')).map(workloadKey))
+        .size,
+      total: report.summary.workloads,
+    }),
+  };
+}
+
+function filterOptions(ctx: ViewContext): HtmlView['filter'] {
+  const { report, t } = ctx;
+  return {
+    severities: SEVERITIES.map((sev) => ({
+      sev,
+      label: ctx.sevLabel(sev),
+      count: ctx.active.filter((f) => f.severity === sev).length,
+    })),
+    namespaces: [...new Set(report.findings.map((f) => nsKey(f.workload.namespace)))]
+      .sort()
+      .map((key) => ({ key, label: key === '' ? t.noNamespace : key.slice(1) })),
+    rules: [...new Set(report.findings.map((f) => f.ruleId))]
+      .sort()
+      .map((id) => ({ id, title: `${id}: ${ctx.ruleTitle(id)}` })),
+  };
+}
+
+function rulesChecked(
+  ctx: ViewContext,
+  stats: readonly GroupStats[],
+  exemptedByRule: ReadonlyMap<string, number>,
+): HtmlView['rulesChecked'] {
+  const { t } = ctx;
+  const counts = new Map(stats.map((g) => [g.id, g.findings.length]));
+  return ctx.report.rules.map((r) => {
+    const n = counts.get(r.id) ?? 0;
+    const x = exemptedByRule.get(r.id) ?? 0;
+    return {
+      id: r.id,
+      title: r.title,
+      sev: r.severity,
+      sevLabel: ctx.sevLabel(r.severity),
+      pss: ctx.pssLabel(r.pss),
+      result:
+        n > 0
+          ? n === 1
+            ? t.findingsCountOne
+            : interpolate(t.findingsCount, { n })
+          : x > 0
+            ? interpolate(t.exemptedCount, { n: x })
+            : null,
+      anchor: n > 0,
+    };
+  });
+}
+
+/** The view of a report: one function per section of the page. */
+export function buildView(
+  report: InspectionReport,
+  rules: readonly RuleMeta[],
+  assets: Pick<HtmlView, 'csp' | 'css' | 'js'>,
+  lazyRows = false,
+): { view: HtmlView; groupRows: GroupRows[] } {
+  const ctx = viewContext(report, rules);
+  const stats = groupByRule(ctx.active);
+  const { groups, groupRows } = ruleGroups(ctx, stats, lazyRows);
+  const exemptedByRule = exemptedCounts(ctx.exempted);
+  const view: HtmlView = {
+    lang: ctx.lang,
+    t: ctx.t,
+    csp: assets.csp,
+    css: assets.css,
+    js: assets.js,
+    meta: {
+      generatedAt: formatTimestamp(report.metadata.generatedAt),
+      generatedAtIso: report.metadata.generatedAt,
+      source: ctx.t[`source_${report.metadata.source}`],
+      cluster: report.metadata.cluster ?? null,
+      pssVersion: report.metadata.pssVersion,
+      tool: `${report.metadata.tool.name} ${report.metadata.tool.version}`,
+      duration: report.metadata.durationMs === undefined ? null : formatDuration(report.metadata.durationMs),
+    },
+    summary: summaryView(ctx),
+    chart: severityChart(ctx),
+    fixFirst: groups
+      .slice(0, FIX_FIRST_LIMIT)
+      .map((g) => ({ id: g.id, title: g.title, sev: g.sev, sevLabel: g.sevLabel, spread: g.spread })),
+    moreRules:
+      groups.length > FIX_FIRST_LIMIT
+        ? interpolate(ctx.t.moreRules, { count: groups.length - FIX_FIRST_LIMIT })
+        : null,
+    diff: diffView(ctx),
+    namespaces: namespaceBreakdown(report),
+    ruleRows: ruleBreakdown(ctx, stats, exemptedByRule),
+    worst: worstWorkloads(report),
+    filter: filterOptions(ctx),
+    total: ctx.active.length,
+    groups,
+    exempted: ctx.exempted.map(ctx.row),
+    errors: report.errors.map((e) => ({ source: e.source, line: e.line ?? null, message: e.message })),
+    rulesChecked: rulesChecked(ctx, stats, exemptedByRule),
+  };
+  return { view, groupRows };
+}
