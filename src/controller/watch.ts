@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isApiStatus, type KubeApi, type WatchEvent } from '../kube/client.ts';
+import { sleep } from '../shared/sleep.ts';
 import {
   namespaceInScope,
   resourcePath,
@@ -134,10 +135,8 @@ export class ChangeWatcher {
           error: error instanceof Error ? error.message : String(error),
           retryInMs: backoff,
         });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        // Stopping ends the wait; the loop then sees the aborted signal and returns.
+        await sleep(backoff, signal).catch(() => {});
         backoff = Math.min(backoff * 2, 30_000);
       }
     }

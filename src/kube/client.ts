@@ -3,6 +3,7 @@ import https from 'node:https';
 import { toolVersion } from '../version.ts';
 import { loadCredentials, type Credentials } from './credentials.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { sleep } from '../shared/sleep.ts';
 
 export { SERVICE_ACCOUNT_DIR } from './credentials.ts';
 
@@ -82,20 +83,6 @@ export interface ClusterIdentity {
   /** The namespace of the context (or of the service account in the cluster), when set. */
   readonly namespace?: string;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
 
 function queryString(query: Query | undefined): string {
   if (!query) return '';

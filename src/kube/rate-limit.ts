@@ -1,3 +1,4 @@
+import { sleep } from '../shared/sleep.ts';
 /** Token bucket: `burst` calls at once, then `qps` per second, like client-go's default limiter. */
 export class RateLimiter {
   private readonly qps: number;
@@ -35,7 +36,7 @@ export class RateLimiter {
         return;
       }
       const ms = Math.ceil(((1 - this.tokens) / this.qps) * 1000);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await sleep(ms);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Finding } from '../engine/finding.ts';
-import type { WorkloadRef } from '../workloads/model.ts';
+import { workloadKey, type WorkloadRef } from '../workloads/model.ts';
 
 /** Hex digits of a finding id taken from its workload, and from the rest of its key. */
 const WORKLOAD_ID_DIGITS = 12;
@@ -11,8 +11,6 @@ type FindingKey = Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | '
 
 // One-shot hash(): the same digits as createHash('sha256'), at a third of the cost.
 const sha256Hex = (key: string, digits: number): string => hash('sha256', key, 'hex').slice(0, digits);
-const workloadKey = ({ kind, namespace, name }: WorkloadRef): string =>
-  `${kind}\u0000${namespace ?? ''}\u0000${name}`;
 const restKey = (f: FindingKey): string =>
   `${f.ruleId}\u0000${f.container ?? ''}\u0000${f.path}\u0000${f.missing ?? ''}`;
 

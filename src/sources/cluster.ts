@@ -1,29 +1,15 @@
 import { anyGlobMatch } from '../engine/glob.ts';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
 import { iterateListText } from '../kube/list-text.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/kinds.ts';
 import type { Workload } from '../workloads/model.ts';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
 
 /** A workload kind as the API serves it. */
-export interface WorkloadResource {
-  readonly kind: string;
-  readonly apiVersion: string;
-  /** Plural resource name (as RBAC rules name it). */
-  readonly resource: string;
-}
+export type WorkloadResource = Pick<WorkloadKind, 'kind' | 'apiVersion' | 'resource'>;
 
-/** Listed owners first only for readability of logs; collapsing does not depend on the order. */
-export const WORKLOAD_RESOURCES: readonly WorkloadResource[] = [
-  { kind: 'Deployment', apiVersion: 'apps/v1', resource: 'deployments' },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', resource: 'statefulsets' },
-  { kind: 'DaemonSet', apiVersion: 'apps/v1', resource: 'daemonsets' },
-  { kind: 'ReplicaSet', apiVersion: 'apps/v1', resource: 'replicasets' },
-  { kind: 'CronJob', apiVersion: 'batch/v1', resource: 'cronjobs' },
-  { kind: 'Job', apiVersion: 'batch/v1', resource: 'jobs' },
-  { kind: 'ReplicationController', apiVersion: 'v1', resource: 'replicationcontrollers' },
-  { kind: 'Pod', apiVersion: 'v1', resource: 'pods' },
-  { kind: 'PodTemplate', apiVersion: 'v1', resource: 'podtemplates' },
-];
+/** Owners first (workloads/kinds.ts): most owned objects are dropped before they are inspected. */
+export const WORKLOAD_RESOURCES: readonly WorkloadResource[] = WORKLOAD_KINDS;
 
 export function resourcePath(
   resource: Pick<WorkloadResource, 'apiVersion' | 'resource'>,

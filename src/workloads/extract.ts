@@ -1,46 +1,10 @@
 import type { z } from 'zod';
 import { formatPath, type FieldPath, type PathSegment } from '../shared/field-path.ts';
 import type { KubeObject, Workload, WorkloadOrigin } from './model.ts';
+import { workloadKind } from './kinds.ts';
 import { objectMetaSchema, podSpecSchema, type ObjectMeta } from './schema.ts';
 
-/** Where the pod template lives in each workload kind: [pod metadata path, pod spec path]. */
-const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly [FieldPath, FieldPath]>> = {
-  Pod: [['metadata'], ['spec']],
-  Deployment: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  StatefulSet: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  DaemonSet: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  ReplicaSet: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  ReplicationController: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  Job: [
-    ['spec', 'template', 'metadata'],
-    ['spec', 'template', 'spec'],
-  ],
-  CronJob: [
-    ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
-    ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-  ],
-  PodTemplate: [
-    ['template', 'metadata'],
-    ['template', 'spec'],
-  ],
-};
-
-/** API groups whose kinds above are the Kubernetes built-ins (a CRD may reuse a kind name). */
+/** API groups whose workload kinds (kinds.ts) are the Kubernetes built-ins (a CRD may reuse a kind name). */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
 
 export interface ExtractionError {
@@ -155,14 +119,14 @@ export function extractWorkloads(
     });
     return into;
   }
-  const paths = POD_TEMPLATE_PATHS[kind];
+  const workload = workloadKind(kind);
   const version = typeof apiVersion === 'string' ? apiVersion : '';
-  if (!paths || !BUILT_IN_GROUPS.has(apiGroup(version))) {
+  if (!workload || !BUILT_IN_GROUPS.has(apiGroup(version))) {
     if (into.collect.has(kind)) collectObject(object, kind, version, origin, into);
     else into.skipped.set(kind, (into.skipped.get(kind) ?? 0) + 1);
     return into;
   }
-  const [podMetadataPath, podSpecPath] = paths;
+  const { podMetadataPath, podSpecPath } = workload;
   const metadataResult = objectMetaSchema.safeParse(object['metadata']);
   const metadata = metadataResult.success ? (metadataResult.data ?? {}) : {};
   const who = label(kind, metadata, origin);

@@ -48,6 +48,11 @@ export function workloadRef(workload: WorkloadRef): WorkloadRef {
   return { kind: workload.kind, namespace: workload.namespace, name: workload.name };
 }
 
+/** A map key for a workload or object reference (kind, namespace, name). */
+export function workloadKey({ kind, namespace, name }: WorkloadRef): string {
+  return `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+}
+
 export function describeWorkload(workload: WorkloadRef): string {
   return `${workload.kind} ${workload.namespace ? `${workload.namespace}/` : ''}${workload.name}`;
 }

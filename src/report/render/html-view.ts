@@ -7,6 +7,7 @@ import type { RuleMeta } from '../../engine/rule.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.ts';
 import { uiStrings, type UiKey } from '../i18n/ui.ts';
 import type { InspectionReport, ReportDiffEntry, ReportFinding, ReportRule } from '../model.ts';
+import { workloadKey } from '../../workloads/model.ts';
 
 /** A piece of prose: `code` spans from backticks in rule texts and messages. */
 interface Segment {
@@ -223,8 +224,7 @@ interface ViewContext {
   readonly exempted: readonly ReportFinding[];
 }
 
-const workloadKey = (f: Pick<ReportFinding, 'workload'>) =>
-  `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
+const findingWorkloadKey = (f: Pick<ReportFinding, 'workload'>) => workloadKey(f.workload);
 
 function viewContext(report: InspectionReport, rules: readonly RuleMeta[]): ViewContext {
   const lang = report.metadata.lang;
@@ -304,7 +304,7 @@ function groupByRule(active: readonly ReportFinding[]): GroupStats[] {
       (w, f) => (severityRank(f.severity) > severityRank(w) ? f.severity : w),
       'info',
     ),
-    workloads: new Set(findings.map(workloadKey)).size,
+    workloads: new Set(findings.map(findingWorkloadKey)).size,
   }));
   return stats.sort(
     (a, b) =>
@@ -489,8 +489,9 @@ function summaryView(ctx: ViewContext): HtmlView['summary'] {
     skipped:
       skippedEntries.length === 0 ? null : skippedEntries.map(([kind, n]) => `${kind} ${n}`).join(', '),
     atRisk: interpolate(t.workloadsAtRisk, {
-      n: new Set(ctx.active.filter((f) => severityRank(f.severity) >= severityRank('high')).map(workloadKey))
-        .size,
+      n: new Set(
+        ctx.active.filter((f) => severityRank(f.severity) >= severityRank('high')).map(findingWorkloadKey),
+      ).size,
       total: report.summary.workloads,
     }),
   };

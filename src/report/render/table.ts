@@ -3,6 +3,7 @@ import type { Severity } from '../../engine/severity.ts';
 import { SEVERITIES } from '../../engine/severity.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
 import { ui, type UiKey } from '../i18n/ui.ts';
+import { workloadKey } from '../../workloads/model.ts';
 
 export interface TableOptions {
   readonly color: boolean;
@@ -38,10 +39,6 @@ function safe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-function workloadKey(f: ReportFinding): string {
-  return `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
-}
-
 /** A terminal table grouped by workload, worst first, severity coloured when `color`. */
 export function renderTable(report: InspectionReport, options: TableOptions): string {
   const lang = report.metadata.lang;
@@ -50,14 +47,12 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
   const groups = new Map<string, ReportFinding[]>();
   for (const finding of report.findings) {
     if (finding.exempted && !options.showExempted) continue;
-    const key = workloadKey(finding);
+    const key = workloadKey(finding.workload);
     const group = groups.get(key) ?? [];
     group.push(finding);
     groups.set(key, group);
   }
-  const scores = new Map(
-    report.workloads.map((w) => [`${w.kind}\u0000${w.namespace ?? ''}\u0000${w.name}`, w.score]),
-  );
+  const scores = new Map(report.workloads.map((w) => [workloadKey(w), w.score]));
   const ordered = [...groups.entries()].sort(
     ([a], [b]) => (scores.get(a) ?? 100) - (scores.get(b) ?? 100) || a.localeCompare(b),
   );

@@ -1,4 +1,5 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
+import { WORKLOAD_KINDS } from '../../workloads/kinds.ts';
 
 const PROBES_REFERENCE: Reference = {
   title: 'Configure Liveness, Readiness and Startup Probes',
@@ -10,7 +11,7 @@ const PROBE_CONCEPTS_REFERENCE: Reference = {
 };
 
 /** Kinds whose pods run to completion (or are not managed by a controller): probes matter little there. */
-const NOT_LONG_RUNNING = new Set(['Job', 'CronJob', 'Pod']);
+const NOT_LONG_RUNNING = new Set(WORKLOAD_KINDS.filter((k) => !k.longRunning).map((k) => k.kind));
 
 export const probesMissing = defineRule({
   meta: {
