@@ -3,6 +3,7 @@ import type { Workload } from '../workloads/model.ts';
 import type { Localized } from './i18n.ts';
 import type { FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
+import type { AnnotationExemption } from './exemptions.ts';
 import type { Severity } from './severity.ts';
 import type { Facts, ObjectSubject, ObjectSubjectKind, SubjectKind } from './subject.ts';
 
@@ -89,6 +90,11 @@ interface CheckContextBase<MessageId extends string> {
   readonly ruleIds: ReadonlySet<string>;
   /** The other objects of the scan that rules asked for (meta `facts`). */
   readonly facts: Facts;
+  /**
+   * The `kube-patrol.io/exempt.*` annotations of the subject (a workload's own and its pod template's),
+   * as the engine read them to exempt findings.
+   */
+  readonly annotationExemptions: readonly AnnotationExemption[];
   report(finding: FindingDraft<MessageId>): void;
 }
 

@@ -128,6 +128,7 @@ export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS)
       version: options.version,
       ruleIds: knownRuleIds,
       facts,
+      annotationExemptions: findings.annotationExemptions,
       report: (draft) => findings.add(draft),
     };
     runRules(podSpecRules, findings, errors, workload, (rule) => rule.check(context));
@@ -153,6 +154,7 @@ export function createObjectInspector(options: EngineOptions, facts: Facts = NO_
       version: options.version,
       ruleIds: knownRuleIds,
       facts,
+      annotationExemptions: findings.annotationExemptions,
       report: (draft) => findings.add(draft),
     };
     runRules(bySubject.get(subject.subject) ?? [], findings, errors, subject, (rule) => rule.check(context));
@@ -202,7 +204,7 @@ class FindingCollector {
   readonly findings: Finding[] = [];
   current: PreparedRule | undefined;
   private readonly ref: WorkloadRef;
-  private readonly annotationExemptions: readonly AnnotationExemption[];
+  readonly annotationExemptions: readonly AnnotationExemption[];
   private readonly subject: FindingSubject;
   private readonly options: EngineOptions;
 

@@ -1,4 +1,4 @@
-import { EXEMPT_ANNOTATION_PREFIX, readAnnotationExemptions } from '../../engine/exemptions.ts';
+import { EXEMPT_ANNOTATION_PREFIX } from '../../engine/exemptions.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 
 const ANNOTATIONS_REFERENCE: Reference = {
@@ -48,13 +48,8 @@ export const invalidExemption = defineRule({
     },
   },
   check(context) {
-    // The same sources, in the same order, as the engine reads exemptions from.
-    const exemptions = readAnnotationExemptions([
-      { meta: context.workload.metadata, path: ['metadata'] },
-      ...(context.podMetadataPath.length > 1
-        ? [{ meta: context.podMetadata, path: context.podMetadataPath }]
-        : []),
-    ]);
+    // The annotations the engine read to exempt this workload's findings.
+    const exemptions = context.annotationExemptions;
     if (exemptions.length === 0) return;
     const containerNames = new Set(context.containers.map((node) => node.name));
     for (const exemption of exemptions) {
