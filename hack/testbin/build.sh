@@ -10,10 +10,14 @@
 # JSON-lines filter, used by test/integration/pss-differential.test.ts) into the same directory, and
 # rebuilds it only when its source, go.mod or go.sum changed (a sha256 stamp next to it).
 # KUBEBUILDER_ASSETS plays no part in that mode.
+#
+# `build.sh seccomp-defaults` likewise builds ./seccomp-defaults (its own small module: the containerd and
+# moby default seccomp profiles as JSON, used by test/runtime/seccomp-defaults.test.ts) into the same
+# directory, rebuilt only when its main.go, go.mod or go.sum changed.
 set -euo pipefail
 
 target=${1:-control-plane}
-case "$target" in control-plane | psa-eval) ;; *) echo "usage: $0 [psa-eval]" >&2; exit 2 ;; esac
+case "$target" in control-plane | psa-eval | seccomp-defaults) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults]" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "testbin: $*" >&2; }
@@ -38,9 +42,12 @@ fi
 
 out="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/testbin/$k8s_version"
 psa_stamp() { cat "$here/psa-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
+seccomp_stamp() { cat "$here"/seccomp-defaults/{main.go,go.mod,go.sum} | sha256sum | cut -d' ' -f1; }
 is_built() {
   if [ "$target" = psa-eval ]; then
     [ -x "$out/psa-eval" ] && [ "$(cat "$out/psa-eval.sha256" 2>/dev/null)" = "$(psa_stamp)" ]
+  elif [ "$target" = seccomp-defaults ]; then
+    [ -x "$out/seccomp-defaults" ] && [ "$(cat "$out/seccomp-defaults.sha256" 2>/dev/null)" = "$(seccomp_stamp)" ]
   else
     has_both "$out"
   fi
@@ -144,6 +151,16 @@ if [ "$target" = psa-eval ]; then
   mv "$tmp/psa-eval" "$out/"
   echo "$stamp" >"$out/psa-eval.sha256"
   log "built in $(( $(date +%s) - start ))s: $out/psa-eval"
+  echo "$out"
+  exit 0
+fi
+if [ "$target" = seccomp-defaults ]; then
+  stamp=$(seccomp_stamp)
+  log "building seccomp-defaults (hack/testbin/seccomp-defaults/go.mod)"
+  (cd seccomp-defaults && "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/seccomp-defaults" .)
+  mv "$tmp/seccomp-defaults" "$out/"
+  echo "$stamp" >"$out/seccomp-defaults.sha256"
+  log "built in $(( $(date +%s) - start ))s: $out/seccomp-defaults"
   echo "$out"
   exit 0
 fi

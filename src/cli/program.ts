@@ -6,6 +6,7 @@ import { registerOperatorCommand } from './operator.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
 import { registerScanCommand } from './scan.ts';
+import { registerSeccompCommand } from './seccomp.ts';
 
 /** The CLI's composition root: the rule registry is chosen here and handed to every command. */
 export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES)): Command {
@@ -23,5 +24,6 @@ export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES))
   registerRulesCommand(program, registry);
   registerOperatorCommand(program, registry);
   registerReportCommand(program, registry);
+  registerSeccompCommand(program);
   return program;
 }
