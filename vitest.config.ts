@@ -22,6 +22,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'runtime',
+          // Real runc, strace and gcc as root, and the Go exporter of the upstream seccomp defaults; no control
+          // plane (docs/seccomp.md).
+          include: ['test/runtime/**/*.test.ts'],
+          environment: 'node',
+          hookTimeout: 300_000,
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
