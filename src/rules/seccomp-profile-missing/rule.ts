@@ -38,9 +38,9 @@ export const seccompProfileMissing = defineRule({
           '除非 kubelet 启用了 `--seccomp-default`，未设置 seccomp 配置的容器会以 Unconfined 方式运行，可以发起任何系统调用，包括大多数内核漏洞借以逃逸容器的那些冷门调用。',
       },
       fix: {
-        en: 'Use `seccompProfile: {type: RuntimeDefault}` at pod level (or on every container); the legacy annotation `seccomp.security.alpha.kubernetes.io/pod: runtime/default` no longer works. When the runtime default blocks a call the app needs, use a `Localhost` profile generated from an strace of the app. The kubelet flag `--seccomp-default` (GA in v1.27) makes RuntimeDefault the node default, which protects pods that set nothing, but Pod Security still wants the field in the spec.',
+        en: 'Use `seccompProfile: {type: RuntimeDefault}` at pod level (or on every container); the legacy annotation `seccomp.security.alpha.kubernetes.io/pod: runtime/default` no longer works. When the runtime default blocks a call the app needs, trace the app (`strace -ff -o trace ./app`): `kube-patrol seccomp check --from-strace trace` says whether RuntimeDefault is enough, and `kube-patrol seccomp profile --from-strace trace --out-dir seccomp/` writes a `Localhost` profile with how to install it (docs/seccomp.md). The kubelet flag `--seccomp-default` (GA in v1.27) makes RuntimeDefault the node default, which protects pods that set nothing, but Pod Security still wants the field in the spec.',
         'zh-CN':
-          '在 Pod 级（或每个容器上）使用 `seccompProfile: {type: RuntimeDefault}`；旧的注解 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效。如果运行时默认配置拦截了应用必需的系统调用，可根据对应用的 strace 结果生成 `Localhost` 配置。kubelet 参数 `--seccomp-default`（v1.27 起 GA）可让 RuntimeDefault 成为节点默认配置，从而保护什么都没设置的 Pod，但 Pod 安全标准仍要求在 spec 中显式设置该字段。',
+          '在 Pod 级（或每个容器上）使用 `seccompProfile: {type: RuntimeDefault}`；旧的注解 `seccomp.security.alpha.kubernetes.io/pod: runtime/default` 已不再生效。如果运行时默认配置拦截了应用必需的系统调用，先跟踪应用（`strace -ff -o trace ./app`）：`kube-patrol seccomp check --from-strace trace` 判断 RuntimeDefault 是否够用，`kube-patrol seccomp profile --from-strace trace --out-dir seccomp/` 生成 `Localhost` 配置及其安装说明（docs/seccomp.zh-CN.md）。kubelet 参数 `--seccomp-default`（v1.27 起 GA）可让 RuntimeDefault 成为节点默认配置，从而保护什么都没设置的 Pod，但 Pod 安全标准仍要求在 spec 中显式设置该字段。',
       },
       snippet: [
         'securityContext:',
