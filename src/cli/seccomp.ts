@@ -2,25 +2,11 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
-import { archOfNode, familyOf, parseArch, type Arch } from '../seccomp/arch.ts';
-import { BASE_SET, RUNTIME_DEFAULTS, SYSCALL_TABLES, type RuntimeName } from '../seccomp/data.ts';
-import {
-  buildProfile,
-  installReadme,
-  isValidProfileName,
-  localhostProfilePath,
-  seccompPatch,
-  spoLocalhostProfilePath,
-  toSeccompProfileObject,
-  type ProfileMode,
-} from '../seccomp/profile.ts';
-import {
-  RUNTIME_DEFAULT_CAPABILITIES,
-  checkAgainstRuntimeDefault,
-  materializeRuntimeDefault,
-  normalizeCapability,
-} from '../seccomp/runtime-default.ts';
-import { parseStrace, pidOfFileName, type StraceFile, type StraceResult } from '../seccomp/strace.ts';
+import type { Arch } from '../seccomp/arch.ts';
+import type { RuntimeName } from '../seccomp/data.ts';
+import type { ProfileMode } from '../seccomp/profile.ts';
+import { RUNTIME_DEFAULT_CAPABILITIES, normalizeCapability } from '../seccomp/runtime-default.ts';
+import type { StraceFile, StraceResult } from '../seccomp/strace.ts';
 import { writeStdout } from './options.ts';
 
 interface TraceOptions {
@@ -44,6 +30,19 @@ interface CheckFlags extends TraceOptions {
 
 class InputError extends Error {}
 
+// The syscall tables and default profiles are ~100 KiB of JSON: loaded when a seccomp command runs, not on
+// every start of the CLI.
+async function load() {
+  const [arch, data, profile, runtimeDefault, strace] = await Promise.all([
+    import('../seccomp/arch.ts'),
+    import('../seccomp/data.ts'),
+    import('../seccomp/profile.ts'),
+    import('../seccomp/runtime-default.ts'),
+    import('../seccomp/strace.ts'),
+  ]);
+  return { ...arch, ...data, ...profile, ...runtimeDefault, ...strace };
+}
+
 function choice<T extends string>(values: readonly T[]) {
   return (value: string): T => {
     if (!(values as readonly string[]).includes(value))
@@ -57,6 +56,7 @@ function choice<T extends string>(values: readonly T[]) {
  * them); or the PREFIX given to `strace -ff -o PREFIX` (its PREFIX.PID files).
  */
 export async function readStraceInputs(paths: readonly string[]): Promise<StraceFile[]> {
+  const { pidOfFileName } = await import('../seccomp/strace.ts');
   const files: StraceFile[] = [];
   const add = async (file: string) => {
     const pid = pidOfFileName(basename(file));
@@ -89,6 +89,7 @@ export async function readStraceInputs(paths: readonly string[]): Promise<Strace
 }
 
 async function readTraces(options: TraceOptions): Promise<{ arch: Arch; trace: StraceResult }> {
+  const { archOfNode, parseArch, parseStrace, SYSCALL_TABLES } = await load();
   const arch = options.arch ? parseArch(options.arch) : archOfNode(process.arch);
   const files = await readStraceInputs(options.fromStrace);
   const trace = parseStrace(files, { arch, tables: SYSCALL_TABLES });
@@ -114,9 +115,21 @@ async function handled(run: () => Promise<number>): Promise<number> {
 }
 
 async function runProfile(flags: ProfileFlags): Promise<number> {
+  const { isValidProfileName } = await load();
   if (!isValidProfileName(flags.name))
     throw new InputError(`--name "${flags.name}": use lower-case letters, digits, "-" and "."`);
   const { arch, trace } = await readTraces(flags);
+  const {
+    BASE_SET,
+    SYSCALL_TABLES,
+    buildProfile,
+    familyOf,
+    installReadme,
+    localhostProfilePath,
+    seccompPatch,
+    spoLocalhostProfilePath,
+    toSeccompProfileObject,
+  } = await load();
   const family = familyOf(arch);
   const build = (mode: ProfileMode) =>
     buildProfile({
@@ -181,6 +194,7 @@ function parseCapabilities(value: string | undefined): string[] {
 
 async function runCheck(flags: CheckFlags): Promise<number> {
   const { arch, trace } = await readTraces(flags);
+  const { RUNTIME_DEFAULTS, checkAgainstRuntimeDefault, familyOf, materializeRuntimeDefault } = await load();
   const capabilities = parseCapabilities(flags.capabilities);
   const upstream = RUNTIME_DEFAULTS[flags.runtime];
   let materialized;

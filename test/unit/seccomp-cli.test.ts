@@ -22,7 +22,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'bad.txt'), 'getpid() = 1\nfrobnicate(1) = 0\nopenat(AT_FDCWD, "/et\n');
 });
 
-describe('kube-patrol seccomp profile', () => {
+// Each case starts a few CLI processes: generous time for a loaded 2-core machine.
+describe('kube-patrol seccomp profile', { timeout: 60_000 }, () => {
   it('prints an OCI profile of the observed calls plus the base set', () => {
     const run = kp(['profile', '--from-strace', join(samples, 'ff')]);
     expect(run.status, run.stderr).toBe(0);
@@ -117,7 +118,7 @@ describe('kube-patrol seccomp profile', () => {
   });
 });
 
-describe('kube-patrol seccomp check', () => {
+describe('kube-patrol seccomp check', { timeout: 60_000 }, () => {
   it('recommends RuntimeDefault when it is enough (exit 0)', () => {
     const run = kp(['check', '--from-strace', join(samples, 'ff')]);
     expect(run.status).toBe(0);
