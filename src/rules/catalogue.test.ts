@@ -69,6 +69,8 @@ describe('rule catalogue', () => {
         expect: 'fails' | 'passes';
         version?: string;
         object: unknown;
+        /** other objects of the scan, for rules that read facts */
+        facts?: unknown[];
       }[];
       it('has at least one failing and one passing example', () => {
         expect(examples.some((e) => e.expect === 'fails')).toBe(true);
@@ -76,7 +78,12 @@ describe('rule catalogue', () => {
       });
       for (const example of examples) {
         it(`example ${example.expect}: ${example.description}`, () => {
-          const findings = runAnyRule(rule, example.object as Record<string, unknown>, example.version);
+          const findings = runAnyRule(
+            rule,
+            example.object as Record<string, unknown>,
+            example.version,
+            example.facts as Record<string, unknown>[] | undefined,
+          );
           if (example.expect === 'fails') expect(findings.length).toBeGreaterThan(0);
           else expect(findings).toEqual([]);
         });

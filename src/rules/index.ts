@@ -21,6 +21,8 @@ import { runAsNonRoot } from './run-as-non-root/rule.ts';
 import { runAsRootUser } from './run-as-root-user/rule.ts';
 import { seccompAnnotationDeprecated } from './seccomp-annotation-deprecated/rule.ts';
 import { seccompProfileMissing } from './seccomp-profile-missing/rule.ts';
+import { seccompProfileNotFound } from './seccomp-profile-not-found/rule.ts';
+import { seccompProfileWeak } from './seccomp-profile-weak/rule.ts';
 import { seccompUnconfined } from './seccomp-unconfined/rule.ts';
 import { secretInEnv } from './secret-in-env/rule.ts';
 import { selinuxOptions } from './selinux-options/rule.ts';
@@ -56,6 +58,8 @@ export const ALL_RULES = [
   runAsRootUser,
   seccompAnnotationDeprecated,
   seccompProfileMissing,
+  seccompProfileNotFound,
+  seccompProfileWeak,
   seccompUnconfined,
   secretInEnv,
   selinuxOptions,

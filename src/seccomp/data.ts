@@ -5,19 +5,11 @@ import aarch64 from './data/syscalls/aarch64.json' with { type: 'json' };
 import arm from './data/syscalls/arm.json' with { type: 'json' };
 import x86 from './data/syscalls/x86.json' with { type: 'json' };
 import x86_64 from './data/syscalls/x86_64.json' with { type: 'json' };
-import baseSet from './data/base-set.json' with { type: 'json' };
 import runtimeDefaults from './data/runtime-defaults.json' with { type: 'json' };
 
 export const SYSCALL_TABLES: Readonly<Record<Arch, SyscallTable>> = { x86_64, x86, aarch64, arm };
 
-export interface BaseSetEntry {
-  name: string;
-  why: string;
-  source: string;
-  measured?: boolean;
-}
-
-export const BASE_SET: readonly BaseSetEntry[] = baseSet.entries;
+export { BASE_SET, REQUIRED_BASE_SET, type BaseSetEntry } from './base-set.ts';
 
 /** An argument condition of a rule, as runtime-spec writes it. */
 export interface SeccompArg {

@@ -389,6 +389,7 @@ describe('RBAC of the ServiceAccount', () => {
       ['list', 'jobs', undefined, 'batch'],
       ['list', 'replicationcontrollers', undefined],
       ['list', 'podtemplates', undefined],
+      ['list', 'seccompprofiles', undefined, 'security-profiles-operator.x-k8s.io'],
       ['create', 'configmaps', NAMESPACE],
       ['update', 'configmaps', NAMESPACE],
       ['delete', 'configmaps', NAMESPACE],

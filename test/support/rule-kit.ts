@@ -22,7 +22,7 @@ import {
   type ObjectRule,
   type Rule,
 } from '../../src/engine/rule.ts';
-import { createObjectInspector, inspectWorkload } from '../../src/engine/run.ts';
+import { createInspector, createObjectInspector, inspectWorkload } from '../../src/engine/run.ts';
 import type { Severity } from '../../src/engine/severity.ts';
 import { createFacts, subjectKindOfObject, type ObjectSubjectKind } from '../../src/engine/subject.ts';
 import { emptyExtraction, extractWorkloads } from '../../src/workloads/extract.ts';
@@ -129,7 +129,13 @@ function deepFreeze<T>(value: T): T {
  * Runs one rule over one object (deep-frozen first, so a rule that writes to its input fails) and returns
  * its findings, with exemptions and policy at their defaults.
  */
-export function runRule<M extends string>(rule: Rule<M>, object: unknown, version = 'latest') {
+export function runRule<M extends string>(
+  rule: Rule<M>,
+  object: unknown,
+  version = 'latest',
+  /** Other objects of the scan, for a rule that reads facts; their kinds count as known. */
+  others: readonly Record<string, unknown>[] = [],
+) {
   const extraction = extractWorkloads(deepFreeze(structuredClone(object)), {
     file: 'test.yaml',
     documentPath: [],
@@ -140,16 +146,26 @@ export function runRule<M extends string>(rule: Rule<M>, object: unknown, versio
   const workload = deepFreeze(extraction.workloads[0]);
   if (!workload) throw new Error('test object carries no pod spec');
   const errors: { source: string; message: string }[] = [];
-  const result = inspectWorkload(
-    workload,
-    {
-      rules: [rule as Rule<string>],
-      version: parsePssVersion(version),
-      now: new Date(0),
-      knownRuleIds: REGISTRY.knownIds,
-    },
-    errors,
-  );
+  const options = {
+    rules: [rule as Rule<string>],
+    version: parsePssVersion(version),
+    now: new Date(0),
+    knownRuleIds: REGISTRY.knownIds,
+  };
+  let result;
+  if (others.length > 0) {
+    const kinds = new Set(others.map((o) => String(o['kind'])));
+    const collected = emptyExtraction(kinds);
+    for (const other of others)
+      extractWorkloads(
+        deepFreeze(structuredClone(other)),
+        { file: 'facts.yaml', documentPath: [] },
+        collected,
+      );
+    result = createInspector(options, createFacts(collected.objects, kinds))(workload, errors);
+  } else {
+    result = inspectWorkload(workload, options, errors);
+  }
   if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('; '));
   return result.findings;
 }
@@ -360,8 +376,13 @@ export function testObjectRule<M extends string, K extends ObjectSubjectKind>(
 }
 
 /** Runs any registered rule over one object (catalogue examples). */
-export function runAnyRule(rule: AnyRule, object: Record<string, unknown>, version?: string) {
+export function runAnyRule(
+  rule: AnyRule,
+  object: Record<string, unknown>,
+  version?: string,
+  others: readonly Record<string, unknown>[] = [],
+) {
   return isPodSpecRule(rule)
-    ? runRule(rule, object, version)
-    : runObjectRule(rule, { name: 'example', object, ...(version ? { version } : {}) });
+    ? runRule(rule, object, version, others)
+    : runObjectRule(rule, { name: 'example', object, others, ...(version ? { version } : {}) });
 }

@@ -66,7 +66,10 @@ describe('kube-patrol scan (cluster) and report', () => {
   it('exit 2 with the API call in the message when the cluster cannot be reached', () => {
     const scan = kp(['scan']);
     expect(scan.status).toBe(2);
-    expect(scan.stderr).toMatch(/GET \/apis\/apps\/v1\/deployments: connect ECONNREFUSED/);
+    // The first request: the objects the seccomp-profile-* rules read are listed before the workloads.
+    expect(scan.stderr).toMatch(
+      /GET \/apis\/security-profiles-operator\.x-k8s\.io\/v1beta1\/seccompprofiles: connect ECONNREFUSED/,
+    );
     const get = kp(['report', 'get']);
     expect(get.status).toBe(2);
     // The namespace defaults to the context's.
