@@ -1,4 +1,6 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
@@ -6,7 +8,7 @@ import type { Arch } from '../seccomp/arch.ts';
 import type { RuntimeName } from '../seccomp/data.ts';
 import type { ProfileMode } from '../seccomp/profile.ts';
 import { RUNTIME_DEFAULT_CAPABILITIES, normalizeCapability } from '../seccomp/runtime-default.ts';
-import type { StraceFile, StraceResult } from '../seccomp/strace.ts';
+import type { StraceResult, StraceSource } from '../seccomp/strace.ts';
 import { writeStdout } from './options.ts';
 
 interface TraceOptions {
@@ -55,13 +57,12 @@ function choice<T extends string>(values: readonly T[]) {
  * The files of the traces: a file; a directory (every file in it, as `strace -ff -o DIR/trace` leaves
  * them); or the PREFIX given to `strace -ff -o PREFIX` (its PREFIX.PID files).
  */
-export async function readStraceInputs(paths: readonly string[]): Promise<StraceFile[]> {
+export async function findStraceInputs(paths: readonly string[]): Promise<StraceSource[]> {
   const { pidOfFileName } = await import('../seccomp/strace.ts');
-  const files: StraceFile[] = [];
-  const add = async (file: string) => {
+  const sources: StraceSource[] = [];
+  const add = (file: string) => {
     const pid = pidOfFileName(basename(file));
-    const text = await readFile(file, 'utf8');
-    files.push(pid === undefined ? { file, text } : { file, text, pid });
+    sources.push(pid === undefined ? { file } : { file, pid });
   };
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
@@ -70,9 +71,9 @@ export async function readStraceInputs(paths: readonly string[]): Promise<Strace
         .filter((e) => e.isFile())
         .map((e) => e.name);
       if (names.length === 0) throw new InputError(`${path}: an empty directory`);
-      for (const name of names.sort()) await add(join(path, name));
+      for (const name of names.sort()) add(join(path, name));
     } else if (info) {
-      await add(path);
+      add(path);
     } else {
       const prefix = basename(path);
       const dir = dirname(path);
@@ -82,17 +83,24 @@ export async function readStraceInputs(paths: readonly string[]): Promise<Strace
         .sort();
       if (matching.length === 0)
         throw new InputError(`${path}: no such file, directory or strace -ff prefix`);
-      for (const name of matching) await add(join(dir, name));
+      for (const name of matching) add(join(dir, name));
     }
   }
-  return files;
+  return sources;
 }
 
 async function readTraces(options: TraceOptions): Promise<{ arch: Arch; trace: StraceResult }> {
-  const { archOfNode, parseArch, parseStrace, SYSCALL_TABLES } = await load();
+  const { archOfNode, parseArch, StraceParser, SYSCALL_TABLES } = await load();
   const arch = options.arch ? parseArch(options.arch) : archOfNode(process.arch);
-  const files = await readStraceInputs(options.fromStrace);
-  const trace = parseStrace(files, { arch, tables: SYSCALL_TABLES });
+  const parser = new StraceParser({ arch, tables: SYSCALL_TABLES });
+  // Line by line: a trace of a long run can be larger than the memory a string may take.
+  for (const source of await findStraceInputs(options.fromStrace)) {
+    const reader = parser.file(source);
+    const lines = createInterface({ input: createReadStream(source.file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) reader.line(line);
+    reader.end();
+  }
+  const trace = parser.result();
   for (const note of trace.notes) process.stderr.write(`note: ${note.file}:${note.line}: ${note.message}\n`);
   if (trace.errors.length > 0) {
     for (const e of trace.errors) process.stderr.write(`kube-patrol: ${e.file}:${e.line}: ${e.message}\n`);

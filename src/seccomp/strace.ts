@@ -10,12 +10,15 @@
 import type { Arch, SyscallTable } from './arch.ts';
 import { FAMILIES, familyOf } from './arch.ts';
 
-export interface StraceFile {
+export interface StraceSource {
   /** shown in errors: the path the user gave */
   file: string;
-  text: string;
   /** the pid of a `-ff -o PREFIX` file (PREFIX.PID): its lines carry none */
   pid?: number;
+}
+
+export interface StraceFile extends StraceSource {
+  text: string;
 }
 
 export interface SourceLine {
@@ -117,34 +120,48 @@ class Reader {
   private fileErrors = 0;
   private readonly warnedCompat = new Set<string>();
 
-  private readonly input: StraceFile;
+  private readonly input: StraceSource;
   private readonly options: StraceOptions;
   private readonly out: Accumulator;
+  private lineNumber = 0;
+  /** a line cut by "strace: Process N attached", waiting for its rest on the next line */
+  private held: { text: string; line: number } | undefined;
 
-  constructor(input: StraceFile, options: StraceOptions, out: Accumulator) {
+  constructor(input: StraceSource, options: StraceOptions, out: Accumulator) {
     this.input = input;
     this.options = options;
     this.out = out;
   }
 
-  read(): void {
-    const lines = this.input.text.split('\n');
-    // A file that ends with a newline has an empty last element; a missing one is not an error.
-    for (let i = 0; i < lines.length; i++) {
-      let raw = (lines[i] as string).replace(/\r$/, '');
-      const lineNumber = i + 1;
+  /** One line of the file, without its line break. */
+  push(text: string): void {
+    this.lineNumber++;
+    let raw = text.endsWith('\r') ? text.slice(0, -1) : text;
+    let line = this.lineNumber;
+    if (this.held) {
+      raw = this.held.text + raw;
+      line = this.held.line;
+      this.held = undefined;
+    } else {
       // On stderr, strace's "Process N attached" can land inside the line of the clone that made N.
       const attached = ATTACHED_INSIDE.exec(raw);
-      if (attached && i + 1 < lines.length) {
-        raw = (attached[1] as string) + (lines[++i] as string).replace(/\r$/, '');
+      if (attached) {
+        this.held = { text: attached[1] as string, line };
+        return;
       }
-      if (raw.trim() === '') continue;
-      if (raw.includes('\0')) {
-        this.error(lineNumber, 'binary data: this is not strace output');
-        continue;
-      }
-      this.readLine(raw, lineNumber);
     }
+    if (raw.trim() === '') return;
+    if (raw.includes('\0')) {
+      this.error(line, 'binary data: this is not strace output');
+      return;
+    }
+    this.readLine(raw, line);
+  }
+
+  end(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held) this.readLine(held.text, held.line);
   }
 
   private error(line: number, message: string): void {
@@ -375,12 +392,48 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * A parser fed line by line, so that a trace of any length is read in bounded memory: `file()` for each
+ * input, `line()` for each of its lines, `end()` after its last, then `result()`.
+ */
+export class StraceParser {
+  private readonly out = new Accumulator();
+  private readonly options: StraceOptions;
+
+  constructor(options: StraceOptions) {
+    this.options = options;
+  }
+
+  file(source: StraceSource): { line(text: string): void; end(): void } {
+    const reader = new Reader(source, this.options, this.out);
+    return { line: (text) => reader.push(text), end: () => reader.end() };
+  }
+
+  result(): StraceResult {
+    const out = this.out;
+    const syscalls = [...out.byName.values()].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const s of syscalls) s.arches.sort();
+    return { syscalls, errors: out.errors, notes: out.notes, callLines: out.callLines };
+  }
+}
+
+/** The calls of whole files' texts. */
 export function parseStrace(files: readonly StraceFile[], options: StraceOptions): StraceResult {
-  const out = new Accumulator();
-  for (const file of files) new Reader(file, options, out).read();
-  const syscalls = [...out.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const s of syscalls) s.arches.sort();
-  return { syscalls, errors: out.errors, notes: out.notes, callLines: out.callLines };
+  const parser = new StraceParser(options);
+  for (const { text, ...source } of files) {
+    const reader = parser.file(source);
+    let start = 0;
+    while (start < text.length) {
+      const end = text.indexOf('\n', start);
+      reader.line(text.slice(start, end === -1 ? text.length : end));
+      if (end === -1) break;
+      start = end + 1;
+    }
+    reader.end();
+  }
+  return parser.result();
 }
 
 /** The pid of an `-ff -o PREFIX` file name (PREFIX.1234), if it is one. */
