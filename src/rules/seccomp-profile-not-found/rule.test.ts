@@ -9,6 +9,11 @@ const spo = (namespace: string, name: string) => ({
   spec: { defaultAction: 'SCMP_ACT_ERRNO' },
 });
 const localhost = (localhostProfile: string) => ({ seccompProfile: { type: 'Localhost', localhostProfile } });
+/** A pod spec with one container and this pod-level security context. */
+const pod = (securityContext: Record<string, unknown>) => ({
+  securityContext,
+  containers: [{ name: 'a', image: 'a:1' }],
+});
 const PREFIX: Record<NestingKind, string> = {
   Pod: 'spec',
   Deployment: 'spec.template.spec',
@@ -30,35 +35,23 @@ describe('seccomp-profile-not-found', () => {
   const valid: { name: string; podSpec: Record<string, unknown>; facts: Record<string, unknown>[] }[] = [
     {
       name: 'the profile exists',
-      podSpec: {
-        securityContext: localhost('operator/shop/web.json'),
-        containers: [{ name: 'a', image: 'a:1' }],
-      },
+      podSpec: pod(localhost('operator/shop/web.json')),
       facts: profiles,
     },
     {
       name: 'a profile file not made by SPO',
-      podSpec: {
-        securityContext: localhost('profiles/audit.json'),
-        containers: [{ name: 'a', image: 'a:1' }],
-      },
+      podSpec: pod(localhost('profiles/audit.json')),
       facts: profiles,
     },
     {
       name: 'RuntimeDefault',
-      podSpec: {
-        securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'a', image: 'a:1' }],
-      },
+      podSpec: pod({ seccompProfile: { type: 'RuntimeDefault' } }),
       facts: profiles,
     },
     // Nothing can be concluded when the scan holds no SeccompProfile (CRD absent, or none in the files).
     {
       name: 'SeccompProfiles unknown',
-      podSpec: {
-        securityContext: localhost('operator/shop/missing.json'),
-        containers: [{ name: 'a', image: 'a:1' }],
-      },
+      podSpec: pod(localhost('operator/shop/missing.json')),
       facts: [],
     },
   ];
