@@ -100,9 +100,12 @@ export async function runOperatorCommand(registry: RuleRegistry, flags: Operator
   const namespace = operatorNamespace(flags, inCluster, client.identity.namespace);
   // Pod name from the downward API (POD_NAME) or the hostname, plus a suffix: two runs never share one.
   const identity = `${process.env['POD_NAME'] ?? hostname()}_${randomBytes(3).toString('hex')}`;
+  // The Lease on a connection of its own (sockets, rate limit, a timeout of half the renew deadline).
+  const leaseClient = client.forLease((config.leaderElection.renewDeadlineSeconds * 1000) / 2);
   const operator = new Operator({
     registry,
     api: client,
+    leaseApi: leaseClient,
     config,
     namespace,
     identity,
@@ -113,6 +116,7 @@ export async function runOperatorCommand(registry: RuleRegistry, flags: Operator
   if (flags.once) {
     const outcome = await operator.runOnce();
     client.close();
+    leaseClient.close();
     logger.flush();
     return outcome.ok ? 0 : 2;
   }
@@ -128,6 +132,7 @@ export async function runOperatorCommand(registry: RuleRegistry, flags: Operator
     process.on('SIGINT', onSignal);
   });
   client.close();
+  leaseClient.close();
   logger.flush();
   return 0;
 }

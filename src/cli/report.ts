@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { KubeClient } from '../kube/client.ts';
 import { diffReports } from '../report/diff.ts';
-import { withCurrentIds } from '../report/finding-ids.ts';
-import type { InspectionReport, ReportDiffEntry } from '../report/model.ts';
+import type { ReportDiffEntry } from '../report/model.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
-import type { RuleMeta } from '../engine/rule.ts';
 import { OUTPUT_FORMATS, renderReport, type OutputFormat } from '../report/render/index.ts';
+import { StoredReportError } from '../report/stored.ts';
 import { readStoredReport, ReportNotFoundError, type StoredReport } from '../sinks/configmap.ts';
 import { writeReportFiles } from '../sinks/files.ts';
 import { addKubeOptions, connectFromFlags, type KubeFlags } from './kube.ts';
@@ -44,19 +43,27 @@ async function withReport<T>(
   }
 }
 
-/** The stored rendering when the operator kept it (same bytes as it wrote), else rendered here. */
-async function fileOrRender(
-  stored: StoredReport,
-  format: 'json' | 'html',
-  report: () => Promise<InspectionReport>,
-  rules: readonly RuleMeta[],
-): Promise<string> {
-  return (await stored.file(`report.${format}`)) ?? renderReport(await report(), format, { rules });
-}
+// The controls to escape: C0 but tab and newline, DEL and C1, and the bidirectional marks and overrides.
+const TERMINAL_CONTROLS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-function memo<T>(load: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= load());
+/**
+ * Text from a stored report made safe for a terminal: C0 (but newline and tab), DEL, C1 and bidirectional
+ * controls are written as escapes, so a planted name cannot move the cursor, recolour or reorder the
+ * screen. JSON and HTML get escapes of their own language (`\u009b`, `&#x9b;`), which denote the same
+ * value, so the output stays exact; other text gets a visible `\x1b`-style escape.
+ *
+ * The one place `kube-patrol report` output passes through: a shared terminal sanitiser can replace it.
+ */
+export function forTerminal(text: string, format: OutputFormat | 'text' = 'text'): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
+    if (format === 'json') return `\\u${code.toString(16).padStart(4, '0')}`;
+    if (format === 'html') return `&#x${hex};`;
+    return code > 0xff ? `\\u{${hex}}` : `\\x${hex}`;
+  });
 }
 
 async function handled(run: () => Promise<number>): Promise<number> {
@@ -65,8 +72,12 @@ async function handled(run: () => Promise<number>): Promise<number> {
   } catch (error) {
     if (error instanceof ReportNotFoundError) {
       process.stderr.write(
-        `kube-patrol: ${error.message} (is the operator running, and is -n its namespace?)\n`,
+        forTerminal(`kube-patrol: ${error.message} (is the operator running, and is -n its namespace?)\n`),
       );
+      return 2;
+    }
+    if (error instanceof StoredReportError) {
+      process.stderr.write(forTerminal(`kube-patrol: the stored report cannot be used: ${error.message}\n`));
       return 2;
     }
     throw error;
@@ -90,23 +101,21 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
     async (scan: string | undefined, flags: ReportFlags & { output: OutputFormat; outDir?: string }) => {
       process.exitCode = await handled(() =>
         withReport(flags, scan, async (stored) => {
-          const parsed = memo(() => stored.report());
+          // Rendered here from the validated report.json: stored renderings (report.html) are never
+          // served as they are, since anyone who can write the ConfigMap could have planted them.
+          const report = await stored.report();
           if (flags.outDir) {
             const written = await writeReportFiles(flags.outDir, {
-              'report.json': await fileOrRender(stored, 'json', parsed, rules),
-              'report.html': await fileOrRender(stored, 'html', parsed, rules),
+              'report.json': renderReport(report, 'json', { rules }),
+              'report.html': renderReport(report, 'html', { rules }),
             });
-            process.stderr.write(`kube-patrol: wrote ${written.join(', ')}\n`);
+            process.stderr.write(forTerminal(`kube-patrol: wrote ${written.join(', ')}\n`));
           }
-          const text =
-            flags.output === 'json' || flags.output === 'html'
-              ? await fileOrRender(stored, flags.output, parsed, rules)
-              : renderReport(await parsed(), flags.output, {
-                  rules,
-                  color:
-                    flags.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'],
-                });
-          await writeStdout(text);
+          const text = renderReport(report, flags.output, {
+            rules,
+            color: flags.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'],
+          });
+          await writeStdout(forTerminal(text, flags.output));
           return 0;
         }),
       );
@@ -123,7 +132,7 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
   ).action(async (scan: string | undefined, flags: ReportFlags & { file: string; browser: boolean }) => {
     process.exitCode = await handled(() =>
       withReport(flags, scan, async (stored) => {
-        const html = await fileOrRender(stored, 'html', () => stored.report(), rules);
+        const html = renderReport(await stored.report(), 'html', { rules });
         const [path] = await writeReportFiles(resolve(flags.file, '..'), {
           [flags.file.split(/[\\/]/).pop()!]: html,
         });
@@ -162,25 +171,27 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
             const older = newer.history[index + 1];
             if (!older) {
               process.stderr.write(
-                `kube-patrol: scan ${newer.summary.scanId} is the oldest kept; nothing to compare with\n`,
+                forTerminal(
+                  `kube-patrol: scan ${newer.summary.scanId} is the oldest kept; nothing to compare with\n`,
+                ),
               );
               return 2;
             }
             fromId = older.scanId;
           }
           const older = await readStoredReport(client, namespace, flags.name, fromId);
+          // Both read validated, with finding ids derived anew (older builds made them differently).
           const [before, after] = [await older.report(), await newer.report()];
           const diff = {
             from: older.summary.scanId,
             to: newer.summary.scanId,
-            ...diffReports(
-              { findings: withCurrentIds(before.findings) },
-              { findings: withCurrentIds(after.findings) },
-            ),
+            ...diffReports(before, after),
             score: { from: before.summary.score, to: after.summary.score },
           };
           await writeStdout(
-            flags.output === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff),
+            flags.output === 'json'
+              ? forTerminal(`${JSON.stringify(diff, null, 2)}\n`, 'json')
+              : forTerminal(renderDiffTable(diff)),
           );
           return 0;
         } finally {
@@ -196,9 +207,9 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
         withReport(flags, undefined, async (stored) => {
           const rows = stored.history.map(
             (e) =>
-              `${e.scanId}  ${e.generatedAt}  score ${String(e.score).padStart(3)}  findings ${String(e.findings).padStart(6)}  critical ${e.bySeverity.critical}${e.new === undefined ? '' : `  +${e.new} -${e.resolved ?? 0}`}`,
+              `${e.scanId}  ${e.generatedAt}  score ${String(e.score ?? '—').padStart(3)}  findings ${String(e.findings).padStart(6)}  critical ${e.bySeverity.critical}${e.new === undefined ? '' : `  +${e.new} -${e.resolved ?? 0}`}`,
           );
-          await writeStdout(`${rows.join('\n')}\n`);
+          await writeStdout(forTerminal(`${rows.join('\n')}\n`));
           return 0;
         }),
       );
@@ -216,10 +227,10 @@ export function renderDiffTable(diff: {
   to: string;
   new: readonly ReportDiffEntry[];
   resolved: readonly ReportDiffEntry[];
-  score: { from: number; to: number };
+  score: { from: number | null; to: number | null };
 }): string {
   const lines = [
-    `Scan ${diff.from} → ${diff.to}: score ${diff.score.from} → ${diff.score.to}, ${diff.new.length} new, ${diff.resolved.length} resolved`,
+    `Scan ${diff.from} → ${diff.to}: score ${diff.score.from ?? '—'} → ${diff.score.to ?? '—'}, ${diff.new.length} new, ${diff.resolved.length} resolved`,
   ];
   if (diff.new.length > 0) lines.push('', 'New:', ...diff.new.map((e) => `  + ${describeEntry(e)}`));
   if (diff.resolved.length > 0)

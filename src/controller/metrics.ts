@@ -76,6 +76,22 @@ export class OperatorMetrics {
     help: '409 Conflicts retried while switching the report ConfigMap',
     registers: [this.registry],
   });
+  readonly scanPartial = new Gauge({
+    name: 'kube_patrol_scan_partial',
+    help: '1 when the last scan could not list some workload kind (its report is marked partial), else 0',
+    registers: [this.registry],
+  });
+  readonly previousRejected = new Counter({
+    name: 'kube_patrol_previous_report_rejected_total',
+    help: 'Stored reports not used for the diff, by problem (schema, limit, integrity, corrupt, timeout, digest, read)',
+    labelNames: ['problem'] as const,
+    registers: [this.registry],
+  });
+  readonly leaseLost = new Counter({
+    name: 'kube_patrol_lease_lost_total',
+    help: 'Times this replica stopped leading because it could not renew within the renew deadline',
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: 'kube_patrol_leader',
     help: '1 while this replica holds the lease',
@@ -107,7 +123,8 @@ export class OperatorMetrics {
     for (const [namespace, count] of byNamespace) this.findingsByNamespace.set({ namespace }, count);
     this.exempted.set(report.summary.exempted);
     this.workloads.set(report.summary.workloads);
-    this.score.set(report.summary.score);
+    // NaN when withheld (a partial or empty scan): no number an alert could read as "all is well".
+    this.score.set(report.summary.score ?? Number.NaN);
     this.unreadable.set(unreadable);
   }
 }

@@ -1,21 +1,23 @@
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config/operator.ts';
 import type { KubeApi } from '../kube/client.ts';
-import { scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
+import { isBlind, scanCluster, type ClusterScan } from '../pipeline/scan-cluster.ts';
 import { diffBaseOf, type DiffBase } from '../report/diff.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
-import type { InspectionReport } from '../report/model.ts';
+import type { InspectionReport, ReportCoverage } from '../report/model.ts';
 import { renderReportChunks } from '../report/render/index.ts';
+import { diffBaseDigest, StoredReportError } from '../report/stored.ts';
 import {
   ConfigMapReportSink,
   readStoredReport,
   ReportNotFoundError,
   type WriteResult,
 } from '../sinks/configmap.ts';
-import { RenderError, ReportIntegrityError, type FileSource } from '../sinks/configmap-encoding.ts';
+import { RenderError, type FileSource } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
 import { LeaderElector } from './leader.ts';
+import { ReportDigestStore } from './report-digest.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { Debouncer, SingleFlight, startCron, type CronHandle, type ScanTrigger } from './scheduler.ts';
 import { startHealthServer, type HealthServer } from './server.ts';
@@ -25,6 +27,8 @@ export interface OperatorOptions {
   /** The rules this operator runs (chosen by its composition root). */
   readonly registry: RuleRegistry;
   readonly api: KubeApi;
+  /** For the Lease (election and the report digest): a connection of its own; default `api`. */
+  readonly leaseApi?: KubeApi;
   readonly config: OperatorConfig;
   /** Where reports, the Lease and Events go. */
   readonly namespace: string;
@@ -39,6 +43,8 @@ export interface OperatorOptions {
 
 export interface ScanOutcome {
   readonly ok: boolean;
+  /** Written, but some workload kind could not be listed: the report says what is missing. */
+  readonly partial?: boolean;
   readonly trigger: ScanTrigger;
   readonly report?: InspectionReport;
   readonly write?: WriteResult;
@@ -67,6 +73,9 @@ export class Operator {
   private readonly options: OperatorOptions;
   private readonly log: Logger;
   private readonly sink: ConfigMapReportSink;
+  private readonly digests: ReportDigestStore;
+  /** Aborted when this replica stops leading: a write under way stops at its next request. */
+  private leadership: AbortController | undefined;
   private readonly flight: SingleFlight;
   private readonly clock: () => Date;
   private elector: LeaderElector | undefined;
@@ -93,6 +102,11 @@ export class Operator {
       maxConfigMapBytes: report.maxConfigMapBytes,
       log: (message, fields) => this.log.warn(fields ?? {}, message),
     });
+    this.digests = new ReportDigestStore(
+      options.leaseApi ?? options.api,
+      options.namespace,
+      options.config.leaderElection.leaseName,
+    );
     this.flight = new SingleFlight((trigger, signal) => this.scan(trigger, signal).then(() => undefined));
   }
 
@@ -125,7 +139,7 @@ export class Operator {
     );
     if (config.leaderElection.enabled) {
       const election = config.leaderElection;
-      this.elector = new LeaderElector(this.options.api, {
+      this.elector = new LeaderElector(this.options.leaseApi ?? this.options.api, {
         namespace: this.options.namespace,
         leaseName: election.leaseName,
         identity: this.options.identity,
@@ -133,7 +147,7 @@ export class Operator {
         renewDeadlineSeconds: election.renewDeadlineSeconds,
         retryPeriodSeconds: election.retryPeriodSeconds,
         onStartedLeading: () => this.startLeading(),
-        onStoppedLeading: () => this.stopLeading(),
+        onStoppedLeading: (reason) => this.stopLeading(reason),
         onError: (error) =>
           this.log.warn({ error: describe(error) }, 'leader election: lease request failed'),
       });
@@ -145,6 +159,7 @@ export class Operator {
 
   private startLeading(): void {
     if (this.stopping) return;
+    this.leadership = new AbortController();
     this.metrics.leader.set(1);
     this.log.info({ identity: this.options.identity }, 'became leader: scanning');
     const { config } = this.options;
@@ -164,9 +179,11 @@ export class Operator {
     this.trigger(this.elector ? 'leader' : 'start');
   }
 
-  private stopLeading(): void {
+  private stopLeading(reason: string): void {
     this.metrics.leader.set(0);
-    this.log.warn({ identity: this.options.identity }, 'lost leadership: no more scans or writes');
+    if (this.elector?.lostReason === reason) this.metrics.leaseLost.inc();
+    this.log.warn({ identity: this.options.identity, reason }, 'lost leadership: no more scans or writes');
+    this.leadership?.abort(new Error(`lost leadership: ${reason}`));
     this.flight.abort('lost leadership');
     void this.cron?.stop();
     this.cron = undefined;
@@ -181,16 +198,27 @@ export class Operator {
     if (outcome !== 'started') this.log.info({ trigger, outcome }, 'a scan is running: trigger coalesced');
   }
 
-  /** Readiness: the leader is ready when its last scan wrote a report; a standby when it reaches the API. */
+  /**
+   * Readiness: the leader is ready when its last scan wrote a complete report; a standby when it sees the
+   * holder of the lease. Not ready after a failed or partial scan, and when this replica stopped leading
+   * because it could not renew (it scans and writes nothing until it renews or sees another holder).
+   */
   readiness(): { ok: boolean; reason: string } {
     if (this.stopping) return { ok: false, reason: 'shutting down' };
     if (this.elector && !this.elector.isLeader) {
+      if (this.elector.lostReason)
+        return { ok: false, reason: `not leading: ${this.elector.lostReason}; no scans or writes` };
       return this.elector.healthy
         ? { ok: true, reason: 'standby (another replica holds the lease)' }
         : { ok: false, reason: 'cannot reach the API server for the lease' };
     }
     const last = this.lastOutcome;
     if (!last) return { ok: false, reason: 'first scan not finished' };
+    if (last.ok && last.partial)
+      return {
+        ok: false,
+        reason: `last scan partial at ${last.report?.metadata.generatedAt ?? '?'}: ${describeDenied(last.report?.coverage)}`,
+      };
     return last.ok
       ? { ok: true, reason: `last scan succeeded at ${last.report?.metadata.generatedAt ?? '?'}` }
       : { ok: false, reason: `last scan failed (${last.stage}): ${last.error?.message ?? ''}` };
@@ -201,20 +229,51 @@ export class Operator {
     return this.scan('start', new AbortController().signal);
   }
 
-  private async readPrevious(): Promise<DiffBase | null> {
+  /**
+   * The previous report's diff base, read back once (then kept from each write). The stored report is
+   * input, not truth: it is used only when it reads back valid within the limits of src/report/stored.ts
+   * and its digest matches the one this operator recorded in its Lease when it wrote it (ADR 0009).
+   * Anything else — absent, damaged, oversized, slow, forged — means no diff this time (so every critical
+   * finding is announced, as on a first scan), is logged and counted, and the next write replaces it.
+   */
+  private async readPrevious(signal: AbortSignal): Promise<DiffBase | null> {
     if (this.previous !== undefined) return this.previous;
     const { namespace, config } = this.options;
+    const reject = (problem: string, error: unknown) => {
+      this.metrics.previousRejected.inc({ problem });
+      this.log.warn(
+        { error: describe(error), problem },
+        'cannot use the previous report: this scan has no diff, and its write replaces it',
+      );
+      return null;
+    };
     try {
-      const stored = await readStoredReport(this.options.api, namespace, config.report.configMapName);
-      this.previous = stored.summary.files.includes('report.json') ? await stored.diffBase() : null;
+      const stored = await readStoredReport(
+        this.options.api,
+        namespace,
+        config.report.configMapName,
+        undefined,
+        { signal },
+      );
+      if (!stored.summary.files.includes('report.json')) return (this.previous = null);
+      const base = await stored.diffBase(signal);
+      const recorded = await this.digests.read(signal);
+      if (recorded?.scanId !== stored.summary.scanId || recorded.digest !== diffBaseDigest(base)) {
+        this.previous = reject(
+          'digest',
+          recorded
+            ? `scan ${stored.summary.scanId} does not match the digest recorded in the Lease (scan ${recorded.scanId})`
+            : `no digest of scan ${stored.summary.scanId} in the Lease ${config.leaderElection.leaseName}`,
+        );
+      } else this.previous = base;
     } catch (error) {
-      if (error instanceof ReportIntegrityError || error instanceof SyntaxError) {
-        // A damaged previous report must not block every future scan: scan without the diff.
-        this.log.warn({ error: describe(error) }, 'cannot read the previous report; this scan has no diff');
-      } else if (!(error instanceof ReportNotFoundError)) throw error;
-      this.previous = null;
+      if (signal.aborted) throw error;
+      if (error instanceof ReportNotFoundError) {
+        this.log.info({ error: describe(error) }, 'no previous report: this scan has no diff');
+        this.previous = null;
+      } else this.previous = reject(error instanceof StoredReportError ? error.problem : 'read', error);
     }
-    return this.previous;
+    return this.previous ?? null;
   }
 
   private async scan(trigger: ScanTrigger, signal: AbortSignal): Promise<ScanOutcome> {
@@ -223,8 +282,8 @@ export class Operator {
     this.log.info({ trigger }, 'scan started');
     let outcome: ScanOutcome;
     try {
-      const previous = await this.readPrevious().catch((error: unknown) => {
-        throw new StageError('list', error);
+      const previous = await this.readPrevious(signal).catch((error: unknown) => {
+        throw new StageError('aborted', error);
       });
       const settings = resolveSettings(this.options.registry, config, {}, this.clock());
       const scan = await scanCluster(api, settings, {
@@ -239,6 +298,14 @@ export class Operator {
       if (signal.aborted || this.stopping || !this.isLeader)
         throw new StageError('aborted', signal.reason ?? new Error('stopping'));
       const report = scan.report;
+      const coverage = report.coverage as ReportCoverage;
+      this.metrics.scanPartial.set(coverage.partial ? 1 : 0);
+      // Refused every workload kind: nothing seen, nothing to vouch for. The previous report stays.
+      if (isBlind(coverage))
+        throw new StageError(
+          'list',
+          new Error(`forbidden to list any workload kind (${describeDenied(coverage)}); nothing written`),
+        );
       // Rendered lazily, one after the other, while being compressed: JSON and HTML in pieces, never whole.
       const files: Record<string, FileSource> = Object.fromEntries(
         config.report.formats.map((format) => [
@@ -248,18 +315,29 @@ export class Operator {
       );
       if (signal.aborted || !this.isLeader)
         throw new StageError('aborted', signal.reason ?? new Error('lost leadership'));
-      // From here the write runs to its end even if asked to stop: it either switches the report or not.
-      const write = await this.sink.write(report, files).catch((error: unknown) => {
+      // From here the write runs to its end even if asked to stop (it either switches the report or not),
+      // unless this replica stops leading: then another may write soon, so it stops at its next request.
+      const write = await this.sink.write(report, files, this.leadership?.signal).catch((error: unknown) => {
         throw error instanceof RenderError
           ? new StageError('render', error.cause)
           : new StageError('write', error);
       });
       this.previous = diffBaseOf(report);
+      await this.digests
+        .record({ scanId: write.scanId, digest: diffBaseDigest(this.previous) })
+        .catch((error: unknown) =>
+          this.log.warn(
+            { error: describe(error) },
+            'could not record the report digest in the Lease: after a restart this report is not diffed against',
+          ),
+        );
       this.metrics.recordReport(report, scan.unreadable.length);
       this.metrics.writeConflicts.inc(write.conflicts);
-      this.metrics.lastSuccess.set(Date.now() / 1000);
-      this.metrics.lastScanOk.set(1);
-      outcome = { ok: true, trigger, report, write, stats: scan.stats };
+      // A partial report is written (it says what it saw) but is no success: the staleness alert on the
+      // last success keeps running, and /readyz says why.
+      if (!coverage.partial) this.metrics.lastSuccess.set(Date.now() / 1000);
+      this.metrics.lastScanOk.set(coverage.partial ? 0 : 1);
+      outcome = { ok: true, partial: coverage.partial, trigger, report, write, stats: scan.stats };
       this.log.info(
         {
           trigger,
@@ -273,11 +351,17 @@ export class Operator {
           requests: scan.stats.requests,
           listRestarts: scan.stats.restarts,
           conflicts: write.conflicts,
+          partial: coverage.partial,
           durationMs: Math.round(performance.now() - started),
         },
         'scan written',
       );
-      if (config.report.events) await this.emitEvent(report);
+      if (coverage.partial)
+        this.log.warn(
+          { denied: describeDenied(coverage) },
+          'scan partial: some workload kinds could not be listed; the report is marked partial',
+        );
+      if (config.report.events && this.isLeader) await this.emitEvent(report);
     } catch (error) {
       const stage: ScanStage = error instanceof StageError ? error.stage : 'list';
       const cause = error instanceof StageError ? (error.cause as Error) : (error as Error);
@@ -353,6 +437,14 @@ export class Operator {
   idle(): Promise<void> {
     return this.flight.idle();
   }
+}
+
+function describeDenied(coverage: ReportCoverage | undefined): string {
+  const denied = coverage?.denied ?? [];
+  const shown = denied
+    .slice(0, 5)
+    .map((d) => `${d.kind} in ${d.namespace ?? 'all namespaces'} (${d.status})`);
+  return `could not list ${shown.join(', ')}${denied.length > shown.length ? `, and ${denied.length - shown.length} more` : ''}`;
 }
 
 function describe(error: unknown): string {

@@ -136,6 +136,14 @@ export class KubeClient implements KubeApi {
     this.watchAgent?.destroy();
   }
 
+  /**
+   * A client of its own for leader election: its own sockets, rate limit and timeout, and no retries (the
+   * elector retries every period), so a scan's many requests never delay a renew.
+   */
+  forLease(timeoutMs: number): KubeClient {
+    return new KubeClient(this.credentials, { qps: 5, burst: 10, timeoutMs, retries: 0 });
+  }
+
   private makeAgent(options: https.RequestOptions, maxSockets: number): http.Agent {
     if (this.base.protocol !== 'https:') return new http.Agent({ keepAlive: true, maxSockets });
     return new https.Agent({

@@ -3,9 +3,10 @@ import { createFacts, NO_FACTS } from '../engine/subject.ts';
 import type { KubeApi } from '../kube/client.ts';
 import { createReportAssembler } from '../report/build.ts';
 import type { DiffBase } from '../report/diff.ts';
-import type { InspectionReport, ReportError } from '../report/model.ts';
+import type { InspectionReport, ReportCoverage, ReportError } from '../report/model.ts';
 import {
   describeUnreadable,
+  WORKLOAD_RESOURCES,
   listClusterWorkloadEvents,
   type ClusterListOptions,
   type ClusterListSummary,
@@ -32,6 +33,36 @@ export interface ClusterScan {
   /** Kinds (and namespaces) the credentials could not list; also in `report.errors`. */
   readonly unreadable: readonly UnreadableResource[];
   readonly stats: ClusterListSummary['stats'] & { collapsed: number };
+}
+
+/**
+ * What a listing could see. Partial when a workload kind was refused anywhere in scope, or an object kind
+ * a rule asked for: a kind missing from the report must not read as a kind without findings. (A refused
+ * Namespace list for resolving namespace globs alone is not: the kinds are then listed across the cluster
+ * and filtered here.)
+ */
+export function coverageOf(
+  listing: Pick<ClusterListSummary, 'unreadable' | 'stats' | 'namespacesSeen' | 'kindsListed'>,
+  objectsUnreadable: readonly UnreadableResource[] = [],
+): ReportCoverage {
+  const kinds = new Set<string>(WORKLOAD_RESOURCES.map((r) => r.kind));
+  const denied = [...objectsUnreadable, ...listing.unreadable].map((u) => ({
+    kind: u.kind,
+    namespace: u.namespace,
+    status: u.status,
+  }));
+  return {
+    partial: objectsUnreadable.length > 0 || listing.unreadable.some((u) => kinds.has(u.kind)),
+    kindsListed: WORKLOAD_RESOURCES.map((r) => r.kind).filter((k) => listing.kindsListed.has(k)),
+    denied,
+    workloadsInspected: listing.stats.objects,
+    namespacesSeen: listing.namespacesSeen.size,
+  };
+}
+
+/** No workload kind could be listed anywhere: the scan saw nothing it could vouch for, and is a failure. */
+export function isBlind(coverage: ReportCoverage): boolean {
+  return coverage.kindsListed.length === 0;
 }
 
 /**
@@ -96,6 +127,7 @@ export async function scanCluster(
     ...engineErrors,
   ];
   const report = assembler.finish({
+    coverage: coverageOf(listing, cluster?.unreadable),
     errors,
     skipped: listing.extraction.skipped,
     generatedAt: clock(),

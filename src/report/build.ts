@@ -10,6 +10,7 @@ import {
   REPORT_API_VERSION,
   REPORT_KIND,
   type InspectionReport,
+  type ReportCoverage,
   type ReportError,
   type ReportFinding,
   type ReportObject,
@@ -39,6 +40,8 @@ export interface ReportCompletion {
   readonly durationMs?: number;
   /** The previous report (or just what a diff needs of it), to list new and resolved findings. */
   readonly previous?: InspectionReport | DiffBase;
+  /** Cluster scans: what could be listed; a partial one withholds the score. */
+  readonly coverage?: ReportCoverage;
 }
 
 export interface BuildReportInput extends ReportSettings, ReportCompletion {
@@ -116,7 +119,12 @@ function assemble(
       ...(completion.durationMs === undefined ? {} : { durationMs: Math.round(completion.durationMs) }),
     },
     summary: {
-      score: overallScore(scores),
+      // A score over what a scan could not see, or over nothing, would read as "all is well".
+      ...(completion.coverage?.partial
+        ? { score: null, scoreWithheld: 'partial' as const }
+        : scores.length === 0
+          ? { score: null, scoreWithheld: 'empty' as const }
+          : { score: overallScore(scores) }),
       workloads: workloads.length,
       findings: unexempted,
       exempted: findings.length - unexempted,
@@ -138,6 +146,7 @@ function assemble(
     ...(objects.length > 0 ? { objects } : {}),
     findings: sortFindings(findings),
     errors: completion.errors,
+    ...(completion.coverage ? { coverage: completion.coverage } : {}),
   };
   if (!completion.previous) return base;
   const previous =

@@ -6,7 +6,7 @@ import type { InspectionReport, ReportDiff, ReportDiffEntry } from './model.ts';
  */
 export interface DiffBase {
   readonly generatedAt: string;
-  readonly score: number;
+  readonly score: number | null;
   /** Unexempted findings only. */
   readonly findings: readonly ReportDiffEntry[];
 }

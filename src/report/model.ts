@@ -71,10 +71,37 @@ export interface ReportDiffEntry {
 export interface ReportDiff {
   /** When the previous report was generated. */
   readonly since: string;
-  readonly previousScore: number;
+  readonly previousScore: number | null;
   readonly new: readonly ReportDiffEntry[];
   readonly resolved: readonly ReportDiffEntry[];
 }
+
+/** A kind the scan was refused to list (403), across the cluster or in one namespace. */
+export interface ReportDeniedList {
+  readonly kind: string;
+  /** Null: the cluster-wide list. */
+  readonly namespace: string | null;
+  readonly status: number;
+}
+
+/**
+ * What a cluster scan could see. A scan that was refused some workload kind is `partial`: its findings
+ * and score describe only what it could list, so the score is withheld (`summary.score` null).
+ */
+export interface ReportCoverage {
+  readonly partial: boolean;
+  /** Workload kinds listed (in at least one namespace of the scope; `denied` says where one was not). */
+  readonly kindsListed: readonly string[];
+  /** Lists refused (403): workload kinds, and Namespace when namespace globs could not be resolved. */
+  readonly denied: readonly ReportDeniedList[];
+  /** Objects with a pod template that were inspected (owned ones collapsed onto their owner included). */
+  readonly workloadsInspected: number;
+  /** Distinct namespaces of the objects read. */
+  readonly namespacesSeen: number;
+}
+
+/** Why a report carries no score: a partial scan, or one that found no workload to score. */
+export type ScoreWithheld = 'partial' | 'empty';
 
 export interface InspectionReport {
   readonly apiVersion: typeof REPORT_API_VERSION;
@@ -90,7 +117,9 @@ export interface InspectionReport {
     readonly durationMs?: number;
   };
   readonly summary: {
-    readonly score: number;
+    /** 0..100; null when withheld (`scoreWithheld` says why): never 100 for what could not be seen. */
+    readonly score: number | null;
+    readonly scoreWithheld?: ScoreWithheld;
     readonly workloads: number;
     readonly findings: number;
     readonly exempted: number;
@@ -106,5 +135,7 @@ export interface InspectionReport {
   readonly objects?: readonly ReportObject[];
   readonly findings: readonly ReportFinding[];
   readonly errors: readonly ReportError[];
+  /** Cluster scans: what the scan could list. */
+  readonly coverage?: ReportCoverage;
   readonly diff?: ReportDiff;
 }

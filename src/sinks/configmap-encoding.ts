@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { StringDecoder } from 'node:string_decoder';
 import type { Transform } from 'node:stream';
+import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import {
-  brotliDecompressSync,
-  constants,
-  createBrotliCompress,
-  createBrotliDecompress,
-  createGunzip,
-  createGzip,
-  gunzipSync,
-} from 'node:zlib';
+  HISTORY_KEY,
+  PARTS_KEY,
+  SUMMARY_KEY,
+  type Compression,
+  type PartRef,
+  type PartsManifest,
+  type Storage,
+} from '../report/stored.ts';
+
+// The layout is read back by src/report/stored.ts (as untrusted input); its names are declared there.
+export {
+  HISTORY_KEY,
+  PARTS_KEY,
+  SUMMARY_KEY,
+  type Compression,
+  type PartRef,
+  type PartsManifest,
+  type Storage,
+};
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,
@@ -19,10 +30,6 @@ import {
  * part ConfigMaps. The summary is always plain `data` in the main ConfigMap. Pure: no API calls, so the
  * size rules are unit-tested.
  */
-export type Storage = 'data' | 'gzip' | 'brotli' | 'split';
-
-/** How a file's bytes are compressed: the suffix of its key in `binaryData` (`report.json.br`). */
-export type Compression = 'gz' | 'br';
 
 /**
  * Brotli quality 6 with a 4 MiB window: on the cluster benchmark's 34 MB report.json half the size of
@@ -42,21 +49,6 @@ export interface ConfigMapPayload {
   binaryData: Record<string, string>;
 }
 
-export interface PartRef {
-  /** Name of the part ConfigMap. */
-  readonly configMap: string;
-  /** Key inside its binaryData. */
-  readonly key: string;
-}
-
-/** Where the pieces of each split file are, in order, and how to check the reassembled bytes. */
-export interface PartsManifest {
-  readonly files: Record<
-    string,
-    { readonly parts: readonly PartRef[]; readonly bytes: number; readonly sha256: string }
-  >;
-}
-
 export interface EncodedReport {
   readonly storage: Storage;
   /** The main ConfigMap's content (summary.json always in data). */
@@ -73,10 +65,6 @@ export function payloadBytes(payload: ConfigMapPayload): number {
     total += key.length + Math.floor((value.length * 3) / 4);
   return total;
 }
-
-export const SUMMARY_KEY = 'summary.json';
-export const PARTS_KEY = 'parts.json';
-export const HISTORY_KEY = 'history.json';
 
 /** A rendered file: its text, or a function yielding it in pieces (rendered only when its turn comes). */
 export type FileSource = string | (() => Iterable<string>);
@@ -281,93 +269,4 @@ export async function encodeReport(
       `the report summary alone (${payloadBytes(main)} bytes) exceeds the ConfigMap budget of ${budget} bytes`,
     );
   return { storage: 'split', main, parts };
-}
-
-export class ReportIntegrityError extends Error {
-  override readonly name = 'ReportIntegrityError';
-}
-
-/**
- * Reads one file back from a main ConfigMap's payload: plain data, gzip or brotli binaryData, or split
- * parts (fetched with `readPart`, checked against the manifest's length and sha256). Undefined when absent.
- */
-export async function decodeFile(
-  main: Partial<ConfigMapPayload>,
-  key: string,
-  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
-): Promise<string | undefined> {
-  const plain = main.data?.[key];
-  if (plain !== undefined) return plain;
-  const stored = await compressedFile(main, key, readPart);
-  if (stored === undefined) return undefined;
-  return (
-    stored.compression === 'gz' ? gunzipSync(stored.bytes) : brotliDecompressSync(stored.bytes)
-  ).toString('utf8');
-}
-
-/**
- * Reads one file back line by line, never holding its whole text: compressed bytes (whole or reassembled
- * from parts) are decompressed as a stream. Undefined when absent.
- */
-export async function decodeFileLines(
-  main: Partial<ConfigMapPayload>,
-  key: string,
-  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
-): Promise<AsyncIterable<string> | undefined> {
-  const plain = main.data?.[key];
-  if (plain !== undefined)
-    return (async function* () {
-      yield* plain.split('\n');
-    })();
-  const stored = await compressedFile(main, key, readPart);
-  if (stored === undefined) return undefined;
-  return (async function* () {
-    const stream = stored.compression === 'gz' ? createGunzip() : createBrotliDecompress();
-    stream.end(stored.bytes);
-    // A character split between two chunks is decoded once both halves are in.
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const lines = (rest + decoder.write(chunk)).split('\n');
-      rest = lines.pop() ?? '';
-      yield* lines;
-    }
-    yield rest + decoder.end();
-  })();
-}
-
-const COMPRESSIONS: readonly Compression[] = ['gz', 'br'];
-
-/** The compressed bytes of a file (whole, or reassembled and checked from split parts). */
-async function compressedFile(
-  main: Partial<ConfigMapPayload>,
-  key: string,
-  readPart: (configMap: string) => Promise<Partial<ConfigMapPayload>>,
-): Promise<{ compression: Compression; bytes: Buffer } | undefined> {
-  for (const compression of COMPRESSIONS) {
-    const value = main.binaryData?.[`${key}.${compression}`];
-    if (value !== undefined) return { compression, bytes: Buffer.from(value, 'base64') };
-  }
-  const manifestText = main.data?.[PARTS_KEY];
-  if (manifestText === undefined) return undefined;
-  const files = (JSON.parse(manifestText) as PartsManifest).files;
-  const compression = COMPRESSIONS.find((c) => files[`${key}.${c}`]);
-  const entry = compression && files[`${key}.${compression}`];
-  if (!compression || !entry) return undefined;
-  const chunks: Buffer[] = [];
-  for (const ref of entry.parts) {
-    const part = await readPart(ref.configMap);
-    const value = part.binaryData?.[ref.key];
-    if (value === undefined)
-      throw new ReportIntegrityError(`part ConfigMap ${ref.configMap} has no ${ref.key}`);
-    chunks.push(Buffer.from(value, 'base64'));
-  }
-  const bytes = Buffer.concat(chunks);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (bytes.length !== entry.bytes || sha256 !== entry.sha256) {
-    throw new ReportIntegrityError(
-      `${key}: reassembled ${bytes.length} bytes do not match the manifest (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`,
-    );
-  }
-  return { compression, bytes };
 }

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
-import { diffBaseOf, type DiffBase } from '../report/diff.ts';
-import { findingIds, withCurrentIds } from '../report/finding-ids.ts';
-import type { InspectionReport, ReportDiffEntry, SeverityCounts } from '../report/model.ts';
-import type { WorkloadRef } from '../workloads/model.ts';
+import type { InspectionReport } from '../report/model.ts';
 import {
-  decodeFile,
-  decodeFileLines,
+  openStoredReport,
+  parseStoredHistory,
+  ReportNotFoundError,
+  type HistoryEntry,
+  type StoredConfigMap,
+  type StoredReadLimits,
+  type StoredReport,
+  type StoredSummary,
+} from '../report/stored.ts';
+import {
   encodeReport,
   HISTORY_KEY,
   payloadBytes,
@@ -23,40 +28,7 @@ export const REPORT_LABEL = 'kube-patrol.io/report';
 export const SCAN_LABEL = 'kube-patrol.io/scan-id';
 export const ROLE_LABEL = 'kube-patrol.io/role';
 
-/** `summary.json`: small, always plain text in the main ConfigMap. */
-export interface StoredSummary {
-  readonly scanId: string;
-  readonly generatedAt: string;
-  readonly cluster?: string;
-  readonly score: number;
-  readonly workloads: number;
-  readonly findings: number;
-  readonly exempted: number;
-  readonly bySeverity: SeverityCounts;
-  readonly errors: number;
-  readonly durationMs?: number;
-  readonly diff?: {
-    readonly since: string;
-    readonly new: number;
-    readonly resolved: number;
-    readonly newCritical: number;
-  };
-  readonly storage: Storage;
-  readonly files: readonly string[];
-}
-
-/** One entry of `history.json` (newest first; the first is the latest report). */
-export interface HistoryEntry {
-  readonly scanId: string;
-  readonly generatedAt: string;
-  /** The ConfigMap that keeps this scan's report. */
-  readonly configMap: string;
-  readonly score: number;
-  readonly findings: number;
-  readonly bySeverity: SeverityCounts;
-  readonly new?: number;
-  readonly resolved?: number;
-}
+export { ReportNotFoundError, type HistoryEntry, type StoredReport, type StoredSummary };
 
 export interface ConfigMapSinkOptions {
   readonly namespace: string;
@@ -90,10 +62,6 @@ interface ConfigMap extends Partial<ConfigMapPayload> {
   };
 }
 
-export class ReportNotFoundError extends Error {
-  override readonly name = 'ReportNotFoundError';
-}
-
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 const cmPath = (namespace: string, name?: string) =>
@@ -114,7 +82,7 @@ export function summarize(
   report: InspectionReport,
   scanId: string,
   storage: Storage,
-  files: readonly string[],
+  files: StoredSummary['files'],
 ): StoredSummary {
   const diff = report.diff;
   return {
@@ -122,6 +90,8 @@ export function summarize(
     generatedAt: report.metadata.generatedAt,
     ...(report.metadata.cluster ? { cluster: report.metadata.cluster } : {}),
     score: report.summary.score,
+    ...(report.summary.scoreWithheld ? { scoreWithheld: report.summary.scoreWithheld } : {}),
+    ...(report.coverage?.partial ? { partial: true } : {}),
     workloads: report.summary.workloads,
     findings: report.summary.findings,
     exempted: report.summary.exempted,
@@ -196,7 +166,7 @@ export class ConfigMapReportSink {
     const { namespace, name } = this.options;
     const scanId = newScanId(report.metadata.generatedAt);
     const historyName = `${name}-${scanId}`;
-    const fileKeys = Object.keys(files);
+    const fileKeys = Object.keys(files) as StoredSummary['files'][number][];
     // The history index grows the main ConfigMap: keep room for it (about 300 bytes an entry).
     const reserve = 512 + this.options.history * 400;
     const summary = (storage: Storage) =>
@@ -266,7 +236,8 @@ export class ConfigMapReportSink {
       } catch (error) {
         if (!isApiStatus(error, 404)) throw error;
       }
-      const previous = parseHistory(current?.data?.[HISTORY_KEY]);
+      // A history that is not what this sink writes is dropped entry by entry, and rewritten here.
+      const previous = parseStoredHistory(current?.data?.[HISTORY_KEY], name).entries;
       const all = [entry, ...previous.filter((e) => e.scanId !== scanId)];
       const history = all.slice(0, this.options.history);
       const dropped = all.slice(this.options.history);
@@ -328,145 +299,25 @@ export class ConfigMapReportSink {
   }
 }
 
-function parseHistory(text: string | undefined): HistoryEntry[] {
-  if (!text) return [];
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return Array.isArray(parsed) ? (parsed as HistoryEntry[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-export interface StoredReport {
-  readonly configMap: string;
-  readonly summary: StoredSummary;
-  readonly history: readonly HistoryEntry[];
-  /** Reads and reassembles one rendered file (`report.json`, `report.html`). */
-  file(key: string): Promise<string | undefined>;
-  /** The parsed report.json. */
-  report(): Promise<InspectionReport>;
-  /**
-   * What a diff against this report needs (its unexempted findings as diff entries), read line by line
-   * from report.json without holding or parsing the whole report when it has one finding per line.
-   */
-  diffBase(): Promise<DiffBase>;
-}
-
-const FINDINGS_OPEN = '  "findings": [';
-
-/**
- * The diff base of a report.json in the large layout (renderJsonChunks: one finding per line inside the
- * top-level outline), read as it streams. Undefined when the text is laid out otherwise (small, indented
- * reports): the caller parses it whole then.
- */
-export async function readDiffBase(
-  lines: AsyncIterable<string>,
-  summary: Pick<StoredSummary, 'generatedAt' | 'score'>,
-): Promise<DiffBase | undefined> {
-  const findings: ReportDiffEntry[] = [];
-  const workloads = new Map<string, WorkloadRef>();
-  // Ids derived anew: a report written by an earlier version may have made them differently.
-  const ids = findingIds();
-  let inside = false;
-  for await (const line of lines) {
-    if (!inside) {
-      if (line === `${FINDINGS_OPEN}],` || line === `${FINDINGS_OPEN}]`)
-        return { generatedAt: summary.generatedAt, score: summary.score, findings };
-      if (line === FINDINGS_OPEN) inside = true;
-      continue;
-    }
-    if (line === '  ]' || line === '  ],')
-      return { generatedAt: summary.generatedAt, score: summary.score, findings };
-    const text = line.endsWith(',') ? line.slice(0, -1) : line;
-    if (!text.startsWith('    {') || !text.endsWith('}')) return undefined;
-    let f: ReportDiffEntry & { exempted?: unknown; missing?: string };
-    try {
-      f = JSON.parse(text) as ReportDiffEntry & { exempted?: unknown; missing?: string };
-    } catch {
-      return undefined;
-    }
-    if (f.exempted) continue;
-    // Findings of one workload share one WorkloadRef, as in a report built in memory.
-    const key = `${f.workload.kind}\u0000${f.workload.namespace ?? ''}\u0000${f.workload.name}`;
-    let workload = workloads.get(key);
-    if (!workload) workloads.set(key, (workload = f.workload));
-    findings.push({
-      id: ids({ ...f, workload }),
-      ruleId: f.ruleId,
-      severity: f.severity,
-      workload,
-      container: f.container,
-      path: f.path,
-      message: f.message,
-    });
-  }
-  return undefined;
-}
-
 /**
  * Reads the latest report, or the one of `scanId` (a history entry), as `kube-patrol report` and the
- * operator (for the diff) need it.
+ * operator (for the diff) need it: validated, bounded and time-limited (src/report/stored.ts).
  */
 export async function readStoredReport(
   api: KubeApi,
   namespace: string,
   name: string,
   scanId?: string,
+  options: { limits?: StoredReadLimits; signal?: AbortSignal } = {},
 ): Promise<StoredReport> {
-  const read = async (cmName: string) => {
+  const read = async (cmName: string, signal: AbortSignal): Promise<StoredConfigMap> => {
     try {
-      return await api.request<ConfigMap>('GET', cmPath(namespace, cmName));
+      return await api.request<StoredConfigMap>('GET', cmPath(namespace, cmName), { signal });
     } catch (error) {
       if (isApiStatus(error, 404))
         throw new ReportNotFoundError(`no report ConfigMap ${namespace}/${cmName}`);
       throw error;
     }
   };
-  const latest = await read(name);
-  const history = parseHistory(latest.data?.[HISTORY_KEY]);
-  let main = latest;
-  if (scanId && parseSummary(latest).scanId !== scanId) {
-    const entry = history.find((e) => e.scanId === scanId || e.scanId.startsWith(scanId));
-    if (!entry)
-      throw new ReportNotFoundError(
-        `no scan ${scanId} in the history of ${namespace}/${name} (have: ${history.map((e) => e.scanId).join(', ') || 'none'})`,
-      );
-    main = await read(entry.configMap);
-  }
-  const readPart = (cmName: string) => read(cmName);
-  const file = (key: string) => decodeFile(main, key, readPart);
-  const missing = () =>
-    new ReportNotFoundError(
-      `ConfigMap ${namespace}/${main.metadata.name} holds no report.json (formats: ${parseSummary(main).files.join(', ')})`,
-    );
-  const report = async () => {
-    const text = await file('report.json');
-    if (text === undefined) throw missing();
-    return JSON.parse(text) as InspectionReport;
-  };
-  return {
-    configMap: main.metadata.name,
-    summary: parseSummary(main),
-    history,
-    file,
-    report,
-    diffBase: async () => {
-      const lines = await decodeFileLines(main, 'report.json', readPart);
-      if (lines === undefined) throw missing();
-      const fromLines = await readDiffBase(lines, parseSummary(main));
-      if (fromLines) return fromLines;
-      const whole = await report();
-      return diffBaseOf({ ...whole, findings: withCurrentIds(whole.findings) });
-    },
-  };
-}
-
-function parseSummary(cm: ConfigMap): StoredSummary {
-  const text = cm.data?.[SUMMARY_KEY];
-  if (!text)
-    throw new ReportNotFoundError(
-      `ConfigMap ${cm.metadata.name} has no ${SUMMARY_KEY}: not a kube-patrol report`,
-    );
-  return JSON.parse(text) as StoredSummary;
+  return openStoredReport(read, name, { ...(scanId ? { scanId } : {}), ...options });
 }

@@ -207,6 +207,10 @@ export interface ClusterListSummary {
   /** Objects left out because their controller (also read) is reported instead, by kind. */
   readonly collapsed: Map<string, number>;
   readonly stats: { requests: number; restarts: number; objects: number };
+  /** Namespaces of the objects read (the report's coverage). */
+  readonly namespacesSeen: Set<string>;
+  /** Workload kinds with at least one list that succeeded. */
+  readonly kindsListed: Set<string>;
 }
 
 /**
@@ -225,6 +229,7 @@ interface CollectionAttempt {
   readonly uids: [string, string][];
   readonly extraction: Extraction;
   readonly collapsed: Map<string, number>;
+  readonly namespaces: Set<string>;
   objects: number;
 }
 
@@ -233,6 +238,7 @@ const newAttempt = (): CollectionAttempt => ({
   uids: [],
   extraction: emptyExtraction(),
   collapsed: new Map(),
+  namespaces: new Set(),
   objects: 0,
 });
 
@@ -258,6 +264,8 @@ export async function* listClusterWorkloadEvents(
     unreadable: [],
     collapsed: new Map(),
     stats: { requests: 0, restarts: 0, objects: 0 },
+    namespacesSeen: new Set(),
+    kindsListed: new Set(),
   };
   const namespaces = await resolveNamespaces(api, scope, options, summary);
   const perNamespace = namespaces !== null && namespaces.length <= (options.perNamespaceLimit ?? 5);
@@ -274,6 +282,7 @@ export async function* listClusterWorkloadEvents(
     for (const error of done.extraction.errors) summary.extraction.errors.push(error);
     for (const [kind, n] of done.collapsed) count(summary.collapsed, kind, n);
     summary.stats.objects += done.objects;
+    for (const ns of done.namespaces) summary.namespacesSeen.add(ns);
   };
   async function* read(resource: WorkloadResource, namespace: string | null): AsyncGenerator<ClusterEvent> {
     let attempt = newAttempt();
@@ -294,6 +303,7 @@ export async function* listClusterWorkloadEvents(
         if (namespaces !== null && !namespaces.includes(ns)) continue;
         if (namespaces === null && !namespaceInScope(scope, ns)) continue;
         attempt.objects++;
+        attempt.namespaces.add(ns);
         if (metadata?.uid) attempt.uids.push([metadata.uid, resource.kind]);
         extractWorkloads(slim(raw, resource), { file: 'cluster', documentPath: [] }, attempt.extraction);
         const workload = attempt.extraction.workloads.pop();
@@ -314,6 +324,7 @@ export async function* listClusterWorkloadEvents(
       throw error;
     }
     commit(attempt);
+    summary.kindsListed.add(resource.kind);
     for (const entry of pending) yielded.push(entry);
   }
   const forbidden = (kind: string, namespace: string | null, error: unknown) =>

@@ -42,6 +42,24 @@ const UI = {
     en: 'Mean of the workload scores. Each failing rule costs a workload points by its severity; exempted findings cost nothing.',
     'zh-CN': '各工作负载评分的平均值。工作负载每有一条规则未通过，就按严重程度扣分；已豁免的问题不扣分。',
   },
+  scoreWithheld_partial: {
+    en: 'No score: the scan could not list every workload kind (see Coverage).',
+    'zh-CN': '无评分：本次扫描未能列出所有工作负载类型（见覆盖范围）。',
+  },
+  scoreWithheld_empty: {
+    en: 'No score: the scan found no workload to inspect.',
+    'zh-CN': '无评分：本次扫描未发现可检查的工作负载。',
+  },
+  coverage: { en: 'Coverage', 'zh-CN': '覆盖范围' },
+  coveragePartial: {
+    en: 'Partial scan: these lists were refused (403), so their findings are missing from this report.',
+    'zh-CN': '部分扫描：以下列表被拒绝（403），其问题未包含在本报告中。',
+  },
+  coverageSummary: {
+    en: '{{kinds}} workload kinds listed, {{inspected}} objects inspected in {{namespaces}} namespaces.',
+    'zh-CN': '已列出 {{kinds}} 种工作负载类型，检查了 {{namespaces}} 个命名空间中的 {{inspected}} 个对象。',
+  },
+  coverageClusterWide: { en: 'all namespaces', 'zh-CN': '所有命名空间' },
   scoreGood: { en: 'good', 'zh-CN': '良好' },
   scoreFair: { en: 'needs work', 'zh-CN': '有待改进' },
   scorePoor: { en: 'poor', 'zh-CN': '较差' },

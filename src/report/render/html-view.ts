@@ -72,8 +72,10 @@ export interface HtmlView {
     readonly duration: string | null;
   };
   readonly summary: {
-    readonly score: number;
-    readonly grade: 'good' | 'fair' | 'poor';
+    /** Null when the report withholds it (a partial or empty scan): the gauge shows no value. */
+    readonly score: number | null;
+    readonly withheld: string | null;
+    readonly grade: 'good' | 'fair' | 'poor' | 'none';
     readonly gradeLabel: string;
     readonly gauge: string;
     readonly workloads: number;
@@ -103,9 +105,14 @@ export interface HtmlView {
     readonly spread: string;
   }[];
   readonly moreRules: string | null;
+  readonly coverage: {
+    readonly partial: boolean;
+    readonly summary: string;
+    readonly denied: readonly string[];
+  } | null;
   readonly diff: {
     readonly since: string;
-    readonly previousScore: number;
+    readonly previousScore: number | string;
     readonly delta: string;
     readonly deltaClass: 'up' | 'down' | 'same';
     readonly added: readonly RowView[];
@@ -458,11 +465,12 @@ function severityChart(ctx: ViewContext): HtmlView['chart'] {
 function diffView(ctx: ViewContext): HtmlView['diff'] {
   const d = ctx.report.diff;
   if (!d) return null;
-  const change = ctx.report.summary.score - d.previousScore;
+  const score = ctx.report.summary.score;
+  const change = score === null || d.previousScore === null ? 0 : score - d.previousScore;
   const toRow = (e: ReportDiffEntry) => ctx.row(e);
   return {
     since: formatTimestamp(d.since),
-    previousScore: d.previousScore,
+    previousScore: d.previousScore ?? '—',
     delta: change > 0 ? `+${change}` : String(change),
     deltaClass: change > 0 ? 'up' : change < 0 ? 'down' : 'same',
     added: d.new.map(toRow),
@@ -476,12 +484,16 @@ function summaryView(ctx: ViewContext): HtmlView['summary'] {
   const score = report.summary.score;
   const circumference = 2 * Math.PI * 52;
   const skippedEntries = Object.entries(report.summary.skipped);
-  const grade = gradeOf(score);
+  const grade = score === null ? 'none' : gradeOf(score);
   return {
     score,
+    withheld: report.summary.scoreWithheld ? t[`scoreWithheld_${report.summary.scoreWithheld}`] : null,
     grade,
-    gradeLabel: t[grade === 'good' ? 'scoreGood' : grade === 'fair' ? 'scoreFair' : 'scorePoor'],
-    gauge: `${((score / 100) * circumference).toFixed(1)} ${circumference.toFixed(1)}`,
+    gradeLabel:
+      grade === 'none'
+        ? ''
+        : t[grade === 'good' ? 'scoreGood' : grade === 'fair' ? 'scoreFair' : 'scorePoor'],
+    gauge: `${(((score ?? 0) / 100) * circumference).toFixed(1)} ${circumference.toFixed(1)}`,
     workloads: report.summary.workloads,
     findings: report.summary.findings,
     exempted: report.summary.exempted,
@@ -494,6 +506,22 @@ function summaryView(ctx: ViewContext): HtmlView['summary'] {
       ).size,
       total: report.summary.workloads,
     }),
+  };
+}
+
+/** What a cluster scan could list; for a partial one, the lists it was refused. */
+function coverageView(ctx: ViewContext): HtmlView['coverage'] {
+  const { report, t } = ctx;
+  const coverage = report.coverage;
+  if (!coverage) return null;
+  return {
+    partial: coverage.partial,
+    summary: interpolate(t.coverageSummary, {
+      kinds: coverage.kindsListed.length,
+      inspected: coverage.workloadsInspected,
+      namespaces: coverage.namespacesSeen,
+    }),
+    denied: coverage.denied.map((d) => `${d.kind} (${d.namespace ?? t.coverageClusterWide}): ${d.status}`),
   };
 }
 
@@ -571,6 +599,7 @@ export function buildView(
     },
     summary: summaryView(ctx),
     chart: severityChart(ctx),
+    coverage: coverageView(ctx),
     fixFirst: groups
       .slice(0, FIX_FIRST_LIMIT)
       .map((g) => ({ id: g.id, title: g.title, sev: g.sev, sevLabel: g.sevLabel, spread: g.spread })),

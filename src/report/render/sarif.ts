@@ -205,7 +205,7 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
         },
         invocations: [
           {
-            executionSuccessful: report.errors.length === 0,
+            executionSuccessful: report.errors.length === 0 && report.coverage?.partial !== true,
             endTimeUtc: report.metadata.generatedAt,
             // An error's source is a file or an object description, not always a path: keep it in the text.
             toolExecutionNotifications: report.errors.map((e) => ({
@@ -219,6 +219,8 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
         results,
         properties: {
           score: report.summary.score,
+          ...(report.summary.scoreWithheld ? { scoreWithheld: report.summary.scoreWithheld } : {}),
+          ...(report.coverage ? { coverage: report.coverage } : {}),
           workloads: report.summary.workloads,
           pssVersion: report.metadata.pssVersion,
           source: report.metadata.source,

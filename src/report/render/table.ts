@@ -83,8 +83,9 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
     (sev) => `${paint(ui(`severity_${sev}` as UiKey, lang), COLORS[sev], color)} ${s.bySeverity[sev]}`,
   ).join('  ');
   lines.push(
-    `${ui('score', lang)}: ${paint(String(s.score), BOLD, color)}/100   ${ui('workloads', lang)}: ${s.workloads}   ${ui('findings', lang)}: ${s.findings} (${counts})   ${ui('exempted', lang)}: ${s.exempted}`,
+    `${ui('score', lang)}: ${paint(s.score === null ? '—' : String(s.score), BOLD, color)}/100   ${ui('workloads', lang)}: ${s.workloads}   ${ui('findings', lang)}: ${s.findings} (${counts})   ${ui('exempted', lang)}: ${s.exempted}`,
   );
+  if (s.scoreWithheld) lines.push(ui(`scoreWithheld_${s.scoreWithheld}`, lang));
   if (report.errors.length > 0) {
     lines.push('', paint(`${ui('errors', lang)}:`, BOLD, color));
     for (const e of report.errors)
