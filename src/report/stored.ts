@@ -490,6 +490,8 @@ export async function parseStoredReport(
   const count = entryCounter(limits, what);
   const ids = findingIds();
   const refs = new Map<string, WorkloadRef>();
+  const seen = new Set<string>();
+  let duplicates = 0;
   const shared = (w: WorkloadRef) => {
     const key = workloadKey(w);
     let ref = refs.get(key);
@@ -512,6 +514,13 @@ export async function parseStoredReport(
       const f = entry as ReportFinding;
       const workload = shared(f.workload);
       const id = ids({ ...f, workload });
+      if (seen.has(id)) {
+        if (++duplicates > limits.maxDuplicateIds)
+          throw new StoredReportError(
+            'schema',
+            `${what}: more than ${limits.maxDuplicateIds} findings repeat an earlier one`,
+          );
+      } else seen.add(id);
       arrays.get(path)!.push({ ...f, id, workload });
     } else arrays.get(path)!.push(entry);
   });
