@@ -182,7 +182,7 @@ describe('JsonObjectStream', () => {
     const ms = performance.now() - started;
     console.log(`JsonObjectStream: 64 MiB of small entries in ${Math.round(ms)} ms`);
     expect(ms).toBeLessThan(20_000); // a generous guard; quadratic joining took minutes
-  });
+  }, 60_000);
 });
 
 describe('openStoredReport: planted reports', () => {
@@ -226,7 +226,7 @@ describe('openStoredReport: planted reports', () => {
     expect(error.message).toMatch(/metadata|repeat|more than/);
     expect(full.problem).toMatch(/schema|limit/);
     expect(ms).toBeLessThan(30_000);
-  });
+  }, 60_000);
 
   it('a report whose findings list is 1 GiB of spaces stops at the byte cap', async () => {
     const bomb = await brotliWhitespaceBomb(1 << 30);
@@ -237,7 +237,7 @@ describe('openStoredReport: planted reports', () => {
     const error = await failure(stored.diffBase());
     expect(error.problem).toBe('limit');
     expect(error.message).toMatch(/decompresses to more than 33554432 bytes/);
-  });
+  }, 60_000);
 
   it('brotli of 64 MiB of zeros is refused at once (no line joining)', async () => {
     const zeros = await brotliZeros(64 << 20);
@@ -246,7 +246,7 @@ describe('openStoredReport: planted reports', () => {
     const error = await failure((await openStoredReport(read, NAME)).diffBase());
     expect(error.problem).toBe('corrupt');
     expect(performance.now() - started).toBeLessThan(5000);
-  });
+  }, 60_000);
 
   it('a parts list naming one part 1,000 times is refused before any part is fetched', async () => {
     const part = `${NAME}-${SCAN}-part-1`;
