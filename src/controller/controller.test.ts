@@ -187,6 +187,76 @@ describe('LeaderElector', () => {
   });
 });
 
+describe('LeaderElector deadline', () => {
+  it('a renew that hangs cannot keep a replica leading: it steps down at the deadline, by timer and on read', async () => {
+    vi.useFakeTimers();
+    const { api } = fakeLeaseApi();
+    let hang = false;
+    const pending: Promise<unknown>[] = [];
+    const hanging: KubeApi = {
+      watch: api.watch,
+      request: <T>(method: string, path: string, options?: RequestOptions): Promise<T> => {
+        if (!hang) return api.request<T>(method, path, options);
+        const never = new Promise<T>(() => undefined);
+        pending.push(never);
+        return never;
+      },
+    };
+    const stops: string[] = [];
+    const a = new LeaderElector(hanging, {
+      namespace: 'kp',
+      leaseName: 'kube-patrol-leader',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      identity: 'a',
+      now: () => Date.now(),
+      onStartedLeading: () => undefined,
+      onStoppedLeading: (reason) => stops.push(reason),
+    });
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    hang = true;
+    void a.tryAcquireOrRenew(); // never returns
+    vi.advanceTimersByTime(9_000);
+    expect(a.isLeader).toBe(true);
+    vi.advanceTimersByTime(1_000);
+    expect(stops).toEqual(['could not renew the lease within its renew deadline (10 s)']);
+    expect(a.isLeader).toBe(false);
+    expect(a.lostReason).toMatch(/renew deadline/);
+    expect(pending).toHaveLength(1);
+  });
+
+  it('a renew that succeeds only after the deadline does not count', async () => {
+    const { api } = fakeLeaseApi();
+    let now = 0;
+    let slow = false;
+    const delayed: KubeApi = {
+      watch: api.watch,
+      request: async <T>(method: string, path: string, options?: RequestOptions): Promise<T> => {
+        const result = await api.request<T>(method, path, options);
+        if (slow && method === 'PUT') now += 11_000; // the PUT returned 11 s after it was sent
+        return result;
+      },
+    };
+    const a = new LeaderElector(delayed, {
+      namespace: 'kp',
+      leaseName: 'kube-patrol-leader',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      identity: 'a',
+      now: () => now,
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    slow = true;
+    expect(await a.tryAcquireOrRenew()).toBe(false);
+    expect(a.isLeader).toBe(false);
+    await a.stop(false);
+  });
+});
+
 describe('operator config', () => {
   it('has defaults that work with no file', () => {
     const config = validateConfig('(defaults)', {}, REGISTRY.knownIds, operatorConfigSchema);

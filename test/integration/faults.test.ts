@@ -238,6 +238,61 @@ describe('faults', () => {
     }
   });
 
+  it('the API server stopped: the leader stops leading at its renew deadline, says so in /readyz and metrics, and leads again after', async () => {
+    const workloads = await createNamespace(admin, 'wl');
+    await createMany(admin, deployments(workloads, 2));
+    const install = await installOperator(admin, controlPlane.kubeconfigPath);
+    const sa = saClient(install.kubeconfig);
+    const leaseApi = sa.forLease(2000);
+    clients.push(leaseApi);
+    const operator = new Operator({
+      api: sa,
+      leaseApi,
+      config: config({
+        scope: { namespaces: [workloads] },
+        schedule: '*/2 * * * * *',
+        leaderElection: { leaseDurationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 1 },
+      }),
+      namespace: install.namespace,
+      identity: 'only',
+      cluster: 't',
+      logger: pino({ level: 'silent' }),
+    });
+    const outcomes: ScanOutcome[] = [];
+    operator.onScan = (o) => outcomes.push(o);
+    await operator.start();
+    try {
+      const base = `http://127.0.0.1:${operator.port}`;
+      await waitUntil(() => outcomes.some((o) => o.ok), 20_000, 'a first scan');
+      expect(operator.isLeader).toBe(true);
+      const stoppedAt = Date.now();
+      await apiserver.stop();
+      await waitUntil(() => !operator.isLeader, 10_000, 'stepping down');
+      const steppedDownMs = Date.now() - stoppedAt;
+      console.log(
+        `API server stopped: the leader stepped down after ${steppedDownMs} ms (renew deadline 4 s)`,
+      );
+      expect(steppedDownMs).toBeLessThanOrEqual(4000 + 1500);
+      const ready = await httpGet(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toContain('could not renew the lease within its renew deadline');
+      const metrics = (await httpGet(`${base}/metrics`)).body;
+      expect(metricValue(metrics, 'kube_patrol_leader')).toBe(0);
+      expect(metricValue(metrics, 'kube_patrol_lease_lost_total')).toBe(1);
+      // Still down a while later: no scan was written meanwhile.
+      const written = outcomes.filter((o) => o.ok).length;
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(operator.isLeader).toBe(false);
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(written);
+      await apiserver.start();
+      await waitUntil(() => operator.isLeader, 30_000, 'leading again');
+      await waitUntil(() => outcomes.filter((o) => o.ok).length > written, 30_000, 'a scan after');
+      expect((await httpGet(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await operator.stop();
+    }
+  });
+
   describe(`${SCALE} workloads`, () => {
     let install: OperatorInstall;
     let configFile: string;
