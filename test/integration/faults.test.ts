@@ -246,6 +246,7 @@ describe('faults', () => {
     const leaseApi = sa.forLease(2000);
     clients.push(leaseApi);
     const operator = new Operator({
+      registry: REGISTRY,
       api: sa,
       leaseApi,
       config: config({

@@ -21,6 +21,7 @@ import { ReportNotFoundError } from '../../src/report/stored.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { mintServiceAccountKubeconfig, repoRoot } from '../harness/controlplane.ts';
 import { brotliFindingBomb, brotliZeros, gzipFindingBomb } from '../support/bombs.ts';
+import { REGISTRY } from '../support/registry.ts';
 import {
   adminClient,
   createMany,
@@ -275,6 +276,7 @@ describe('planted previous reports: the operator scans on, replaces them, and st
     const sa = connect({ kubeconfig: install.kubeconfig });
     clients.push(sa);
     const operator = new Operator({
+      registry: REGISTRY,
       api: sa,
       config: operatorConfigSchema.parse({
         scope: { namespaces: [workloads] },
@@ -335,7 +337,7 @@ describe('planted previous reports: the operator scans on, replaces them, and st
     expect(await events(target.namespace)).toHaveLength(2);
   });
 
-  it('the digest is out of reach of a ConfigMap writer; a namespace editor is the operator already (ADR 0008)', async () => {
+  it('the digest is out of reach of a ConfigMap writer; a namespace editor is the operator already (ADR 0009)', async () => {
     const install = await installOperator(admin, adminKubeconfig);
     // A principal that may write ConfigMaps in the operator's namespace, and nothing else.
     const rbac = '/apis/rbac.authorization.k8s.io/v1';
@@ -471,7 +473,7 @@ describe('kube-patrol report on planted reports', () => {
     expect(html).not.toContain('pwned');
     expect(html).toContain('Content-Security-Policy');
     const reread = await (await readStoredReport(admin, own.namespace, REPORT)).report();
-    expect(html).toBe(renderReport(reread, 'html'));
+    expect(html).toBe(renderReport(reread, 'html', { rules: REGISTRY.meta }));
     const file = join(dir, `open-${randomBytes(3).toString('hex')}.html`);
     const opened = runCli(['report', 'open', '--no-browser', '-f', file, ...flags]);
     expect(opened.status, opened.stderr).toBe(0);
@@ -511,6 +513,7 @@ describe('a blind API: revoked read RBAC', () => {
     const sa = connect({ kubeconfig: install.kubeconfig, qps: 50, burst: 100 });
     clients.push(sa);
     const operator = new Operator({
+      registry: REGISTRY,
       api: sa,
       config: operatorConfigSchema.parse({
         scope: { namespaces: [workloads] },
@@ -621,7 +624,7 @@ describe('a blind API: revoked read RBAC', () => {
       const html = await stored.file('report.html');
       expect(html).toContain('Partial scan');
       expect(html).not.toMatch(/class="num">100</);
-      const sarif = JSON.parse(renderReport(await stored.report(), 'sarif')) as {
+      const sarif = JSON.parse(renderReport(await stored.report(), 'sarif', { rules: REGISTRY.meta })) as {
         runs: { invocations: { executionSuccessful: boolean }[]; properties: { coverage: unknown } }[];
       };
       expect(sarif.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
