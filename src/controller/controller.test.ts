@@ -188,6 +188,23 @@ describe('LeaderElector', () => {
 });
 
 describe('LeaderElector deadline', () => {
+  const elector = (
+    api: KubeApi,
+    now: () => number,
+    onStoppedLeading: (reason: string) => void = () => undefined,
+  ) =>
+    new LeaderElector(api, {
+      namespace: 'kp',
+      leaseName: 'kube-patrol-leader',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      identity: 'a',
+      now,
+      onStartedLeading: () => undefined,
+      onStoppedLeading,
+    });
+
   it('a renew that hangs cannot keep a replica leading: it steps down at the deadline, by timer and on read', async () => {
     vi.useFakeTimers();
     const { api } = fakeLeaseApi();
@@ -203,17 +220,11 @@ describe('LeaderElector deadline', () => {
       },
     };
     const stops: string[] = [];
-    const a = new LeaderElector(hanging, {
-      namespace: 'kp',
-      leaseName: 'kube-patrol-leader',
-      leaseDurationSeconds: 15,
-      renewDeadlineSeconds: 10,
-      retryPeriodSeconds: 2,
-      identity: 'a',
-      now: () => Date.now(),
-      onStartedLeading: () => undefined,
-      onStoppedLeading: (reason) => stops.push(reason),
-    });
+    const a = elector(
+      hanging,
+      () => Date.now(),
+      (reason) => stops.push(reason),
+    );
     expect(await a.tryAcquireOrRenew()).toBe(true);
     hang = true;
     void a.tryAcquireOrRenew(); // never returns
@@ -238,17 +249,7 @@ describe('LeaderElector deadline', () => {
         return result;
       },
     };
-    const a = new LeaderElector(delayed, {
-      namespace: 'kp',
-      leaseName: 'kube-patrol-leader',
-      leaseDurationSeconds: 15,
-      renewDeadlineSeconds: 10,
-      retryPeriodSeconds: 2,
-      identity: 'a',
-      now: () => now,
-      onStartedLeading: () => undefined,
-      onStoppedLeading: () => undefined,
-    });
+    const a = elector(delayed, () => now);
     expect(await a.tryAcquireOrRenew()).toBe(true);
     slow = true;
     expect(await a.tryAcquireOrRenew()).toBe(false);

@@ -7,6 +7,7 @@ import {
   brotliZeros,
   findingLine,
 } from '../../test/support/bombs.ts';
+import { PLANTED_SCAN, plantedSummary } from '../../test/support/planted-report.ts';
 import { JsonObjectStream, JsonStreamError } from './json-stream.ts';
 import {
   checkedPartsManifest,
@@ -21,24 +22,9 @@ import { renderJson, renderJsonChunks } from './render/json.ts';
 import type { InspectionReport } from './model.ts';
 import { diffBaseOf } from './diff.ts';
 
-const SCAN = '20261201-101500-a1b2';
+const SCAN = PLANTED_SCAN;
 const NAME = 'kube-patrol-report';
-
-function summary(extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    scanId: SCAN,
-    generatedAt: '2026-12-01T10:15:00.000Z',
-    score: 50,
-    workloads: 1,
-    findings: 1,
-    exempted: 0,
-    bySeverity: { critical: 1, high: 0, medium: 0, low: 0, info: 0 },
-    errors: 0,
-    storage: 'data',
-    files: ['report.json'],
-    ...extra,
-  });
-}
+const summary = plantedSummary;
 
 function report(findings = 1): InspectionReport {
   const workload = { kind: 'Deployment', namespace: 'shop', name: 'web' };

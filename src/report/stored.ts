@@ -287,12 +287,17 @@ function decodeBase64(value: unknown, maxBytes: number, what: string): Buffer {
   return Buffer.from(value, 'base64');
 }
 
+/** Where one report's files are: its main ConfigMap, its checked parts list, and how to read a part. */
+export interface StoredFiles {
+  readonly main: StoredConfigMap;
+  readonly manifest: PartsManifest;
+  readonly readPart: PartReader;
+  readonly limits: StoredReadLimits;
+}
+
 async function compressedFile(
-  main: StoredConfigMap,
+  { main, manifest, readPart, limits }: StoredFiles,
   key: string,
-  manifest: PartsManifest,
-  readPart: PartReader,
-  limits: StoredReadLimits,
   signal: AbortSignal,
 ): Promise<CompressedFile | undefined> {
   for (const compression of COMPRESSIONS) {
@@ -385,20 +390,18 @@ function* slicesOf(text: string): Generator<string> {
  * when the report does not hold it.
  */
 export async function storedFileText(
-  main: StoredConfigMap,
+  files: StoredFiles,
   key: string,
-  manifest: PartsManifest,
-  readPart: PartReader,
-  limits: StoredReadLimits,
   signal: AbortSignal,
 ): Promise<AsyncIterable<string> | Iterable<string> | undefined> {
+  const { main, limits } = files;
   const plain = main.data?.[key];
   if (plain !== undefined) {
     if (plain.length > limits.maxTextBytes)
       throw new StoredReportError('limit', `${key} is longer than ${limits.maxTextBytes} characters`);
     return slicesOf(plain);
   }
-  const file = await compressedFile(main, key, manifest, readPart, limits, signal);
+  const file = await compressedFile(files, key, signal);
   return file && decompressedText(file, limits, signal, `ConfigMap ${main.metadata.name} ${key}`);
 }
 
@@ -476,6 +479,38 @@ function checkHeader(values: Map<string, unknown>, what: string): void {
 
 const workloadKey = (w: WorkloadRef) => `${w.kind}\u0000${w.namespace ?? ''}\u0000${w.name}`;
 
+type FindingKey = Parameters<ReturnType<typeof findingIds>>[0];
+
+/**
+ * Identity of each finding read back: its id derived anew (a report written by an earlier version may have
+ * made them differently), one WorkloadRef per workload, and whether the id was seen before. More than
+ * `maxDuplicateIds` repeats is not a report kube-patrol wrote (a cluster report has each object, rule and
+ * field once): the read stops there, so a bomb of one repeated line costs nothing.
+ */
+function findingIdentity(
+  limits: StoredReadLimits,
+  what: string,
+): (f: FindingKey) => { id: string; workload: WorkloadRef; repeated: boolean } {
+  const ids = findingIds();
+  const refs = new Map<string, WorkloadRef>();
+  const seen = new Set<string>();
+  let duplicates = 0;
+  return (f) => {
+    const key = workloadKey(f.workload);
+    let workload = refs.get(key);
+    if (!workload) refs.set(key, (workload = f.workload));
+    const id = ids({ ...f, workload });
+    const repeated = seen.has(id);
+    if (!repeated) seen.add(id);
+    else if (++duplicates > limits.maxDuplicateIds)
+      throw new StoredReportError(
+        'schema',
+        `${what}: more than ${limits.maxDuplicateIds} findings repeat an earlier one`,
+      );
+    return { id, workload, repeated };
+  };
+}
+
 /**
  * The whole report, validated section by section as it streams, with finding ids derived anew (a report
  * written by an earlier version may have made them differently) and one WorkloadRef per workload.
@@ -488,16 +523,7 @@ export async function parseStoredReport(
 ): Promise<InspectionReport> {
   const arrays = new Map<string, unknown[]>([...FULL_STREAMED].map((p) => [p, []]));
   const count = entryCounter(limits, what);
-  const ids = findingIds();
-  const refs = new Map<string, WorkloadRef>();
-  const seen = new Set<string>();
-  let duplicates = 0;
-  const shared = (w: WorkloadRef) => {
-    const key = workloadKey(w);
-    let ref = refs.get(key);
-    if (!ref) refs.set(key, (ref = w));
-    return ref;
-  };
+  const identity = findingIdentity(limits, what);
   const schemas: Record<string, z.ZodType> = {
     rules: reportRuleSchema,
     workloads: reportWorkloadSchema,
@@ -512,15 +538,7 @@ export async function parseStoredReport(
     const entry = validated(schemas[path] as z.ZodType, value, `${what}: an entry of ${path}`);
     if (path === 'findings') {
       const f = entry as ReportFinding;
-      const workload = shared(f.workload);
-      const id = ids({ ...f, workload });
-      if (seen.has(id)) {
-        if (++duplicates > limits.maxDuplicateIds)
-          throw new StoredReportError(
-            'schema',
-            `${what}: more than ${limits.maxDuplicateIds} findings repeat an earlier one`,
-          );
-      } else seen.add(id);
+      const { id, workload } = identity(f);
       arrays.get(path)!.push({ ...f, id, workload });
     } else arrays.get(path)!.push(entry);
   });
@@ -575,29 +593,15 @@ export async function parseStoredDiffBase(
   limits: StoredReadLimits = DEFAULT_STORED_LIMITS,
 ): Promise<DiffBase> {
   const count = entryCounter(limits, what);
-  const ids = findingIds();
-  const refs = new Map<string, WorkloadRef>();
-  const seen = new Set<string>();
+  const identity = findingIdentity(limits, what);
   const findings: ReportDiffEntry[] = [];
-  let duplicates = 0;
   const { values } = await parseJsonStream(chunks, what, signal, limits, (path, value) => {
     count(path);
     if (path !== 'findings') return;
     const f = validated(diffFindingSchema, value, `${what}: a finding`);
     if (f.exempted) return;
-    const key = workloadKey(f.workload);
-    let workload = refs.get(key);
-    if (!workload) refs.set(key, (workload = f.workload));
-    const id = ids({ ...f, workload });
-    if (seen.has(id)) {
-      if (++duplicates > limits.maxDuplicateIds)
-        throw new StoredReportError(
-          'schema',
-          `${what}: more than ${limits.maxDuplicateIds} findings repeat an earlier one`,
-        );
-      return;
-    }
-    seen.add(id);
+    const { id, workload, repeated } = identity(f);
+    if (repeated) return;
     findings.push({
       id,
       ruleId: f.ruleId,
@@ -678,8 +682,8 @@ export async function openStoredReport(
   }
   const manifest = checkedPartsManifest(main, reportName, summary, limits);
   const what = `ConfigMap ${main.metadata.name} report.json`;
-  const text = async (key: string, signal: AbortSignal) =>
-    storedFileText(main, key, manifest, readConfigMap, limits, signal);
+  const files: StoredFiles = { main, manifest, readPart: readConfigMap, limits };
+  const text = async (key: string, signal: AbortSignal) => storedFileText(files, key, signal);
   const reportText = async (signal: AbortSignal) => {
     const chunks = await text('report.json', signal);
     if (chunks === undefined)

@@ -2,26 +2,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Transform } from 'node:stream';
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
-import {
-  HISTORY_KEY,
-  PARTS_KEY,
-  SUMMARY_KEY,
-  type Compression,
-  type PartRef,
-  type PartsManifest,
-  type Storage,
-} from '../report/stored.ts';
-
-// The layout is read back by src/report/stored.ts (as untrusted input); its names are declared there.
-export {
-  HISTORY_KEY,
-  PARTS_KEY,
-  SUMMARY_KEY,
-  type Compression,
-  type PartRef,
-  type PartsManifest,
-  type Storage,
-};
+// The layout is read back by src/report/stored.ts, as untrusted input; its names are declared there.
+import { PARTS_KEY, SUMMARY_KEY, type PartRef, type Storage } from '../report/stored.ts';
 
 /**
  * How one report is laid out in ConfigMaps (DESIGN.md "ConfigMap report"): plain `data` when it fits,

@@ -121,11 +121,13 @@ async function decodeFile(
     ? (JSON.parse(main.data['parts.json']) as PartsManifest)
     : { files: {} };
   const text = await storedFileText(
-    { metadata: { name: 'main' }, ...main },
+    {
+      main: { metadata: { name: 'main' }, ...main },
+      manifest,
+      readPart: async (cm) => ({ metadata: { name: cm }, ...(await readPart(cm)) }),
+      limits: DEFAULT_STORED_LIMITS,
+    },
     key,
-    manifest,
-    async (cm) => ({ metadata: { name: cm }, ...(await readPart(cm)) }),
-    DEFAULT_STORED_LIMITS,
     new AbortController().signal,
   );
   if (text === undefined) return undefined;

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
 import type { InspectionReport } from '../report/model.ts';
 import {
+  HISTORY_KEY,
   openStoredReport,
   parseStoredHistory,
   ReportNotFoundError,
+  SUMMARY_KEY,
+  type Storage,
   type HistoryEntry,
   type StoredConfigMap,
   type StoredReadLimits,
@@ -13,13 +16,10 @@ import {
 } from '../report/stored.ts';
 import {
   encodeReport,
-  HISTORY_KEY,
   payloadBytes,
-  SUMMARY_KEY,
   type ConfigMapPayload,
   type EncodedReport,
   type FileSource,
-  type Storage,
 } from './configmap-encoding.ts';
 
 export const APP_LABEL = 'app.kubernetes.io/name';

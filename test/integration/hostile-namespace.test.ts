@@ -21,11 +21,13 @@ import { ReportNotFoundError } from '../../src/report/stored.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { mintServiceAccountKubeconfig, repoRoot } from '../harness/controlplane.ts';
 import { brotliFindingBomb, brotliZeros, gzipFindingBomb } from '../support/bombs.ts';
+import { PLANTED_SCAN, plantedSummary } from '../support/planted-report.ts';
 import { REGISTRY } from '../support/registry.ts';
 import {
   adminClient,
   createMany,
   createNamespace,
+  deployment,
   httpGet,
   installOperator,
   metricValue,
@@ -60,26 +62,10 @@ afterAll(() => {
   console.log(`measured bounds:\n${measured.join('\n')}`);
 });
 
-function deployment(namespace: string, name: string, privileged: boolean): Obj {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { privileged } }] },
-      },
-    },
-  };
-}
-
 /** A namespace with one critical finding (a privileged Deployment) and one quieter Deployment. */
 async function seed(): Promise<string> {
   const ns = await createNamespace(admin, 'wl');
-  await createMany(admin, [deployment(ns, 'web', true), deployment(ns, 'api', false)]);
+  await createMany(admin, [deployment(ns, 'web', { privileged: true }), deployment(ns, 'api')]);
   return ns;
 }
 
@@ -104,20 +90,30 @@ async function plant(
   }
 }
 
-const SCAN = '20261201-101500-a1b2';
-function summary(extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    scanId: SCAN,
-    generatedAt: '2026-12-01T10:15:00.000Z',
-    score: 50,
-    workloads: 1,
-    findings: 1,
-    exempted: 0,
-    bySeverity: { critical: 1, high: 0, medium: 0, low: 0, info: 0 },
-    errors: 0,
-    storage: 'brotli',
-    files: ['report.json', 'report.html'],
-    ...extra,
+const SCAN = PLANTED_SCAN;
+const summary = (extra: Record<string, unknown> = {}) =>
+  plantedSummary({ storage: 'brotli', files: ['report.json', 'report.html'], ...extra });
+
+/** The operator in this process, as the manifests' ServiceAccount, scanning `workloads`. */
+function inProcessOperator(
+  install: OperatorInstall,
+  workloads: string,
+  extra: Record<string, unknown> = {},
+): Operator {
+  const sa = connect({ kubeconfig: install.kubeconfig, qps: 50, burst: 100 });
+  clients.push(sa);
+  return new Operator({
+    registry: REGISTRY,
+    api: sa,
+    config: operatorConfigSchema.parse({
+      scope: { namespaces: [workloads] },
+      server: { port: 0, host: '127.0.0.1' },
+      ...extra,
+    }),
+    namespace: install.namespace,
+    identity: 't',
+    cluster: 't',
+    logger: pino({ level: 'silent' }),
   });
 }
 
@@ -273,20 +269,7 @@ describe('planted previous reports: the operator scans on, replaces them, and st
     const workloads = await seed();
     const install = await installOperator(admin, adminKubeconfig);
     await plant(install.namespace, REPORT, { 'summary.json': summary({ files: null }) });
-    const sa = connect({ kubeconfig: install.kubeconfig });
-    clients.push(sa);
-    const operator = new Operator({
-      registry: REGISTRY,
-      api: sa,
-      config: operatorConfigSchema.parse({
-        scope: { namespaces: [workloads] },
-        server: { port: 0, host: '127.0.0.1' },
-      }),
-      namespace: install.namespace,
-      identity: 't',
-      cluster: 't',
-      logger: pino({ level: 'silent' }),
-    });
+    const operator = inProcessOperator(install, workloads);
     expect((await operator.runOnce()).ok).toBe(true);
     const metrics = await operator.metrics.registry.metrics();
     expect(metricValue(metrics, 'kube_patrol_previous_report_rejected_total', 'problem="schema"')).toBe(1);
@@ -510,21 +493,9 @@ describe('a blind API: revoked read RBAC', () => {
   }
 
   async function start(install: OperatorInstall, workloads: string) {
-    const sa = connect({ kubeconfig: install.kubeconfig, qps: 50, burst: 100 });
-    clients.push(sa);
-    const operator = new Operator({
-      registry: REGISTRY,
-      api: sa,
-      config: operatorConfigSchema.parse({
-        scope: { namespaces: [workloads] },
-        server: { port: 0, host: '127.0.0.1' },
-        schedule: '*/2 * * * * *',
-        leaderElection: { enabled: false },
-      }),
-      namespace: install.namespace,
-      identity: 't',
-      cluster: 't',
-      logger: pino({ level: 'silent' }),
+    const operator = inProcessOperator(install, workloads, {
+      schedule: '*/2 * * * * *',
+      leaderElection: { enabled: false },
     });
     const outcomes: ScanOutcome[] = [];
     operator.onScan = (o) => outcomes.push(o);

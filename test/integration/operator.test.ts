@@ -15,12 +15,12 @@ import {
   adminClient,
   createMany,
   createNamespace,
+  deployment,
   httpGet,
   installOperator,
   OperatorProcess,
   runCli,
   writeConfig,
-  type Obj,
 } from './support/cluster.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -39,22 +39,6 @@ afterAll(async () => {
   for (const c of clients) c.close();
   admin.close();
 });
-
-function deployment(namespace: string, name: string, securityContext: Record<string, unknown> = {}): Obj {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext }] },
-      },
-    },
-  };
-}
 
 /** A namespace with a few workloads, some owned (a ReplicaSet and Pod of the Deployment, a Job of the CronJob). */
 async function seedWorkloads(): Promise<string> {

@@ -71,6 +71,27 @@ export async function createObject(api: KubeApi, object: Obj): Promise<void> {
   }
 }
 
+/** A Deployment of one nginx container with the given security context. */
+export function deployment(
+  namespace: string,
+  name: string,
+  securityContext: Record<string, unknown> = {},
+): Obj {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext }] },
+      },
+    },
+  };
+}
+
 /** Creates objects with at most `concurrency` requests in flight. */
 export async function createMany(api: KubeApi, objects: readonly Obj[], concurrency = 16): Promise<void> {
   let next = 0;
