@@ -328,7 +328,8 @@ describe('openStoredReport: planted reports', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error?.name).toMatch(/TimeoutError|StoredReportError/);
+    expect(error).toBeInstanceOf(StoredReportError);
+    expect((error as StoredReportError).problem).toBe('timeout');
   });
 
   it('a history keeps only valid entries of this report', () => {

@@ -319,7 +319,10 @@ async function compressedFile(
   let bytes = 0;
   for (const ref of entry.parts) {
     checkSignal(signal, key);
-    const part = await readPart(ref.configMap, signal);
+    const part = await readPart(ref.configMap, signal).catch((error: unknown) => {
+      checkSignal(signal, key); // a request cut by the read's deadline is a timeout, not an API error
+      throw error;
+    });
     const value = part.binaryData?.[ref.key];
     if (value === undefined)
       throw new ReportIntegrityError(`part ConfigMap ${ref.configMap} has no ${ref.key}`);
@@ -656,7 +659,12 @@ export async function openStoredReport(
 ): Promise<StoredReport> {
   const limits = options.limits ?? DEFAULT_STORED_LIMITS;
   const openSignal = readSignal(limits, options.signal);
-  const latest = await readConfigMap(reportName, openSignal);
+  const read = (name: string) =>
+    readConfigMap(name, openSignal).catch((error: unknown) => {
+      checkSignal(openSignal, `ConfigMap ${name}`);
+      throw error;
+    });
+  const latest = await read(reportName);
   const { entries: history, dropped } = parseStoredHistory(
     latest.data?.[HISTORY_KEY],
     reportName,
@@ -672,7 +680,7 @@ export async function openStoredReport(
       throw new ReportNotFoundError(
         `no scan ${scanId} in the history of ${reportName} (have: ${history.map((e) => e.scanId).join(', ') || 'none'})`,
       );
-    main = await readConfigMap(entry.configMap, openSignal);
+    main = await read(entry.configMap);
     summary = parseStoredSummary(main);
     if (summary.scanId !== entry.scanId)
       throw new StoredReportError(
