@@ -34,6 +34,7 @@ export interface ScanOptions {
   context?: string;
   namespace?: string;
   allNamespaces?: boolean;
+  nodes?: boolean;
 }
 
 /** Exit status per the CLI contract: 2 input errors, 1 a finding at or above --fail-on, else 0. */
@@ -66,6 +67,7 @@ export function registerScanCommand(program: Command, registry: RuleRegistry): v
     .option('--out-dir <dir>', 'also write report.json, report.html and report.sarif into this directory')
     .option('--config <file>', 'config file (rules, severities, exemptions)')
     .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
+    .option('--nodes', "also inspect nodes: each kubelet's seccompDefault (config: nodes: true)")
     .option('--lang <lang>', 'report language: en or zh-CN', parseLanguageOption)
     .option(
       '--fail-on <severity>',

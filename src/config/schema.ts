@@ -49,6 +49,8 @@ export const configSchema = z.strictObject({
   exemptions: z.array(exemptionSchema).optional(),
   scope: scopeSchema.optional(),
   client: clientSchema.optional(),
+  /** Inspect nodes too (opt-in): their kubelet's seccompDefault (rule kubelet-seccomp-default). */
+  nodes: z.boolean().optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

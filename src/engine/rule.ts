@@ -32,6 +32,11 @@ export interface RuleMeta<MessageId extends string = string, Kind extends Subjec
    * reads them before any rule runs; see Facts.known for what a rule may conclude when one is missing.
    */
   readonly facts?: readonly string[];
+  /**
+   * Runs only when asked for: `rules: {<id>: on}` in the config, or the switch of its subject (`nodes`).
+   * For inspections that read more of a cluster than a scan otherwise does.
+   */
+  readonly optIn?: boolean;
   /** Former ids that still match in config and exemptions. */
   readonly aliases?: readonly string[];
   readonly title: Localized;

@@ -68,7 +68,10 @@ export interface EngineError {
 /** Rules that run, with their effective severity, for one set of options. */
 export function activeRules(options: EngineOptions): { rule: AnyRule; severityOverride?: Severity }[] {
   return options.rules
-    .filter((rule) => options.rulePolicy?.[rule.meta.id]?.enabled !== false)
+    .filter((rule) => {
+      const enabled = options.rulePolicy?.[rule.meta.id]?.enabled;
+      return rule.meta.optIn ? enabled === true : enabled !== false;
+    })
     .filter((rule) => rule.meta.sinceMinor === undefined || options.version.minor >= rule.meta.sinceMinor)
     .map((rule) => {
       const severity = options.rulePolicy?.[rule.meta.id]?.severity;

@@ -26,6 +26,16 @@ export function subjectKindOfObject(kind: string): ObjectSubjectKind | undefined
   return undefined;
 }
 
+/**
+ * The fact kind of a kubelet's configuration (kubelet.config.k8s.io/v1beta1 KubeletConfiguration): from files,
+ * or from a cluster (kubeadm's kube-system/kubelet-config ConfigMap), named after its node, or
+ * `kubelet-config` for a cluster-wide one.
+ */
+export const KUBELET_CONFIGURATION = 'KubeletConfiguration';
+
+/** Set on a KubeletConfiguration fact read from a cluster: where it was read. */
+export const KUBELET_CONFIG_SOURCE_ANNOTATION = 'kube-patrol.io/kubelet-config-source';
+
 /** A KubeObject inspected by the rules of its subject kind. */
 export interface ObjectSubject<K extends ObjectSubjectKind = ObjectSubjectKind> extends KubeObject {
   readonly subject: K;

@@ -20,6 +20,8 @@ export interface ScanSettings {
 }
 
 export interface SettingsFlags {
+  /** Inspect nodes too (opt-in rules on nodes). */
+  readonly nodes?: boolean;
   readonly pssVersion?: string;
   readonly lang?: Language;
   readonly failOn?: Severity;
@@ -33,6 +35,11 @@ export function resolveSettings(
 ): ScanSettings {
   const version: PssVersion = parsePssVersion(flags.pssVersion ?? config.pssVersion ?? 'latest');
   const rulePolicy = rulePolicyFromConfig(config);
+  // `nodes` (config) or `--nodes` turns on the node inspection: every rule on nodes not switched off.
+  if (flags.nodes ?? config.nodes)
+    for (const rule of registry.rules)
+      if (rule.meta.subject === 'node' && rulePolicy[rule.meta.id]?.enabled !== false)
+        rulePolicy[rule.meta.id] = { ...rulePolicy[rule.meta.id], enabled: true };
   const engine: EngineOptions = {
     rules: registry.rules,
     version,

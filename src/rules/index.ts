@@ -10,6 +10,7 @@ import { hostPid } from './host-pid/rule.ts';
 import { hostPorts } from './host-ports/rule.ts';
 import { imageTagMutable } from './image-tag-mutable/rule.ts';
 import { invalidExemption } from './invalid-exemption/rule.ts';
+import { kubeletSeccompDefaultRule } from './kubelet-seccomp-default/rule.ts';
 import { privilegeEscalation } from './privilege-escalation/rule.ts';
 import { privileged } from './privileged/rule.ts';
 import { probeHost } from './probe-host/rule.ts';
@@ -47,6 +48,7 @@ export const ALL_RULES = [
   hostPorts,
   imageTagMutable,
   invalidExemption,
+  kubeletSeccompDefaultRule,
   privilegeEscalation,
   privileged,
   probeHost,

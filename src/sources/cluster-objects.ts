@@ -1,6 +1,8 @@
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
 import { emptyExtraction, extractWorkloads } from '../workloads/extract.ts';
 import type { KubeObject } from '../workloads/model.ts';
+import { decodeYamlDocuments } from './yaml-documents.ts';
+import { KUBELET_CONFIG_SOURCE_ANNOTATION, KUBELET_CONFIGURATION } from '../engine/subject.ts';
 import {
   namespaceInScope,
   readCollection,
@@ -81,6 +83,10 @@ export async function listClusterObjects(
     stats: { requests: 0, restarts: 0 },
   };
   for (const kind of [...kinds].sort()) {
+    if (kind === KUBELET_CONFIGURATION) {
+      await readKubeadmKubeletConfig(api, options, result);
+      continue;
+    }
     const resource = OBJECT_RESOURCES.find((r) => r.kind === kind);
     if (!resource) throw new Error(`no API resource is known for kind ${kind}`);
     let extraction = emptyExtraction(new Set([kind]));
@@ -120,4 +126,61 @@ export async function listClusterObjects(
     result.known.add(kind);
   }
   return result;
+}
+
+const KUBEADM_KUBELET_CONFIG = '/api/v1/namespaces/kube-system/configmaps/kubelet-config';
+
+/**
+ * kubeadm's `kube-system/kubelet-config` ConfigMap: the kubelet configuration kubeadm gives every node
+ * it joins, so the cluster's intended default (a node's own file may differ). Read with `get` on that one
+ * ConfigMap; absent (404: not a kubeadm cluster) means unknown, forbidden is recorded as unreadable.
+ */
+async function readKubeadmKubeletConfig(
+  api: KubeApi,
+  options: ClusterListOptions,
+  result: ClusterObjects,
+): Promise<void> {
+  let configMap: { data?: Record<string, string> };
+  try {
+    result.stats.requests++;
+    configMap = await api.request(
+      'GET',
+      KUBEADM_KUBELET_CONFIG,
+      options.signal ? { signal: options.signal } : {},
+    );
+  } catch (error) {
+    if (isApiStatus(error, 404)) return;
+    if (isApiStatus(error, 403)) {
+      result.unreadable.push({
+        kind: 'ConfigMap kube-system/kubelet-config',
+        namespace: 'kube-system',
+        status: 403,
+        message: (error as Error).message,
+      });
+      return;
+    }
+    throw error;
+  }
+  const text = configMap.data?.['kubelet'];
+  const [document] = typeof text === 'string' ? decodeYamlDocuments(text) : [];
+  const value = document && 'value' in document ? document.value : undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    result.errors.push({
+      source: 'cluster: ConfigMap kube-system/kubelet-config',
+      message:
+        'data.kubelet is not a KubeletConfiguration document; the kubelet seccompDefault stays unknown',
+    });
+    return;
+  }
+  const source = 'kubeadm ConfigMap kube-system/kubelet-config (the cluster-wide intended default)';
+  result.objects.push({
+    kind: KUBELET_CONFIGURATION,
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    namespace: 'kube-system',
+    name: 'kubelet-config',
+    object: value as Record<string, unknown>,
+    metadata: { name: 'kubelet-config', annotations: { [KUBELET_CONFIG_SOURCE_ANNOTATION]: source } },
+    origin: { file: 'cluster', documentPath: [] },
+  });
+  result.known.add(KUBELET_CONFIGURATION);
 }

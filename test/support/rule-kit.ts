@@ -151,6 +151,8 @@ export function runRule<M extends string>(
     version: parsePssVersion(version),
     now: new Date(0),
     knownRuleIds: REGISTRY.knownIds,
+    // The rule under test runs, opt-in or not.
+    rulePolicy: { [rule.meta.id]: { enabled: true } },
   };
   let result;
   if (others.length > 0) {
@@ -330,6 +332,8 @@ export function runObjectRule<M extends string, K extends ObjectSubjectKind>(
       version: parsePssVersion(testCase.version ?? 'latest'),
       now: new Date(0),
       knownRuleIds: REGISTRY.knownIds,
+      // The rule under test runs, opt-in or not.
+      rulePolicy: { [rule.meta.id]: { enabled: true } },
     },
     facts,
   );

@@ -2,6 +2,8 @@ import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts';
 import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
+import { KUBELET_CONFIGURATION, type Facts } from '../../engine/subject.ts';
+import { kubeletSeccompDefault } from '../kubelet-seccomp-default/rule.ts';
 
 const CIS_REFERENCE = cisReference(
   'v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions',
@@ -59,6 +61,7 @@ export const seccompProfileMissing = defineRule({
     // seccomp-unconfined reports it: the pod is then forbidden for that one field, so no finding here.
     if (context.podSpec.securityContext?.seccompProfile) return;
     const annotations = context.podMetadata.annotations ?? {};
+    const evidence = effectiveProfile(context.facts);
     for (const node of context.containers) {
       if (node.container.securityContext?.seccompProfile) continue;
       const path = [...node.path, 'securityContext', 'seccompProfile', 'type'];
@@ -71,10 +74,33 @@ export const seccompProfileMissing = defineRule({
           data: { container: node.name, annotation },
           path,
           container: node,
+          ...evidence,
         });
       } else {
-        context.report({ messageId: 'missing', data: { container: node.name }, path, container: node });
+        context.report({
+          messageId: 'missing',
+          data: { container: node.name },
+          path,
+          container: node,
+          ...evidence,
+        });
       }
     }
   },
 });
+
+/**
+ * What a container without a profile runs with, when the node inspection read the kubelet's default
+ * (`--nodes`): the finding stays (PSS judges the spec), its evidence says what the pod gets at run time.
+ */
+function effectiveProfile(facts: Facts): { evidence?: readonly string[] } {
+  if (facts.objects(KUBELET_CONFIGURATION).length === 0) return {};
+  const { value, source } = kubeletSeccompDefault(facts, null);
+  return {
+    evidence: [
+      value === 'true'
+        ? `At run time: RuntimeDefault on nodes whose kubelet has seccompDefault: true (read from ${source}); Unconfined on any other node.`
+        : `At run time: Unconfined, the kubelet's seccompDefault is off (read from ${source}).`,
+    ],
+  };
+}

@@ -35,6 +35,7 @@ export async function createNamespace(api: KubeApi, prefix = 'it'): Promise<stri
 
 const RESOURCES: Record<string, { apiVersion: string; resource: string; namespaced: boolean }> = {
   Namespace: { apiVersion: 'v1', resource: 'namespaces', namespaced: false },
+  Node: { apiVersion: 'v1', resource: 'nodes', namespaced: false },
   ServiceAccount: { apiVersion: 'v1', resource: 'serviceaccounts', namespaced: true },
   ConfigMap: { apiVersion: 'v1', resource: 'configmaps', namespaced: true },
   Service: { apiVersion: 'v1', resource: 'services', namespaced: true },
