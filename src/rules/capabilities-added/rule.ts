@@ -103,6 +103,10 @@ export const capabilitiesAdded = defineRule({
         '        drop: ["ALL"]',
         '        add: ["NET_BIND_SERVICE"]   # only if the app needs it',
       ].join('\n'),
+      severity: {
+        en: "High for capabilities outside the baseline set; critical for those that amount to root on the node (SYS_ADMIN, NET_ADMIN, SYS_MODULE, BPF, ALL…); low for baseline-set capabilities that only the restricted level forbids.",
+        'zh-CN': "基线集合之外的能力为高；等同于节点 root 的能力（SYS_ADMIN、NET_ADMIN、SYS_MODULE、BPF、ALL 等）为严重；仅被 restricted 级别禁止的基线集合内能力为低。",
+      },
       references: [
         PSS_REFERENCE.baseline,
         PSS_REFERENCE.restricted,

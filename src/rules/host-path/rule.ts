@@ -123,6 +123,10 @@ export const hostPath = defineRule({
         '      - name: cache',
         '        mountPath: /var/cache/app',
       ].join('\n'),
+      severity: {
+        en: "High for any host directory; critical for the container runtime's socket and for system directories mounted writable, since either is control of the node.",
+        'zh-CN': "挂载任何宿主机目录为高；挂载容器运行时 socket，或以可写方式挂载系统目录为严重，因为两者都等于控制了节点。",
+      },
       references: [PSS_REFERENCE.baseline, HOST_PATH_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
     },
   },

@@ -26,6 +26,10 @@ export const privileged = defineRule({
           '删除 `privileged: true`。如确有需要，改用 `capabilities.add` 只授予应用真正需要的少数能力。',
       },
       snippet: ['containers:', '  - name: app', '    securityContext:', '      privileged: false'].join('\n'),
+      severity: {
+        en: "Critical: a privileged container has every capability and the node's devices, without seccomp or AppArmor; root in it is root on the node.",
+        'zh-CN': "严重：特权容器拥有全部能力和节点设备，且不受 seccomp、AppArmor 约束；容器中的 root 就是节点上的 root。",
+      },
       references: [PSS_REFERENCE.baseline],
     },
   },

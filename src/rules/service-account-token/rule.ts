@@ -49,6 +49,10 @@ export const serviceAccountToken = defineRule({
           '在 Pod spec 中设置 `automountServiceAccountToken: false`（该设置优先于 ServiceAccount 上的同名设置）。确需访问 API 的应用可以保留令牌，或通过 projected 卷中的 `serviceAccountToken` 挂载短期、限定受众的令牌。',
       },
       snippet: ['automountServiceAccountToken: false', 'containers:', '  - name: app'].join('\n'),
+      severity: {
+        en: "Low: a token matters only as far as the account's RBAC grants go, and most accounts grant nothing; the RBAC rules report accounts whose powers are dangerous.",
+        'zh-CN': "低：令牌的危害取决于该账号的 RBAC 授权，而多数账号没有任何授权；权限危险的账号由 RBAC 类规则另行报告。",
+      },
       references: [OPT_OUT_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
     },
   },
