@@ -72,7 +72,9 @@ export async function scanCorpus(corpus: string): Promise<CorpusRun> {
     const entry = byKey.get(keyOf(f.workload, file));
     if (!entry) continue;
     if (f.pss) {
-      (entry.pss as string[]).push(`${f.pss.level}/${f.pss.check} ${f.path}${f.missing ? `+${f.missing}` : ''}`);
+      (entry.pss as string[]).push(
+        `${f.pss.level}/${f.pss.check} ${f.path}${f.missing ? `+${f.missing}` : ''}`,
+      );
       const level = f.pss.level;
       const verdict: Verdict = level === 'baseline' ? 'privileged' : 'baseline';
       if (entry.verdict === 'restricted' || verdict === 'privileged')

@@ -20,7 +20,8 @@ export function imageRepository(image: string): string {
   if (colon > name.lastIndexOf('/')) name = name.slice(0, colon);
   const parts = name.split('/');
   const first = parts[0] ?? '';
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) parts.shift();
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    parts.shift();
   if (parts.length > 1 && parts[0] === 'library') parts.shift();
   return parts.join('/');
 }
@@ -63,7 +64,11 @@ function mountsOf(node: ContainerNode, volume: string) {
 
 function runsImage(node: ContainerNode, repositories: readonly string[]): boolean {
   const image = node.container.image;
-  return node.role !== 'ephemeralContainers' && typeof image === 'string' && isOneOf(imageRepository(image), repositories);
+  return (
+    node.role !== 'ephemeralContainers' &&
+    typeof image === 'string' &&
+    isOneOf(imageRepository(image), repositories)
+  );
 }
 
 /** One preset for agents identified by their own images. */
@@ -104,9 +109,15 @@ function agentMatcher(preset: AgentPreset): (query: PresetQuery) => boolean {
 }
 
 /** Directories of each CNI's own state, sockets and logs, under the usual roots. */
-const CNI_STATE_DIRS = ['calico', 'flannel', 'cilium', 'weave', 'antrea', 'kube-router', 'openvswitch'].flatMap(
-  (name) => [`/run/${name}`, `/var/run/${name}`, `/var/lib/${name}`, `/var/log/${name}`],
-);
+const CNI_STATE_DIRS = [
+  'calico',
+  'flannel',
+  'cilium',
+  'weave',
+  'antrea',
+  'kube-router',
+  'openvswitch',
+].flatMap((name) => [`/run/${name}`, `/var/run/${name}`, `/var/lib/${name}`, `/var/log/${name}`]);
 
 const AGENT_PRESETS: readonly AgentPreset[] = [
   {
@@ -134,7 +145,13 @@ const AGENT_PRESETS: readonly AgentPreset[] = [
       'antrea/antrea-ubuntu',
       'antrea/antrea-agent-ubi',
     ],
-    containerRules: ['privileged', 'capabilities-added', 'privilege-escalation', 'run-as-non-root', 'run-as-root-user'],
+    containerRules: [
+      'privileged',
+      'capabilities-added',
+      'privilege-escalation',
+      'run-as-non-root',
+      'run-as-root-user',
+    ],
     podRules: ['host-network'],
     hostPaths: [
       '/etc/cni/net.d',
@@ -158,7 +175,13 @@ const AGENT_PRESETS: readonly AgentPreset[] = [
         'kube-proxy（预设 "kube-proxy"）：它在宿主机网络命名空间中为 Service 写入节点的 iptables、IPVS 或 nftables 规则，需要 root 和特权（或 NET_ADMIN）、宿主机的 xtables 锁和内核模块。',
     },
     images: ['kube-proxy', 'kube-proxy-amd64', 'kube-proxy-arm64'],
-    containerRules: ['privileged', 'capabilities-added', 'privilege-escalation', 'run-as-non-root', 'run-as-root-user'],
+    containerRules: [
+      'privileged',
+      'capabilities-added',
+      'privilege-escalation',
+      'run-as-non-root',
+      'run-as-root-user',
+    ],
     podRules: ['host-network'],
     hostPaths: ['/run/xtables.lock', '/lib/modules'],
   },
@@ -210,10 +233,20 @@ const AGENT_PRESETS: readonly AgentPreset[] = [
 /** Every CSI node plugin runs the kubelet registration sidecar: that, not the driver's image, marks the pod. */
 const CSI_REGISTRAR_IMAGES = ['csi-node-driver-registrar', 'node-driver-registrar'];
 /** The kubelet directories a CSI node plugin mounts volumes into, and the host devices it formats. */
-const CSI_HOST_PATHS = ['/var/lib/kubelet/plugins', '/var/lib/kubelet/plugins_registry', '/var/lib/kubelet/pods', '/dev'];
+const CSI_HOST_PATHS = [
+  '/var/lib/kubelet/plugins',
+  '/var/lib/kubelet/plugins_registry',
+  '/var/lib/kubelet/pods',
+  '/dev',
+];
 /** Bidirectional propagation into these requires a privileged container (kubelet validation). */
 const CSI_PROPAGATION_PATHS = ['/var/lib/kubelet'];
-const CSI_CONTAINER_RULES = new Set(['privileged', 'privilege-escalation', 'run-as-non-root', 'run-as-root-user']);
+const CSI_CONTAINER_RULES = new Set([
+  'privileged',
+  'privilege-escalation',
+  'run-as-non-root',
+  'run-as-root-user',
+]);
 
 const CSI_REASON: Localized = {
   en: 'CSI node plugin (preset "csi-node"): the kubelet asks it to format host devices and mount volumes into the kubelet\'s plugin and pod directories, and mounts made there with Bidirectional propagation (which the kubelet allows only for privileged containers, as root) are what the pods see.',
@@ -272,7 +305,10 @@ export const NODE_AGENT_PRESETS: readonly PresetDescription[] = [
 ];
 
 /** The enabled presets, with their reasons in the report language. */
-export function nodeAgentPresets(lang: Language, enabled: (id: ExemptionPresetId) => boolean): ExemptionPreset[] {
+export function nodeAgentPresets(
+  lang: Language,
+  enabled: (id: ExemptionPresetId) => boolean,
+): ExemptionPreset[] {
   const presets: ExemptionPreset[] = [];
   for (const description of NODE_AGENT_PRESETS) {
     if (!enabled(description.id)) continue;

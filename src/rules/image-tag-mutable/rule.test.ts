@@ -30,7 +30,9 @@ testRule(imageTagMutable, {
     {
       name: 'image volumes pinned by tag or digest',
       podSpec: {
-        containers: [{ name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'model', mountPath: '/m' }] }],
+        containers: [
+          { name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'model', mountPath: '/m' }] },
+        ],
         volumes: [
           { name: 'model', image: { reference: 'quay.io/acme/model:2024.1' } },
           { name: 'data', image: { reference: `quay.io/acme/data@${DIGEST}` } },

@@ -67,8 +67,9 @@ export const imageTagMutable = defineRule({
       },
       snippet: ['containers:', '  - name: app', '    image: nginx:1.27.3@sha256:<digest>'].join('\n'),
       severity: {
-        en: "Medium: a supply-chain and reproducibility risk that needs a push to the registry to be exploited; plan pinning across the team rather than treating it as an incident.",
-        'zh-CN': "中：这是供应链与可复现性风险，需要有人向镜像仓库推送才可能被利用；应在团队内有计划地固定版本，而不是当作事故处理。",
+        en: 'Medium: a supply-chain and reproducibility risk that needs a push to the registry to be exploited; plan pinning across the team rather than treating it as an incident.',
+        'zh-CN':
+          '中：这是供应链与可复现性风险，需要有人向镜像仓库推送才可能被利用；应在团队内有计划地固定版本，而不是当作事故处理。',
       },
       references: [IMAGE_NAMES_REFERENCE, CONFIG_BEST_PRACTICES_REFERENCE],
     },

@@ -56,8 +56,8 @@ export const probesMissing = defineRule({
         '        port: 8080',
       ].join('\n'),
       severity: {
-        en: "Low: a matter of availability and safe rollouts, not of security; add probes when working on the workload.",
-        'zh-CN': "低：这关系到可用性和安全发布，而非安全防护；在维护该工作负载时补上探针即可。",
+        en: 'Low: a matter of availability and safe rollouts, not of security; add probes when working on the workload.',
+        'zh-CN': '低：这关系到可用性和安全发布，而非安全防护；在维护该工作负载时补上探针即可。',
       },
       references: [PROBES_REFERENCE, PROBE_CONCEPTS_REFERENCE],
     },

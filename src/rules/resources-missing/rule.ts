@@ -88,8 +88,9 @@ export const resourcesMissing = defineRule({
         '        memory: 256Mi',
       ].join('\n'),
       severity: {
-        en: "Low: missing requests and memory limits threaten availability (eviction order, noisy neighbours, memory exhaustion), not confidentiality; fix them as part of capacity work.",
-        'zh-CN': "低：缺少 requests 和内存 limit 影响的是可用性（驱逐顺序、资源争抢、内存耗尽），而不是数据机密性；在容量规划时一并处理。",
+        en: 'Low: missing requests and memory limits threaten availability (eviction order, noisy neighbours, memory exhaustion), not confidentiality; fix them as part of capacity work.',
+        'zh-CN':
+          '低：缺少 requests 和内存 limit 影响的是可用性（驱逐顺序、资源争抢、内存耗尽），而不是数据机密性；在容量规划时一并处理。',
       },
       references: [
         MANAGE_RESOURCES_REFERENCE,

@@ -74,7 +74,9 @@ function isInstruction(text: string): boolean {
 const VARIABLE_REFERENCE = /(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)/g;
 
 function isPath(text: string): boolean {
-  return /^(?:\/|\.{1,2}\/|~\/)\S*$/.test(text) || /^[A-Za-z]:\\\S*$/.test(text) || /^file:\/\/\S+$/.test(text);
+  return (
+    /^(?:\/|\.{1,2}\/|~\/)\S*$/.test(text) || /^[A-Za-z]:\\\S*$/.test(text) || /^file:\/\/\S+$/.test(text)
+  );
 }
 
 /** A URL with neither userinfo (`https://token@host`, `postgres://u:p@h`) nor a credential in its query. */
@@ -87,7 +89,8 @@ function isCredentialFreeUrl(text: string): boolean | undefined {
     return undefined;
   }
   if (url.username !== '' || url.password !== '') return false;
-  for (const [name, value] of url.searchParams) if (value !== '' && looksLikeCredentialName(name)) return false;
+  for (const [name, value] of url.searchParams)
+    if (value !== '' && looksLikeCredentialName(name)) return false;
   return true;
 }
 

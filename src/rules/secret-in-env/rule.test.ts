@@ -86,15 +86,19 @@ testRule(secretInEnv, {
         { name: 'DATABASE_CREDENTIALS', value: 'postgres://app:s3cr3t@db:5432/app' },
       ]),
       findings: [
-        ...['ETCD_INITIAL_CLUSTER_TOKEN', 'MYSQL_DB_PASSWORD', 'ADMIN_PASSWORD', 'API_TOKEN', 'PIN_PASSWORD'].map(
-          (name, i) => ({
-            messageId: 'placeholderCredential',
-            path: `spec.containers[0].env[${i}].value`,
-            container: 'app',
-            severity: 'low' as const,
-            data: { container: 'app', name },
-          }),
-        ),
+        ...[
+          'ETCD_INITIAL_CLUSTER_TOKEN',
+          'MYSQL_DB_PASSWORD',
+          'ADMIN_PASSWORD',
+          'API_TOKEN',
+          'PIN_PASSWORD',
+        ].map((name, i) => ({
+          messageId: 'placeholderCredential',
+          path: `spec.containers[0].env[${i}].value`,
+          container: 'app',
+          severity: 'low' as const,
+          data: { container: 'app', name },
+        })),
         {
           messageId: 'literalCredential',
           path: 'spec.containers[0].env[5].value',

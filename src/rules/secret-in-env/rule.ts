@@ -57,8 +57,9 @@ export const secretInEnv = defineRule({
         '            key: password',
       ].join('\n'),
       severity: {
-        en: "High for a real-looking literal: the credential is already exposed to everyone who can read the manifest or the object, so move it and rotate it now; low for a placeholder value, which is a pattern to fix before a real value is written there.",
-        'zh-CN': "看起来真实的明文值为高：凭据已经暴露给所有能读取清单或该对象的人，应立即迁移并轮换；占位值为低，它表明此处即将写入真实凭据，应在此之前改掉这种写法。",
+        en: 'High for a real-looking literal: the credential is already exposed to everyone who can read the manifest or the object, so move it and rotate it now; low for a placeholder value, which is a pattern to fix before a real value is written there.',
+        'zh-CN':
+          '看起来真实的明文值为高：凭据已经暴露给所有能读取清单或该对象的人，应立即迁移并轮换；占位值为低，它表明此处即将写入真实凭据，应在此之前改掉这种写法。',
       },
       references: [SECRET_ENV_REFERENCE, SECRETS_GOOD_PRACTICES_REFERENCE, CIS_REFERENCE],
     },

@@ -2,6 +2,12 @@ import { testRule } from '../../../test/support/rule-kit.ts';
 import { serviceAccountToken } from './rule.ts';
 
 const app = { name: 'app', image: 'nginx:1.27' };
+/** The nested test objects live in namespace `test`. */
+const optsOut = (name: string, namespace: string | null = 'test') => ({
+  namespace,
+  name,
+  automountServiceAccountToken: false,
+});
 
 testRule(serviceAccountToken, {
   valid: [
@@ -9,6 +15,16 @@ testRule(serviceAccountToken, {
     {
       name: 'explicitly false with a named service account',
       podSpec: { serviceAccountName: 'web', automountServiceAccountToken: false, containers: [app] },
+    },
+    {
+      name: 'unset in the pod, and its service account opts out',
+      serviceAccounts: [optsOut('web')],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+    },
+    {
+      name: 'unset in the pod, the default service account opts out',
+      serviceAccounts: [optsOut('default')],
+      podSpec: { automountServiceAccountToken: null, containers: [app] },
     },
     {
       name: 'explicitly false, oldest policy version',
@@ -49,6 +65,41 @@ testRule(serviceAccountToken, {
           messageId: 'notDisabled',
           path: 'spec.automountServiceAccountToken',
           data: { serviceAccount: 'legacy' },
+        },
+      ],
+    },
+    {
+      name: 'the pod overrides an account that opts out',
+      serviceAccounts: [optsOut('web')],
+      podSpec: { serviceAccountName: 'web', automountServiceAccountToken: true, containers: [app] },
+      findings: [
+        { messageId: 'enabled', path: 'spec.automountServiceAccountToken', data: { serviceAccount: 'web' } },
+      ],
+    },
+    {
+      name: 'the account read opts in, or says nothing',
+      serviceAccounts: [
+        { namespace: 'test', name: 'web', automountServiceAccountToken: true },
+        { namespace: 'test', name: 'default' },
+      ],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+      findings: [
+        {
+          messageId: 'accountAllows',
+          path: 'spec.automountServiceAccountToken',
+          data: { serviceAccount: 'web' },
+        },
+      ],
+    },
+    {
+      name: 'an account that opts out in another namespace, or with another name, does not count',
+      serviceAccounts: [optsOut('web', 'other'), optsOut('web', null), optsOut('api')],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+      findings: [
+        {
+          messageId: 'notDisabled',
+          path: 'spec.automountServiceAccountToken',
+          data: { serviceAccount: 'web' },
         },
       ],
     },

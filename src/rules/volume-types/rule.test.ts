@@ -110,7 +110,12 @@ testRule(volumeTypes, {
         'storageos',
       ].map((type, index) =>
         type === 'gitRepo'
-          ? { messageId: 'gitRepo', path: `spec.volumes[${index}].${type}`, data: { type }, severity: 'high' as const }
+          ? {
+              messageId: 'gitRepo',
+              path: `spec.volumes[${index}].${type}`,
+              data: { type },
+              severity: 'high' as const,
+            }
           : { messageId: 'volumeType', path: `spec.volumes[${index}].${type}`, data: { type } },
       ),
     },

@@ -86,8 +86,9 @@ export const volumeTypes = defineRule({
         '\n',
       ),
       severity: {
-        en: "Medium: in-tree volume types bypass the access control of PersistentVolumeClaims; high for gitRepo, which has run code on the node and is disabled by default since v1.33.",
-        'zh-CN': "中：内置卷类型绕过了 PersistentVolumeClaim 的访问控制；gitRepo 为高，它曾导致在节点上执行代码，并且自 v1.33 起默认被禁用。",
+        en: 'Medium: in-tree volume types bypass the access control of PersistentVolumeClaims; high for gitRepo, which has run code on the node and is disabled by default since v1.33.',
+        'zh-CN':
+          '中：内置卷类型绕过了 PersistentVolumeClaim 的访问控制；gitRepo 为高，它曾导致在节点上执行代码，并且自 v1.33 起默认被禁用。',
       },
       references: [PSS_REFERENCE.restricted, VOLUMES_REFERENCE],
     },

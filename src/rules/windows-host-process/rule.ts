@@ -46,7 +46,7 @@ export const windowsHostProcess = defineRule({
       snippet: ['securityContext:', '  windowsOptions:', '    hostProcess: false'].join('\n'),
       severity: {
         en: "Critical: a HostProcess container runs as a process of the Windows node, with the node's administrator rights.",
-        'zh-CN': "严重：HostProcess 容器作为 Windows 节点上的进程运行，拥有节点管理员权限。",
+        'zh-CN': '严重：HostProcess 容器作为 Windows 节点上的进程运行，拥有节点管理员权限。',
       },
       references: [PSS_REFERENCE.baseline, HOST_PROCESS_REFERENCE, CIS_HOST_PROCESS_REFERENCE],
     },
