@@ -15,8 +15,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A union (`rules.<id>`: off, a severity or an object) fails as a whole; when one branch got further
+ * into the value (an object with a bad key), its own issues say more than "invalid input".
+ */
+function deepestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const branch = issue.errors.find((issues) => issues.some((i) => i.path.length > 0));
+  if (!branch) return [issue];
+  return branch.flatMap((inner) => deepestBranch({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
+    .flatMap(deepestBranch)
     .map((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const at = formatPath(issue.path as PathSegment[]);
