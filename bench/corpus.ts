@@ -7,13 +7,15 @@
  *   node bench/corpus.ts --compare BEFORE AFTER    compare two such files: the numbers side by side,
  *                                                  and every workload whose PSS findings differ
  *
- * It only uses `scanManifests` and `resolveSettings`, so the same file also runs on older checkouts
+ * It only uses `scanManifests`, `resolveSettings` and the registry, so the same file also runs on older checkouts
  * (the "before" of docs/precision.md). Exit status 1 when --compare finds a changed PSS verdict.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { createRegistry } from '../src/engine/registry.ts';
 import { resolveSettings } from '../src/pipeline/settings.ts';
+import { ALL_RULES } from '../src/rules/index.ts';
 import { scanManifests } from '../src/pipeline/scan-manifests.ts';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -46,7 +48,7 @@ function zeroCounts(): Record<SeverityName, number> {
 }
 
 export async function scanCorpus(corpus: string): Promise<CorpusRun> {
-  const settings = resolveSettings({}, {}, new Date());
+  const settings = resolveSettings(createRegistry(ALL_RULES), {}, {}, new Date());
   const { report } = await scanManifests([corpus], settings);
   const byKey = new Map<string, CorpusWorkload & { findings: Record<SeverityName, number> }>();
   const keyOf = (w: { kind: string; namespace: string | null; name: string }, file: string): string =>

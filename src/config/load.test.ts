@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_RULE_IDS, KNOWN_RULE_OPTIONS, resolveSettings } from '../pipeline/settings.ts';
+import { createRegistry } from '../engine/registry.ts';
+import { resolveSettings } from '../pipeline/settings.ts';
+import { ALL_RULES } from '../rules/index.ts';
 import { ConfigError, rulePolicyFromConfig, validateConfig } from './load.ts';
+
+const REGISTRY = createRegistry(ALL_RULES);
+const KNOWN_RULE_IDS = REGISTRY.knownIds;
+const KNOWN_RULE_OPTIONS = REGISTRY.knownOptions;
 
 const validate = (raw: unknown) =>
   validateConfig('config.yaml', raw, KNOWN_RULE_IDS, undefined, KNOWN_RULE_OPTIONS);
@@ -59,7 +65,7 @@ describe('exemptionPresets in the config', () => {
   it('turns presets on by default and off as asked', () => {
     const now = new Date('2026-12-01T00:00:00Z');
     const ids = (config: object) =>
-      (resolveSettings(config, {}, now).engine.presets ?? []).map((p) => p.id).sort();
+      (resolveSettings(REGISTRY, config, {}, now).engine.presets ?? []).map((p) => p.id).sort();
     expect(ids({})).toEqual(['cni', 'csi-node', 'kube-proxy', 'log-shipper', 'node-exporter']);
     expect(ids({ exemptionPresets: false })).toEqual([]);
     expect(ids({ exemptionPresets: { cni: false, 'log-shipper': false } })).toEqual([

@@ -1,5 +1,5 @@
 import type { Workload } from '../workloads/model.ts';
-import type { FieldPath } from './path.ts';
+import type { FieldPath } from '../shared/field-path.ts';
 import type { ContainerNode } from './rule.ts';
 
 /** What an exemption preset sees of one finding: its rule, the workload, the container and the field. */

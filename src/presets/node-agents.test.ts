@@ -2,18 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../config/schema.ts';
 import { inspectWorkload } from '../engine/run.ts';
 import { nestPodSpec } from '../engine/rule-tester.ts';
+import { createRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
+import { ALL_RULES } from '../rules/index.ts';
 import { extractWorkloads } from '../workloads/extract.ts';
 import { imageRepository, normaliseHostPath } from './node-agents.ts';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
+const REGISTRY = createRegistry(ALL_RULES);
 
 /** Findings of every rule for one DaemonSet, as `rule[container]@hostPath → preset or -`. */
 function scan(podSpec: Record<string, unknown>, config: ConfigFile = {}, lang: 'en' | 'zh-CN' = 'en') {
   const object = { ...nestPodSpec('Deployment', podSpec), kind: 'DaemonSet' };
   const [workload] = extractWorkloads(object, { file: 'ds.yaml', documentPath: [] }).workloads;
   if (!workload) throw new Error('not a workload');
-  const settings = resolveSettings(config, { lang }, NOW);
+  const settings = resolveSettings(REGISTRY, config, { lang }, NOW);
   const findings = inspectWorkload(workload, settings.engine).findings;
   const label = (f: (typeof findings)[number]) =>
     `${f.ruleId}${f.container ? `[${f.container}]` : ''}${f.ruleId === 'host-path' ? `@${String(f.data['hostPath'])}` : ''}`;

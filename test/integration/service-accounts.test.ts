@@ -89,7 +89,9 @@ describe('service-account-token on a cluster', () => {
     const scan = runCli(['scan', '--kubeconfig', install.kubeconfig, '-n', ns, '-o', 'json']);
     expect(scan.status).toBe(2);
     const report = JSON.parse(scan.stdout) as InspectionReport;
-    expect(report.errors).toEqual([expect.objectContaining({ source: 'cluster: ServiceAccount' })]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ source: 'cluster: ServiceAccount in all namespaces' }),
+    ]);
     expect(tokenFindings(report)).toEqual([
       'loud-app:notDisabled',
       'pod-says-true:enabled',

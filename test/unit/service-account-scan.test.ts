@@ -1,13 +1,15 @@
 /**
  * `service-account-token` follows a ServiceAccount of the same manifest scan, whatever the order of the
- * files, and standard input is read once although the scan looks at it twice.
+ * files, and standard input is read once although the scan needs the ServiceAccounts first.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
+import { createRegistry } from '../../src/engine/registry.ts';
 import { resolveSettings } from '../../src/pipeline/settings.ts';
+import { ALL_RULES } from '../../src/rules/index.ts';
 
 const deployment = (name: string, serviceAccount: string, namespace = 'shop') => `apiVersion: apps/v1
 kind: Deployment
@@ -36,7 +38,7 @@ afterEach(async () => {
 });
 
 async function tokenFindings(paths: string[], readStdin?: () => Promise<string>) {
-  const settings = resolveSettings({}, {}, new Date('2026-12-01T00:00:00Z'));
+  const settings = resolveSettings(createRegistry(ALL_RULES), {}, {}, new Date('2026-12-01T00:00:00Z'));
   const { report } = await scanManifests(paths, settings, readStdin ? { readStdin } : {});
   return report.findings
     .filter((f) => f.ruleId === 'service-account-token')

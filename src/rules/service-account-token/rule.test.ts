@@ -2,12 +2,14 @@ import { testRule } from '../../../test/support/rule-kit.ts';
 import { serviceAccountToken } from './rule.ts';
 
 const app = { name: 'app', image: 'nginx:1.27' };
-/** The nested test objects live in namespace `test`. */
-const optsOut = (name: string, namespace: string | null = 'test') => ({
-  namespace,
-  name,
-  automountServiceAccountToken: false,
+/** A ServiceAccount fact; the nested test objects live in namespace `test`. */
+const account = (name: string, automount?: boolean, namespace: string | null = 'test') => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  ...(automount === undefined ? {} : { automountServiceAccountToken: automount }),
 });
+const optsOut = (name: string, namespace: string | null = 'test') => account(name, false, namespace);
 
 testRule(serviceAccountToken, {
   valid: [
@@ -18,12 +20,12 @@ testRule(serviceAccountToken, {
     },
     {
       name: 'unset in the pod, and its service account opts out',
-      serviceAccounts: [optsOut('web')],
+      facts: [optsOut('web')],
       podSpec: { serviceAccountName: 'web', containers: [app] },
     },
     {
       name: 'unset in the pod, the default service account opts out',
-      serviceAccounts: [optsOut('default')],
+      facts: [optsOut('default')],
       podSpec: { automountServiceAccountToken: null, containers: [app] },
     },
     {
@@ -70,7 +72,7 @@ testRule(serviceAccountToken, {
     },
     {
       name: 'the pod overrides an account that opts out',
-      serviceAccounts: [optsOut('web')],
+      facts: [optsOut('web')],
       podSpec: { serviceAccountName: 'web', automountServiceAccountToken: true, containers: [app] },
       findings: [
         { messageId: 'enabled', path: 'spec.automountServiceAccountToken', data: { serviceAccount: 'web' } },
@@ -78,10 +80,7 @@ testRule(serviceAccountToken, {
     },
     {
       name: 'the account read opts in, or says nothing',
-      serviceAccounts: [
-        { namespace: 'test', name: 'web', automountServiceAccountToken: true },
-        { namespace: 'test', name: 'default' },
-      ],
+      facts: [account('web', true), account('default')],
       podSpec: { serviceAccountName: 'web', containers: [app] },
       findings: [
         {
@@ -93,7 +92,7 @@ testRule(serviceAccountToken, {
     },
     {
       name: 'an account that opts out in another namespace, or with another name, does not count',
-      serviceAccounts: [optsOut('web', 'other'), optsOut('web', null), optsOut('api')],
+      facts: [optsOut('web', 'other'), optsOut('web', null), optsOut('api')],
       podSpec: { serviceAccountName: 'web', containers: [app] },
       findings: [
         {

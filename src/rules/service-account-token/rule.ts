@@ -1,4 +1,5 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
+import { accountKey, serviceAccountSettings } from './accounts.ts';
 import { NSA_HARDENING_REFERENCE, cisReference } from '../references.ts';
 
 const OPT_OUT_REFERENCE: Reference = {
@@ -20,6 +21,7 @@ function serviceAccountOf(podSpec: Record<string, unknown>): string {
 export const serviceAccountToken = defineRule({
   meta: {
     id: 'service-account-token',
+    facts: ['ServiceAccount'],
     subject: 'pod-spec',
     title: { en: 'Service account token mounted automatically', 'zh-CN': '自动挂载 ServiceAccount 令牌' },
     category: 'hardening',
@@ -71,9 +73,11 @@ export const serviceAccountToken = defineRule({
       context.report({ messageId: 'enabled', data: { serviceAccount }, path });
       return;
     }
-    // Unset in the pod: the kubelet follows the ServiceAccount's own setting.
-    const account = context.serviceAccounts?.get(context.workload.namespace, serviceAccount);
-    if (account?.automountServiceAccountToken === false) return;
-    context.report({ messageId: account ? 'accountAllows' : 'notDisabled', data: { serviceAccount }, path });
+    // Unset in the pod: the kubelet follows the ServiceAccount's own setting, when we could read it.
+    const key = accountKey(context.workload.namespace, serviceAccount);
+    const accounts = serviceAccountSettings(context.facts);
+    if (accounts.get(key) === false) return;
+    const read = context.facts.known('ServiceAccount') && accounts.has(key);
+    context.report({ messageId: read ? 'accountAllows' : 'notDisabled', data: { serviceAccount }, path });
   },
 });
