@@ -1,4 +1,4 @@
-import { exemptionsFromConfig, rulePolicyFromConfig, type KnownRuleOptions } from '../config/load.ts';
+import { exemptionsFromConfig, rulePolicyFromConfig } from '../config/load.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { Language } from '../engine/i18n.ts';
 import { parsePssVersion, type PssVersion } from '../engine/pss-version.ts';

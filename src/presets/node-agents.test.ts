@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PRESETS_REFERENCE_FILES, renderPresetsReference } from '../../scripts/presets-reference.ts';
+import { LANGUAGES } from '../engine/i18n.ts';
+import { projectRoot } from '../version.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import { inspectWorkload } from '../engine/run.ts';
 import { nestPodSpec } from '../engine/rule-tester.ts';
@@ -297,4 +302,15 @@ describe('normaliseHostPath', () => {
     ['/', '/'],
     ['C:\\var\\lib\\kubelet', 'C:\\var\\lib\\kubelet'],
   ])('%s → %s', (path, normalised) => expect(normaliseHostPath(path)).toBe(normalised));
+});
+
+describe('docs/exemption-presets*.md', () => {
+  it('are generated from the presets (run `npm run docs`)', () => {
+    for (const lang of LANGUAGES) {
+      const file = join(projectRoot(), PRESETS_REFERENCE_FILES[lang]);
+      expect(readFileSync(file, 'utf8'), `${file} is stale: run npm run docs`).toBe(
+        renderPresetsReference(lang),
+      );
+    }
+  });
 });
