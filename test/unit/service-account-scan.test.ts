@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
+import { kindMentions, scanManifests } from '../../src/pipeline/scan-manifests.ts';
 import { createRegistry } from '../../src/engine/registry.ts';
 import { resolveSettings } from '../../src/pipeline/settings.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
@@ -82,5 +82,24 @@ describe('service-account-token in manifest scans', () => {
     });
     expect(findings).toEqual([]);
     expect(reads).toBe(1);
+  });
+});
+
+describe('kindMentions: which files the first pass decodes', () => {
+  const mentions = kindMentions(new Set(['ServiceAccount', 'Role']));
+  it.each([
+    ['kind: ServiceAccount\n', true],
+    ['{"kind":"ServiceAccountList","items":[]}', true],
+    ['kind: "Role"', true],
+    ['# the ServiceAccount below\n', true],
+    // Not a ServiceAccount: workloads that set the pod field, name an account, or other kinds.
+    ['spec:\n  automountServiceAccountToken: false\n  serviceAccountName: web\n', false],
+    ['kind: ClusterRole\n', false],
+    ['kind: RoleBinding\n', false],
+    ['kind: Deployment\n', false],
+  ])('%j → %s', (text, expected) => expect(mentions(text)).toBe(expected));
+
+  it('asks for nothing when no rule reads other kinds', () => {
+    expect(kindMentions(new Set())('kind: ServiceAccount')).toBe(false);
   });
 });
