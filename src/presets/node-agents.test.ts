@@ -6,7 +6,7 @@ import { LANGUAGES } from '../engine/i18n.ts';
 import { projectRoot } from '../version.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import { inspectWorkload } from '../engine/run.ts';
-import { nestPodSpec } from '../engine/rule-tester.ts';
+import { nestPodSpec } from '../../test/support/rule-kit.ts';
 import { createRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { ALL_RULES } from '../rules/index.ts';

@@ -19,7 +19,7 @@ export const hostIpc = hostNamespaceRule({
   },
   severityWhy: {
     en: "High: the container shares the node's IPC namespace and can read or corrupt shared memory of host processes.",
-    'zh-CN': "高：容器共享节点的 IPC 命名空间，可以读取或破坏宿主机进程的共享内存。",
+    'zh-CN': '高：容器共享节点的 IPC 命名空间，可以读取或破坏宿主机进程的共享内存。',
   },
   cis: 'v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
 });

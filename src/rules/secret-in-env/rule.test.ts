@@ -93,7 +93,7 @@ testRule(secretInEnv, {
           'API_TOKEN',
           'PIN_PASSWORD',
         ].map((name, i) => ({
-          messageId: 'placeholderCredential',
+          messageId: 'placeholderCredential' as const,
           path: `spec.containers[0].env[${i}].value`,
           container: 'app',
           severity: 'low' as const,
