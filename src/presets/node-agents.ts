@@ -119,6 +119,15 @@ const CNI_STATE_DIRS = [
   'openvswitch',
 ].flatMap((name) => [`/run/${name}`, `/var/run/${name}`, `/var/lib/${name}`, `/var/log/${name}`]);
 
+/** What an agent that programs the node's network from its network namespace runs with. */
+const NETWORK_AGENT_RULES = [
+  'privileged',
+  'capabilities-added',
+  'privilege-escalation',
+  'run-as-non-root',
+  'run-as-root-user',
+];
+
 const AGENT_PRESETS: readonly AgentPreset[] = [
   {
     id: 'cni',
@@ -145,13 +154,7 @@ const AGENT_PRESETS: readonly AgentPreset[] = [
       'antrea/antrea-ubuntu',
       'antrea/antrea-agent-ubi',
     ],
-    containerRules: [
-      'privileged',
-      'capabilities-added',
-      'privilege-escalation',
-      'run-as-non-root',
-      'run-as-root-user',
-    ],
+    containerRules: NETWORK_AGENT_RULES,
     podRules: ['host-network'],
     hostPaths: [
       '/etc/cni/net.d',
@@ -175,13 +178,7 @@ const AGENT_PRESETS: readonly AgentPreset[] = [
         'kube-proxy（预设 "kube-proxy"）：它在宿主机网络命名空间中为 Service 写入节点的 iptables、IPVS 或 nftables 规则，需要 root 和特权（或 NET_ADMIN）、宿主机的 xtables 锁和内核模块。',
     },
     images: ['kube-proxy', 'kube-proxy-amd64', 'kube-proxy-arm64'],
-    containerRules: [
-      'privileged',
-      'capabilities-added',
-      'privilege-escalation',
-      'run-as-non-root',
-      'run-as-root-user',
-    ],
+    containerRules: NETWORK_AGENT_RULES,
     podRules: ['host-network'],
     hostPaths: ['/run/xtables.lock', '/lib/modules'],
   },

@@ -9,6 +9,7 @@ import {
   createMany,
   createNamespace,
   installOperator,
+  withoutClusterRoleResource,
   runCli,
   type Obj,
 } from './support/cluster.ts';
@@ -76,15 +77,10 @@ describe('service-account-token on a cluster', () => {
 
   it('without get/list on serviceaccounts the scan still completes, says so, and the pod spec alone decides', async () => {
     const ns = await seed();
-    const install = await installOperator(admin, adminKubeconfig, (objects) =>
-      objects.map((o) => {
-        if (o.kind !== 'ClusterRole') return o;
-        const rules = (o['rules'] as { resources: string[] }[]).map((r) => ({
-          ...r,
-          resources: r.resources.filter((x) => x !== 'serviceaccounts'),
-        }));
-        return { ...o, rules };
-      }),
+    const install = await installOperator(
+      admin,
+      adminKubeconfig,
+      withoutClusterRoleResource('serviceaccounts'),
     );
     const scan = runCli(['scan', '--kubeconfig', install.kubeconfig, '-n', ns, '-o', 'json']);
     expect(scan.status).toBe(2);
