@@ -8,6 +8,7 @@ import {
   adminClient,
   createMany,
   createNamespace,
+  deployment,
   installOperator,
   withoutClusterRoleResource,
   runCli,
@@ -22,20 +23,11 @@ beforeAll(() => {
 });
 afterAll(() => admin.close());
 
-function deployment(namespace: string, name: string, spec: Record<string, unknown>): Obj {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { ...spec, containers: [{ name: 'app', image: 'nginx:1.27' }] },
-      },
-    },
-  };
+/** The shared test Deployment, with pod spec fields of its own (the service account, the automount). */
+function deploymentWith(namespace: string, name: string, spec: Record<string, unknown>): Obj {
+  const object = deployment(namespace, name);
+  Object.assign((object['spec'] as { template: { spec: Record<string, unknown> } }).template.spec, spec);
+  return object;
 }
 
 async function seed(): Promise<string> {
@@ -50,9 +42,9 @@ async function seed(): Promise<string> {
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'loud', namespace: ns } },
   ]);
   await createMany(admin, [
-    deployment(ns, 'quiet-app', { serviceAccountName: 'quiet' }),
-    deployment(ns, 'loud-app', { serviceAccountName: 'loud' }),
-    deployment(ns, 'pod-says-true', { serviceAccountName: 'quiet', automountServiceAccountToken: true }),
+    deploymentWith(ns, 'quiet-app', { serviceAccountName: 'quiet' }),
+    deploymentWith(ns, 'loud-app', { serviceAccountName: 'loud' }),
+    deploymentWith(ns, 'pod-says-true', { serviceAccountName: 'quiet', automountServiceAccountToken: true }),
   ]);
   return ns;
 }
