@@ -16,14 +16,17 @@ export const LAYERS = {
     'shared',
     'rbac',
     'seccomp',
+    'presets',
   ],
   controller: ['pipeline', 'sinks', 'report', 'sources', 'config', 'engine', 'kube', 'workloads', 'shared'],
-  pipeline: ['sinks', 'report', 'sources', 'config', 'engine', 'kube', 'workloads', 'shared'],
+  pipeline: ['sinks', 'report', 'sources', 'config', 'presets', 'engine', 'kube', 'workloads', 'shared'],
   sinks: ['report', 'engine', 'kube', 'workloads', 'shared'],
   report: ['engine', 'workloads', 'shared'],
   rules: ['rbac', 'seccomp', 'engine', 'workloads', 'shared'],
   sources: ['engine', 'kube', 'workloads', 'shared'],
-  config: ['engine', 'workloads', 'shared'],
+  config: ['presets', 'engine', 'workloads', 'shared'],
+  // Shipped exemption presets for node agents: pure data and matchers, handed to the engine by settings.
+  presets: ['engine', 'workloads', 'shared'],
   // Domain libraries used by rules and commands (RBAC resolution, seccomp profiles).
   rbac: ['engine', 'workloads', 'shared'],
   seccomp: ['engine', 'workloads', 'shared'],
@@ -50,7 +53,7 @@ const IO_MODULES = [
   'readline',
   'process',
 ];
-const PURE = new Set(['engine', 'rules', 'workloads', 'shared']);
+const PURE = new Set(['engine', 'rules', 'presets', 'workloads', 'shared']);
 
 /** One ESLint config block per layer: its files, and the imports it may not make. */
 export function layerConfigs() {

@@ -53,8 +53,8 @@ export async function loadOperatorConfig(
   registry: RuleRegistry,
 ): Promise<OperatorConfig> {
   return file
-    ? loadConfigFile(file, registry.knownIds, operatorConfigSchema)
-    : validateConfig('(defaults)', {}, registry.knownIds, operatorConfigSchema);
+    ? loadConfigFile(file, registry.knownIds, operatorConfigSchema, registry.knownOptions)
+    : validateConfig('(defaults)', {}, registry.knownIds, operatorConfigSchema, registry.knownOptions);
 }
 
 /** The namespace reports go to: the pod's own in the cluster, else --namespace, the context's, or the default. */

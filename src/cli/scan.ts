@@ -52,7 +52,7 @@ export async function loadConfigOrDefault(
   file: string | undefined,
   registry: RuleRegistry,
 ): Promise<ConfigFile> {
-  return file ? loadConfigFile(file, registry.knownIds) : {};
+  return file ? loadConfigFile(file, registry.knownIds, undefined, registry.knownOptions) : {};
 }
 
 export function registerScanCommand(program: Command, registry: RuleRegistry): void {

@@ -15,8 +15,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A union (`rules.<id>`: off, a severity or an object) fails as a whole; when one branch got further
+ * into the value (an object with a bad key), its own issues say more than "invalid input".
+ */
+function deepestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const branch = issue.errors.find((issues) => issues.some((i) => i.path.length > 0));
+  if (!branch) return [issue];
+  return branch.flatMap((inner) => deepestBranch({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
+    .flatMap(deepestBranch)
     .map((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const at = formatPath(issue.path as PathSegment[]);
@@ -26,19 +38,32 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Validates a decoded config object against the schema and the known rule ids. */
+/** Option names each rule declares, by rule id (rules without options may be absent). */
+export type KnownRuleOptions = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** Validates a decoded config object against the schema, the known rule ids and their options. */
 export function validateConfig<T extends z.ZodType<ConfigFile>>(
   file: string,
   raw: unknown,
   knownRuleIds: ReadonlySet<string>,
   schema?: T,
+  knownRuleOptions?: KnownRuleOptions,
 ): z.infer<T> {
   const result = (schema ?? configSchema).safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(file, describeIssues(result.error));
   const config = result.data as z.infer<T>;
   const unknown: string[] = [];
-  for (const id of Object.keys(config.rules ?? {}))
+  for (const [id, policy] of Object.entries(config.rules ?? {})) {
     if (!knownRuleIds.has(id)) unknown.push(`rules.${id}: unknown rule id`);
+    else if (typeof policy === 'object' && policy.options) {
+      const known = knownRuleOptions?.get(id);
+      for (const name of Object.keys(policy.options))
+        if (!known?.has(name))
+          unknown.push(
+            `rules.${id}.options.${name}: unknown option${known && known.size > 0 ? ` (known: ${[...known].join(', ')})` : ' (this rule has none)'}`,
+          );
+    }
+  }
   (config.exemptions ?? []).forEach((exemption, i) => {
     for (const id of exemption.rules)
       if (id !== '*' && !knownRuleIds.has(id))
@@ -53,6 +78,7 @@ export async function loadConfigFile<T extends z.ZodType<ConfigFile>>(
   file: string,
   knownRuleIds: ReadonlySet<string>,
   schema?: T,
+  knownRuleOptions?: KnownRuleOptions,
 ): Promise<z.infer<T>> {
   let text: string;
   try {
@@ -72,7 +98,7 @@ export async function loadConfigFile<T extends z.ZodType<ConfigFile>>(
       `invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
     );
   }
-  return validateConfig(file, raw, knownRuleIds, schema);
+  return validateConfig(file, raw, knownRuleIds, schema, knownRuleOptions);
 }
 
 export function rulePolicyFromConfig(config: ConfigFile): Record<string, RulePolicy> {
@@ -84,6 +110,7 @@ export function rulePolicyFromConfig(config: ConfigFile): Record<string, RulePol
       out[id] = {
         enabled: policy.enabled ?? true,
         ...(policy.severity ? { severity: policy.severity } : {}),
+        ...(policy.options ? { options: policy.options } : {}),
       };
   }
   return out;

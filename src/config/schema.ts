@@ -1,13 +1,28 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../engine/i18n.ts';
 import { SEVERITIES } from '../engine/severity.ts';
+import { EXEMPTION_PRESET_IDS } from '../presets/ids.ts';
 
 const severity = z.enum(SEVERITIES);
 
 const rulePolicy = z.union([
   z.literal('off'),
   severity,
-  z.strictObject({ enabled: z.boolean().optional(), severity: severity.optional() }),
+  z.strictObject({
+    enabled: z.boolean().optional(),
+    severity: severity.optional(),
+    /** The rule's declared switches (`kube-patrol rules <id>` lists them); checked by name on load. */
+    options: z.record(z.string(), z.boolean()).optional(),
+  }),
+]);
+
+/**
+ * The shipped exemption presets for well-known node agents (docs/exemption-presets.md): all on by
+ * default; `false` turns them all off, a map turns single ones off (or back on).
+ */
+const exemptionPresets = z.union([
+  z.boolean(),
+  z.strictObject(Object.fromEntries(EXEMPTION_PRESET_IDS.map((id) => [id, z.boolean().optional()]))),
 ]);
 
 const glob = z.string().min(1);
@@ -47,6 +62,7 @@ export const configSchema = z.strictObject({
   failOn: severity.optional(),
   rules: z.record(z.string(), rulePolicy).optional(),
   exemptions: z.array(exemptionSchema).optional(),
+  exemptionPresets: exemptionPresets.optional(),
   scope: scopeSchema.optional(),
   client: clientSchema.optional(),
   /** Inspect nodes too (opt-in): their kubelet's seccompDefault (rule kubelet-seccomp-default). */

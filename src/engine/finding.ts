@@ -3,8 +3,10 @@ import type { PssRef, RuleCategory } from './rule.ts';
 import type { Severity } from './severity.ts';
 
 export interface Exemption {
-  readonly by: 'annotation' | 'config';
+  readonly by: 'annotation' | 'config' | 'preset';
   readonly reason: string;
+  /** The shipped preset's id (`by: preset`). */
+  readonly preset?: string;
   /** ISO date, for config exemptions that expire. */
   readonly expires?: string;
 }

@@ -9,6 +9,8 @@ export interface RuleRegistry {
   readonly meta: readonly RuleMeta[];
   /** Every id and alias, for config validation and exemption annotations. */
   readonly knownIds: ReadonlySet<string>;
+  /** The option names each rule declares, by id and alias, for validating `rules.<id>.options`. */
+  readonly knownOptions: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function createRegistry(rules: readonly AnyRule[]): RuleRegistry {
@@ -19,5 +21,10 @@ export function createRegistry(rules: readonly AnyRule[]): RuleRegistry {
       seen.add(id);
     }
   }
-  return { rules, meta: rules.map((rule) => rule.meta), knownIds: seen };
+  const knownOptions = new Map<string, ReadonlySet<string>>();
+  for (const rule of rules) {
+    const names = new Set(Object.keys(rule.meta.options ?? {}));
+    for (const id of [rule.meta.id, ...(rule.meta.aliases ?? [])]) knownOptions.set(id, names);
+  }
+  return { rules, meta: rules.map((rule) => rule.meta), knownIds: seen, knownOptions };
 }

@@ -16,6 +16,14 @@ export interface PssRef {
   readonly check: string;
 }
 
+/** A switch a rule reads from `rules.<id>.options` in the config; plain data, rendered into the rule docs. */
+export interface RuleOption {
+  readonly default: boolean;
+  readonly description: Localized;
+}
+
+export type RuleOptionValues = Readonly<Record<string, boolean>>;
+
 export interface Reference {
   readonly title: string;
   readonly url: string;
@@ -45,6 +53,8 @@ export interface RuleMeta<MessageId extends string = string, Kind extends Subjec
   readonly pss: PssRef | null;
   /** First policy version the check applies to (e.g. 34 for probe-host); absent means every version. */
   readonly sinceMinor?: number;
+  /** Switches of `rules.<id>.options` in the config, with their defaults. */
+  readonly options?: Readonly<Record<string, RuleOption>>;
   /** Finding messages with `{{placeholders}}`; tests assert the id and data, never the prose. */
   readonly messages: Readonly<Record<MessageId, Localized>>;
   readonly docs: {
@@ -55,6 +65,8 @@ export interface RuleMeta<MessageId extends string = string, Kind extends Subjec
     /** A minimal YAML snippet of the fixed field at its place in a pod spec. */
     readonly snippet: string;
     readonly references: readonly Reference[];
+    /** Why the default severity is what it is (the catalogue test requires it of every rule). */
+    readonly severity?: Localized;
   };
 }
 
@@ -68,6 +80,11 @@ export interface ContainerNode {
   readonly name: string;
   /** Path of the container inside the object, e.g. spec.template.spec.containers[1]. */
   readonly path: FieldPath;
+  /**
+   * Runs as long as the pod: an app container, or a sidecar (an init container with
+   * `restartPolicy: Always`, v1.29+). Init containers that run to completion and ephemeral ones do not.
+   */
+  readonly longRunning: boolean;
 }
 
 export interface FindingDraft<MessageId extends string> {
@@ -100,6 +117,8 @@ interface CheckContextBase<MessageId extends string> {
    * as the engine read them to exempt findings.
    */
   readonly annotationExemptions: readonly AnnotationExemption[];
+  /** This rule's options: its declared defaults, overridden by the config. */
+  readonly options: RuleOptionValues;
   report(finding: FindingDraft<MessageId>): void;
 }
 

@@ -10,11 +10,14 @@ import {
 import type { Finding } from './finding.ts';
 import { existingPrefixLength, formatPath, type FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
+import { findPresetExemption, type ExemptionPreset } from './presets.ts';
 import {
   isPodSpecRule,
   type AnyRule,
   type CheckContext,
+  type ContainerNode,
   type FindingDraft,
+  type RuleOptionValues,
   type ObjectCheckContext,
   type ObjectRule,
   type Rule,
@@ -33,6 +36,8 @@ import { listContainers } from './traverse.ts';
 export interface RulePolicy {
   readonly enabled: boolean;
   readonly severity?: Severity;
+  /** Values for the rule's declared options (validated against them when the config is read). */
+  readonly options?: RuleOptionValues;
 }
 
 export interface EngineOptions {
@@ -41,6 +46,8 @@ export interface EngineOptions {
   /** Per rule id: disable or override the default severity. */
   readonly rulePolicy?: Readonly<Record<string, RulePolicy>>;
   readonly exemptions?: readonly ConfigExemption[];
+  /** Shipped exemptions for well-known agents (src/presets), after annotation and config exemptions. */
+  readonly presets?: readonly ExemptionPreset[];
   /** Ids and aliases of every known rule; defaults to those of `rules`. */
   readonly knownRuleIds?: ReadonlySet<string>;
   /** Clock reading for exemption expiry; the engine never reads the clock itself. */
@@ -84,6 +91,18 @@ export function factKinds(rules: readonly AnyRule[]): Set<string> {
   return new Set(rules.flatMap((rule) => rule.meta.facts ?? []));
 }
 
+/** A rule's option values: its declared defaults, overridden by the config's. */
+export function ruleOptions(rule: AnyRule, policy: RulePolicy | undefined): RuleOptionValues {
+  const declared = rule.meta.options;
+  if (!declared) return NO_OPTIONS;
+  const values: Record<string, boolean> = {};
+  for (const [name, option] of Object.entries(declared))
+    values[name] = policy?.options?.[name] ?? option.default;
+  return Object.freeze(values);
+}
+
+const NO_OPTIONS: RuleOptionValues = Object.freeze({});
+
 export type Inspector = (workload: Workload, errors?: EngineError[]) => WorkloadResult;
 export type ObjectInspector = (subject: ObjectSubject, errors?: EngineError[]) => SubjectResult;
 
@@ -92,6 +111,7 @@ interface PreparedRule<R extends AnyRule = AnyRule> {
   readonly rule: R;
   readonly severityOverride: Severity | undefined;
   readonly ruleIds: readonly string[];
+  readonly options: RuleOptionValues;
 }
 
 function prepare(options: EngineOptions): { rules: PreparedRule[]; knownRuleIds: ReadonlySet<string> } {
@@ -99,6 +119,7 @@ function prepare(options: EngineOptions): { rules: PreparedRule[]; knownRuleIds:
     rule,
     severityOverride,
     ruleIds: [rule.meta.id, ...(rule.meta.aliases ?? [])],
+    options: ruleOptions(rule, options.rulePolicy?.[rule.meta.id]),
   }));
   const knownRuleIds =
     options.knownRuleIds ?? new Set(options.rules.flatMap((r) => [r.meta.id, ...(r.meta.aliases ?? [])]));
@@ -120,8 +141,8 @@ export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS)
         ? [{ meta: workload.podMetadata, path: workload.podMetadataPath }]
         : []),
     ];
-    const findings = new FindingCollector(workload, metadataSources, options);
-    const context: CheckContext = {
+    const findings = new FindingCollector(workload, metadataSources, options, { workload, containers });
+    const context: Mutable<CheckContext> = {
       workload,
       podSpec: workload.podSpec,
       podMetadata: workload.podMetadata,
@@ -132,9 +153,13 @@ export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS)
       ruleIds: knownRuleIds,
       facts,
       annotationExemptions: findings.annotationExemptions,
+      options: NO_OPTIONS,
       report: (draft) => findings.add(draft),
     };
-    runRules(podSpecRules, findings, errors, workload, (rule) => rule.check(context));
+    runRules(podSpecRules, findings, errors, workload, (rule, ruleOptions) => {
+      context.options = ruleOptions;
+      rule.check(context);
+    });
     return findings.result('pod-spec');
   };
 }
@@ -152,15 +177,19 @@ export function createObjectInspector(options: EngineOptions, facts: Facts = NO_
   }
   return (subject, errors = []) => {
     const findings = new FindingCollector(subject, [{ meta: subject.metadata, path: ['metadata'] }], options);
-    const context: ObjectCheckContext = {
+    const context: Mutable<ObjectCheckContext> = {
       subject,
       version: options.version,
       ruleIds: knownRuleIds,
       facts,
       annotationExemptions: findings.annotationExemptions,
+      options: NO_OPTIONS,
       report: (draft) => findings.add(draft),
     };
-    runRules(bySubject.get(subject.subject) ?? [], findings, errors, subject, (rule) => rule.check(context));
+    runRules(bySubject.get(subject.subject) ?? [], findings, errors, subject, (rule, ruleOptions) => {
+      context.options = ruleOptions;
+      rule.check(context);
+    });
     return findings.result(subject.subject);
   };
 }
@@ -175,12 +204,12 @@ function runRules<R extends AnyRule>(
   findings: FindingCollector,
   errors: EngineError[],
   subject: WorkloadRef,
-  check: (rule: R) => void,
+  check: (rule: R, options: RuleOptionValues) => void,
 ): void {
   for (const prepared of rules) {
     findings.current = prepared;
     try {
-      check(prepared.rule);
+      check(prepared.rule, prepared.options);
     } catch (error) {
       // A rule bug must not hide every other result: record it and go on.
       errors.push({
@@ -210,14 +239,18 @@ class FindingCollector {
   readonly annotationExemptions: readonly AnnotationExemption[];
   private readonly subject: FindingSubject;
   private readonly options: EngineOptions;
+  /** Workloads only: what exemption presets match on. */
+  private readonly pod: { workload: Workload; containers: readonly ContainerNode[] } | undefined;
 
   constructor(
     subject: FindingSubject,
     metadata: readonly { meta: ObjectMeta; path: FieldPath }[],
     options: EngineOptions,
+    pod?: { workload: Workload; containers: readonly ContainerNode[] },
   ) {
     this.subject = subject;
     this.options = options;
+    this.pod = pod;
     this.ref = workloadRef(subject);
     this.annotationExemptions = readAnnotationExemptions(metadata);
   }
@@ -232,7 +265,20 @@ class FindingCollector {
     const query = { ruleIds: prepared.ruleIds, workload: ref, container };
     const byAnnotation = findAnnotationExemption(this.annotationExemptions, query);
     const byConfig = byAnnotation ? {} : findConfigExemption(options.exemptions ?? [], query, options.now);
-    const exempted = byAnnotation ?? byConfig.active;
+    const byPreset =
+      byAnnotation || byConfig.active || !options.presets || !this.pod
+        ? undefined
+        : findPresetExemption(options.presets, {
+            ruleId: meta.id,
+            workload: this.pod.workload,
+            containers: this.pod.containers,
+            ...(draft.container ? { container: draft.container } : {}),
+            path: draft.path,
+          });
+    const exempted =
+      byAnnotation ??
+      byConfig.active ??
+      (byPreset ? { by: 'preset' as const, preset: byPreset.id, reason: byPreset.reason } : undefined);
     // Literal objects in the order reports serialise (ruleId … data, source, exempted): no spread copies.
     const ruleId = meta.id;
     const category = meta.category;

@@ -17,6 +17,8 @@ export function listContainers(podSpec: PodSpec, podSpecPath: FieldPath): Contai
         index,
         name: container.name ?? `${role}[${index}]`,
         path: [...podSpecPath, role, index],
+        longRunning:
+          role === 'containers' || (role === 'initContainers' && container.restartPolicy === 'Always'),
       });
     });
   }

@@ -82,11 +82,11 @@ export async function scanManifests(
   // and keeps the rest as text for the second pass. Without such rules, one pass as before.
   const pending: (Extraction | { file: string; text: string })[] = [];
   const objects: KubeObject[] = [];
-  const kindNames = [...collect];
+  const namesKind = kindMentions(collect);
   for await (const { file, read } of readAhead(files, options, timings)) {
     if (collect.size === 0) {
       addFile(decode(file, read), inspector);
-    } else if (typeof read === 'string' && !kindNames.some((kind) => read.includes(kind))) {
+    } else if (typeof read === 'string' && !namesKind(read)) {
       pending.push({ file, text: read });
     } else {
       const extraction = decode(file, read);
@@ -139,4 +139,16 @@ async function* readAhead(
     if (timings) timings.readMs += performance.now() - mark;
     yield { file: files[i] as string, read };
   }
+}
+
+/**
+ * Whether a file's text may hold an object of one of `kinds`: the kind's name as a whole word (or its
+ * typed list, `ServiceAccountList`). A substring test would also take `automountServiceAccountToken` for
+ * a ServiceAccount and keep every workload of such a file decoded until the end of the scan.
+ */
+export function kindMentions(kinds: ReadonlySet<string>): (text: string) => boolean {
+  if (kinds.size === 0) return () => false;
+  const names = [...kinds].map((kind) => kind.replace(/[^A-Za-z0-9]/g, '')).join('|');
+  const pattern = new RegExp(`(?<![A-Za-z0-9_])(?:${names})(?:List)?(?![A-Za-z0-9_])`);
+  return (text) => pattern.test(text);
 }

@@ -6,6 +6,8 @@ import type { RuleRegistry } from '../engine/registry.ts';
 import type { AnyRule } from '../engine/rule.ts';
 import { activeRules, type EngineOptions } from '../engine/run.ts';
 import type { Severity } from '../engine/severity.ts';
+import type { ExemptionPresetId } from '../presets/ids.ts';
+import { nodeAgentPresets } from '../presets/node-agents.ts';
 
 /** Everything a scan needs besides its input, resolved once from the config file and flags. */
 export interface ScanSettings {
@@ -27,6 +29,14 @@ export interface SettingsFlags {
   readonly failOn?: Severity;
 }
 
+/** Whether the config leaves a shipped exemption preset on (every preset is on by default). */
+function presetEnabled(config: ConfigFile): (id: ExemptionPresetId) => boolean {
+  const setting = config.exemptionPresets;
+  if (setting === undefined || setting === true) return () => true;
+  if (setting === false) return () => false;
+  return (id) => (setting as Partial<Record<ExemptionPresetId, boolean>>)[id] ?? true;
+}
+
 export function resolveSettings(
   registry: RuleRegistry,
   config: ConfigFile,
@@ -40,11 +50,13 @@ export function resolveSettings(
     for (const rule of registry.rules)
       if (rule.meta.subject === 'node' && rulePolicy[rule.meta.id]?.enabled !== false)
         rulePolicy[rule.meta.id] = { ...rulePolicy[rule.meta.id], enabled: true };
+  const lang = flags.lang ?? config.lang ?? 'en';
   const engine: EngineOptions = {
     rules: registry.rules,
     version,
     rulePolicy,
     exemptions: exemptionsFromConfig(config),
+    presets: nodeAgentPresets(lang, presetEnabled(config)),
     knownRuleIds: registry.knownIds,
     now,
   };
@@ -55,7 +67,7 @@ export function resolveSettings(
   return {
     registry,
     engine,
-    lang: flags.lang ?? config.lang ?? 'en',
+    lang,
     ...(failOn ? { failOn } : {}),
     activeRules: activeRules(engine).map((r) => r.rule),
     severityOverrides,

@@ -80,7 +80,9 @@ const pssRef = z.object({ level: z.enum(['baseline', 'restricted']), check: text
 const severity = z.enum(SEVERITIES);
 const category = z.enum(['pod-security', 'hardening', 'kube-patrol']);
 const exemption = z.object({
-  by: z.enum(['annotation', 'config']),
+  by: z.enum(['annotation', 'config', 'preset']),
+  /** The shipped exemption preset (`by: preset`). */
+  preset: text(64).optional(),
   reason: text(4096),
   expires: text(64).optional(),
 });

@@ -51,6 +51,13 @@ describe('rule catalogue', () => {
           for (const [id, message] of Object.entries(meta.messages))
             expect((message as Record<string, string>)[lang]?.trim(), `message ${id} ${lang}`).toBeTruthy();
         }
+        for (const lang of LANGUAGES) {
+          // The severity review: every rule says why its default is what it is.
+          expect(meta.docs.severity?.[lang]?.trim(), `severity rationale ${lang}`).toBeTruthy();
+          for (const [name, option] of Object.entries(meta.options ?? {}))
+            expect(option.description[lang].trim(), `option ${name} ${lang}`).not.toBe('');
+        }
+        expect(meta.docs.severity?.['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
         expect(Object.keys(meta.messages).length).toBeGreaterThan(0);
         expect(meta.docs.references.length).toBeGreaterThan(0);
         expect(() => parse(meta.docs.snippet)).not.toThrow();

@@ -16,6 +16,8 @@ export interface HostNamespaceRuleSpec<F extends HostNamespaceField> {
   readonly fix: Localized;
   /** The CIS Kubernetes Benchmark item. */
   readonly cis: string;
+  /** Why the default severity (high) is what it is. */
+  readonly severityWhy: Localized;
 }
 
 /** One rule per host namespace: `spec.<field>: true` fails (PSS baseline, severity high). */
@@ -35,6 +37,7 @@ export function hostNamespaceRule<F extends HostNamespaceField>(spec: HostNamesp
         fix: spec.fix,
         snippet: [`${spec.field}: false`, 'containers:', '  - name: app'].join('\n'),
         references: [PSS_REFERENCE.baseline, cisReference(spec.cis), NSA_HARDENING_REFERENCE],
+        severity: spec.severityWhy,
       },
     },
     check(context) {

@@ -38,6 +38,8 @@ const quantityMap = z.record(z.string(), z.union([z.string(), z.number()]).nulli
 export const containerSchema = z.looseObject({
   name: str,
   image: str,
+  /** Only `Always`, on init containers: a sidecar (v1.29+). */
+  restartPolicy: str,
   securityContext: z
     .looseObject({
       privileged: bool,
@@ -59,7 +61,9 @@ export const containerSchema = z.looseObject({
   lifecycle: z
     .looseObject({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: str })
     .nullish(),
-  volumeMounts: z.array(z.looseObject({ name: z.string(), mountPath: str, readOnly: bool })).nullish(),
+  volumeMounts: z
+    .array(z.looseObject({ name: z.string(), mountPath: str, readOnly: bool, mountPropagation: str }))
+    .nullish(),
 });
 
 export const podSpecSchema = z.looseObject({
@@ -76,7 +80,13 @@ export const podSpecSchema = z.looseObject({
     })
     .nullish(),
   volumes: z
-    .array(z.looseObject({ name: z.string(), hostPath: z.looseObject({ path: str }).nullish() }))
+    .array(
+      z.looseObject({
+        name: z.string(),
+        hostPath: z.looseObject({ path: str }).nullish(),
+        image: z.looseObject({ reference: str }).nullish(),
+      }),
+    )
     .nullish(),
   containers: z.array(containerSchema).nullish(),
   initContainers: z.array(containerSchema).nullish(),

@@ -18,6 +18,7 @@ import {
   deployment,
   httpGet,
   installOperator,
+  withoutClusterRoleResource,
   OperatorProcess,
   runCli,
   writeConfig,
@@ -238,16 +239,7 @@ describe('operator under the RBAC of manifests/', () => {
 
   it('a 403 on one kind does not fail the scan: the report names the kind it could not see', async () => {
     const workloads = await seedWorkloads();
-    const install = await installOperator(admin, adminKubeconfig, (objects) =>
-      objects.map((o) => {
-        if (o.kind !== 'ClusterRole') return o;
-        const rules = (o['rules'] as { resources: string[] }[]).map((r) => ({
-          ...r,
-          resources: r.resources.filter((x) => x !== 'cronjobs'),
-        }));
-        return { ...o, rules };
-      }),
-    );
+    const install = await installOperator(admin, adminKubeconfig, withoutClusterRoleResource('cronjobs'));
     const operator = inProcessOperator(
       saClient(install.kubeconfig),
       install.namespace,

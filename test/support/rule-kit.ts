@@ -21,6 +21,7 @@ import {
   type ContainerRole,
   type ObjectRule,
   type Rule,
+  type RuleOptionValues,
 } from '../../src/engine/rule.ts';
 import { createInspector, createObjectInspector, inspectWorkload } from '../../src/engine/run.ts';
 import type { Severity } from '../../src/engine/severity.ts';
@@ -50,6 +51,13 @@ interface CaseBase {
   readonly version?: string;
   /** Kinds to nest `podSpec` in; default Pod, Deployment and CronJob. */
   readonly kinds?: readonly NestingKind[];
+  /** Values for the rule's options, as `rules.<id>.options` in the config gives them. */
+  readonly options?: RuleOptionValues;
+  /**
+   * Other objects of the scan, handed to the rule as facts (e.g. ServiceAccounts; nested test objects
+   * live in namespace `test`). Their kinds count as known.
+   */
+  readonly facts?: readonly Record<string, unknown>[];
 }
 
 export type ValidCase = CaseBase;
@@ -135,6 +143,8 @@ export function runRule<M extends string>(
   version = 'latest',
   /** Other objects of the scan, for a rule that reads facts; their kinds count as known. */
   others: readonly Record<string, unknown>[] = [],
+  /** Values for the rule's options, as `rules.<id>.options` in the config gives them. */
+  ruleOptions?: RuleOptionValues,
 ) {
   const extraction = extractWorkloads(deepFreeze(structuredClone(object)), {
     file: 'test.yaml',
@@ -151,8 +161,8 @@ export function runRule<M extends string>(
     version: parsePssVersion(version),
     now: new Date(0),
     knownRuleIds: REGISTRY.knownIds,
-    // The rule under test runs, opt-in or not.
-    rulePolicy: { [rule.meta.id]: { enabled: true } },
+    // The rule under test runs, opt-in or not, with the case's options.
+    rulePolicy: { [rule.meta.id]: { enabled: true, ...(ruleOptions ? { options: ruleOptions } : {}) } },
   };
   let result;
   if (others.length > 0) {
@@ -253,7 +263,7 @@ export function testRule<M extends string>(
       for (const testCase of cases.valid) {
         for (const { label, object } of variantsOf(testCase, [])) {
           it(`${testCase.name} (${label})`, () => {
-            const findings = runRule(rule, object, testCase.version);
+            const findings = runRule(rule, object, testCase.version, testCase.facts, testCase.options);
             expect(
               findings.map((f) => ({ messageId: f.messageId, path: f.path, missing: f.missing })),
             ).toEqual([]);
@@ -265,7 +275,7 @@ export function testRule<M extends string>(
       for (const testCase of cases.invalid) {
         for (const { label, object, nesting, role } of variantsOf(testCase, testCase.findings)) {
           it(`${testCase.name} (${label})`, () => {
-            const findings = runRule(rule, object, testCase.version);
+            const findings = runRule(rule, object, testCase.version, testCase.facts, testCase.options);
             const actual = findings.map((f) => ({
               messageId: f.messageId,
               path: f.missing

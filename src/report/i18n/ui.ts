@@ -143,6 +143,7 @@ const UI = {
   exemptedBy: { en: 'Exempted by', 'zh-CN': '豁免方式' },
   exemptBy_annotation: { en: 'annotation', 'zh-CN': '注解' },
   exemptBy_config: { en: 'config', 'zh-CN': '配置文件' },
+  exemptBy_preset: { en: 'preset', 'zh-CN': '内置预设' },
   reason: { en: 'Reason', 'zh-CN': '豁免理由' },
   expires: { en: 'expires {{date}}', 'zh-CN': '{{date}} 到期' },
 

@@ -11,6 +11,10 @@ const HEADINGS = {
     example: 'Example',
     refs: 'References',
     since: 'Applies from policy version',
+    severityWhy: 'Why this severity',
+    options: 'Options',
+    optionsIntro: 'Set in the config under `rules.{{id}}.options`:',
+    defaultValue: 'default',
   },
   'zh-CN': {
     severity: '默认严重程度',
@@ -21,6 +25,10 @@ const HEADINGS = {
     example: '示例',
     refs: '参考资料',
     since: '适用的最低策略版本',
+    severityWhy: '为什么是这个严重程度',
+    options: '选项',
+    optionsIntro: '在配置文件的 `rules.{{id}}.options` 下设置：',
+    defaultValue: '默认',
   },
 } as const;
 
@@ -48,6 +56,20 @@ export function renderRuleDoc(meta: RuleMeta, lang: Language, headingLevel = 1):
     meta.docs.snippet,
     '```',
     '',
+    ...(meta.docs.severity ? [`${hashes}# ${h.severityWhy}`, '', meta.docs.severity[lang], ''] : []),
+    ...(meta.options && Object.keys(meta.options).length > 0
+      ? [
+          `${hashes}# ${h.options}`,
+          '',
+          h.optionsIntro.replace('{{id}}', meta.id),
+          '',
+          ...Object.entries(meta.options).map(
+            ([name, option]) =>
+              `- \`${name}\` (${h.defaultValue} \`${String(option.default)}\`): ${option.description[lang]}`,
+          ),
+          '',
+        ]
+      : []),
     `${hashes}# ${h.refs}`,
     '',
     ...meta.docs.references.map((r) => `- [${r.title}](${r.url})`),

@@ -171,7 +171,14 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
               {
                 kind: f.exempted.by === 'annotation' ? 'inSource' : 'external',
                 justification: f.exempted.reason,
-                ...(f.exempted.expires ? { properties: { expires: f.exempted.expires } } : {}),
+                ...(f.exempted.expires || f.exempted.preset
+                  ? {
+                      properties: {
+                        ...(f.exempted.expires ? { expires: f.exempted.expires } : {}),
+                        ...(f.exempted.preset ? { preset: f.exempted.preset } : {}),
+                      },
+                    }
+                  : {}),
               },
             ],
           }

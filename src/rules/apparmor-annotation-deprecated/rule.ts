@@ -52,6 +52,11 @@ export const apparmorAnnotationDeprecated = defineRule({
         '      appArmorProfile:',
         '        type: RuntimeDefault',
       ].join('\n'),
+      severity: {
+        en: 'Low: the annotation still takes effect today; it is a migration to make before a release drops it, not an exposure. Change it the next time the manifest is edited.',
+        'zh-CN':
+          '低：该注解目前仍然生效；这是在某个版本移除它之前需要完成的迁移，而不是已暴露的风险。下次修改清单时顺手改掉即可。',
+      },
       references: [APPARMOR_REFERENCE, SECURITY_CONTEXT_REFERENCE],
     },
   },

@@ -69,6 +69,11 @@ export const apparmorUnconfined = defineRule({
         '      appArmorProfile:',
         '        type: RuntimeDefault',
       ].join('\n'),
+      severity: {
+        en: 'High: it removes a kernel confinement layer that the runtime applies by default, so a compromised process meets one barrier fewer on the way to the node; not a breakout by itself.',
+        'zh-CN':
+          '高：它去掉了运行时默认施加的一层内核约束，被攻破的进程通往节点时少了一道屏障；但它本身并不等于逃逸。',
+      },
       references: [
         PSS_REFERENCE.baseline,
         APPARMOR_REFERENCE,

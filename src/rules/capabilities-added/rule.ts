@@ -91,9 +91,9 @@ export const capabilitiesAdded = defineRule({
           '每添加一项能力，就多给了容器一部分 root 权限：SYS_ADMIN、SYS_MODULE、SYS_PTRACE、BPF、NET_ADMIN 等都可能让容器突破到节点内核，NET_RAW 则可在 Pod 网络中伪造数据包。',
       },
       fix: {
-        en: 'Drop ALL capabilities and add back only the few the app needs (often none; NET_BIND_SERVICE to listen below port 1024), and do this before writing a seccomp policy, so that the policy starts from a small set of privileges. Prefer changing the app (listen on 8080, do not chown at start) over adding capabilities.',
+        en: "Drop ALL capabilities and add back only the few the app needs (often none; NET_BIND_SERVICE to listen below port 1024), and do this before writing a seccomp policy, so that the policy starts from a small set of privileges. Prefer changing the app (listen on 8080, do not chown at start) over adding capabilities. A CNI or CSI node agent (calico-node, cilium, a CSI driver's node plugin) cannot drop NET_ADMIN, SYS_ADMIN, BPF or NET_RAW and still program the node's network or mount volumes for the kubelet: there the right answer is an exemption with a reason (kube-patrol ships presets for well-known agents, docs/exemption-presets.md), not a change to the agent.",
         'zh-CN':
-          '先 drop ALL 去掉全部能力，再只加回应用真正需要的少数几项（通常一项都不需要；监听 1024 以下端口时加 NET_BIND_SERVICE），并且要在编写 seccomp 策略之前完成这一步，让策略从最小的权限集合出发。能改应用就别加能力（例如改为监听 8080、启动时不做 chown）。',
+          '先 drop ALL 去掉全部能力，再只加回应用真正需要的少数几项（通常一项都不需要；监听 1024 以下端口时加 NET_BIND_SERVICE），并且要在编写 seccomp 策略之前完成这一步，让策略从最小的权限集合出发。能改应用就别加能力（例如改为监听 8080、启动时不做 chown）。CNI 或 CSI 节点代理（calico-node、cilium、CSI 驱动的节点插件）若去掉 NET_ADMIN、SYS_ADMIN、BPF 或 NET_RAW，就无法再配置节点网络或为 kubelet 挂载卷：这种情况下正确的做法是配置注明原因的豁免（kube-patrol 为知名代理内置了预设，见 docs/exemption-presets.md），而不是修改代理本身。',
       },
       snippet: [
         'containers:',
@@ -103,6 +103,11 @@ export const capabilitiesAdded = defineRule({
         '        drop: ["ALL"]',
         '        add: ["NET_BIND_SERVICE"]   # only if the app needs it',
       ].join('\n'),
+      severity: {
+        en: 'High for capabilities outside the baseline set; critical for those that amount to root on the node (SYS_ADMIN, NET_ADMIN, SYS_MODULE, BPF, ALL…); low for baseline-set capabilities that only the restricted level forbids.',
+        'zh-CN':
+          '基线集合之外的能力为高；等同于节点 root 的能力（SYS_ADMIN、NET_ADMIN、SYS_MODULE、BPF、ALL 等）为严重；仅被 restricted 级别禁止的基线集合内能力为低。',
+      },
       references: [
         PSS_REFERENCE.baseline,
         PSS_REFERENCE.restricted,

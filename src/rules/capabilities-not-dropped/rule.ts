@@ -49,6 +49,11 @@ export const capabilitiesNotDropped = defineRule({
         '      capabilities:',
         '        drop: ["ALL"]',
       ].join('\n'),
+      severity: {
+        en: "Medium: the runtime's default capabilities are a modest set; dropping ALL is a restricted-level layer of defence that makes exploits harder, not a fix for an open hole.",
+        'zh-CN':
+          '中：运行时默认授予的能力有限；drop ALL 是 restricted 级别的一层纵深防御，能增加利用难度，但并非修补现有漏洞。',
+      },
       references: [
         PSS_REFERENCE.restricted,
         SECURITY_CONTEXT_REFERENCE,

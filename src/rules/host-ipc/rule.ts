@@ -17,5 +17,9 @@ export const hostIpc = hostNamespaceRule({
     en: 'Remove `hostIPC: true` (or set it to `false`). Containers of the same pod already share an IPC namespace.',
     'zh-CN': '删除 `hostIPC: true`（或设为 `false`）。同一 Pod 内的容器本来就共享 IPC 命名空间。',
   },
+  severityWhy: {
+    en: "High: the container shares the node's IPC namespace and can read or corrupt shared memory of host processes.",
+    'zh-CN': '高：容器共享节点的 IPC 命名空间，可以读取或破坏宿主机进程的共享内存。',
+  },
   cis: 'v1.9, 5.2.4: Minimize the admission of containers wishing to share the host IPC namespace',
 });

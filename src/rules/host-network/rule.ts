@@ -19,5 +19,10 @@ export const hostNetwork = hostNamespaceRule({
     'zh-CN':
       '删除 `hostNetwork: true`（或设为 `false`），通过 Service 暴露应用。确实需要宿主机网络的节点组件（CNI、node-local DNS 等）应放在专用命名空间中，并配置注明原因的豁免。',
   },
+  severityWhy: {
+    en: 'High: the container sees every interface of the node and services bound to its loopback (the kubelet, and etcd on control-plane nodes), and NetworkPolicy no longer applies to it.',
+    'zh-CN':
+      '高：容器能看到节点的所有网卡以及绑定在本机回环地址上的服务（kubelet，控制面节点上还有 etcd），NetworkPolicy 对它也不再生效。',
+  },
   cis: 'v1.9, 5.2.5: Minimize the admission of containers wishing to share the host network namespace',
 });

@@ -109,9 +109,9 @@ export const hostPath = defineRule({
           'hostPath 卷让 Pod 直接访问节点本身的文件：宿主机配置、kubelet 及其他 Pod 的凭据，挂载容器运行时 socket 更意味着能控制节点上的所有容器。以可写方式挂载 /etc、/var/lib/kubelet 或 /proc 等目录，几乎等同于直接拿到节点的 root 权限。',
       },
       fix: {
-        en: 'Use emptyDir, configMap, secret, projected or a PersistentVolumeClaim instead. A node agent that truly needs host files should mount the narrowest path, with `readOnly: true` on every volumeMount and a `hostPath.type`, from a dedicated namespace with an exemption that records why. Never mount the container runtime socket: read-only mounts do not stop a process from talking to it.',
+        en: "Use emptyDir, configMap, secret, projected or a PersistentVolumeClaim instead. A node agent that truly needs host files should mount the narrowest path, with `readOnly: true` on every volumeMount and a `hostPath.type`, from a dedicated namespace with an exemption that records why. Never mount the container runtime socket: read-only mounts do not stop a process from talking to it. A CNI agent needs the host's CNI directories (/etc/cni/net.d, /opt/cni/bin) and a CSI node plugin the kubelet's plugin and pod directories (/var/lib/kubelet/plugins, /var/lib/kubelet/pods) and /dev: those mounts cannot be removed, so exempt them with a reason (the shipped presets do, for well-known agents: docs/exemption-presets.md).",
         'zh-CN':
-          '改用 emptyDir、configMap、secret、projected 或 PersistentVolumeClaim。确实需要读取宿主机文件的节点组件，应只挂载最小范围的路径，在所有 volumeMount 上设置 `readOnly: true` 并指定 `hostPath.type`，部署在专用命名空间中并配置注明原因的豁免。切勿挂载容器运行时 socket：只读挂载并不能阻止进程通过它调用运行时 API。',
+          '改用 emptyDir、configMap、secret、projected 或 PersistentVolumeClaim。确实需要读取宿主机文件的节点组件，应只挂载最小范围的路径，在所有 volumeMount 上设置 `readOnly: true` 并指定 `hostPath.type`，部署在专用命名空间中并配置注明原因的豁免。切勿挂载容器运行时 socket：只读挂载并不能阻止进程通过它调用运行时 API。CNI 代理需要宿主机的 CNI 目录（/etc/cni/net.d、/opt/cni/bin），CSI 节点插件需要 kubelet 的插件目录和 Pod 目录（/var/lib/kubelet/plugins、/var/lib/kubelet/pods）以及 /dev：这些挂载无法去掉，应配置注明原因的豁免（内置预设已为知名代理做了这件事，见 docs/exemption-presets.md）。',
       },
       snippet: [
         'volumes:',
@@ -123,6 +123,11 @@ export const hostPath = defineRule({
         '      - name: cache',
         '        mountPath: /var/cache/app',
       ].join('\n'),
+      severity: {
+        en: "High for any host directory; critical for the container runtime's socket and for system directories mounted writable, since either is control of the node.",
+        'zh-CN':
+          '挂载任何宿主机目录为高；挂载容器运行时 socket，或以可写方式挂载系统目录为严重，因为两者都等于控制了节点。',
+      },
       references: [PSS_REFERENCE.baseline, HOST_PATH_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
     },
   },

@@ -18,5 +18,9 @@ export const hostPid = hostNamespaceRule({
     'zh-CN':
       '删除 `hostPID: true`（或设为 `false`）。如只需在同一 Pod 的容器之间共享进程，请改用 `shareProcessNamespace: true`。',
   },
+  severityWhy: {
+    en: 'High: the container sees and can signal every process on the node and read their command lines and environments.',
+    'zh-CN': '高：容器能看到并向节点上所有进程发送信号，还能读取它们的命令行和环境变量。',
+  },
   cis: 'v1.9, 5.2.3: Minimize the admission of containers wishing to share the host process ID namespace',
 });

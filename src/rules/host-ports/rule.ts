@@ -40,6 +40,11 @@ export const hostPorts = defineRule({
         '      - containerPort: 8080',
         '        # no hostPort',
       ].join('\n'),
+      severity: {
+        en: "Medium: a host port binds the node's address and bypasses Services and NetworkPolicy, but grants no privilege on the node by itself.",
+        'zh-CN':
+          '中：hostPort 直接占用节点地址上的端口，绕过 Service 和 NetworkPolicy，但本身不授予节点上的任何权限。',
+      },
       references: [PSS_REFERENCE.baseline, SERVICE_REFERENCE, CIS_REFERENCE],
     },
   },

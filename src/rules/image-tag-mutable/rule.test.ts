@@ -28,6 +28,20 @@ testRule(imageTagMutable, {
       podSpec: { containers: [{ name: 'app' }, { name: 'side', image: null }] },
     },
     {
+      name: 'image volumes pinned by tag or digest',
+      podSpec: {
+        containers: [
+          { name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'model', mountPath: '/m' }] },
+        ],
+        volumes: [
+          { name: 'model', image: { reference: 'quay.io/acme/model:2024.1' } },
+          { name: 'data', image: { reference: `quay.io/acme/data@${DIGEST}` } },
+          { name: 'empty', image: { reference: '' } },
+          { name: 'cfg', configMap: { name: 'cfg' } },
+        ],
+      },
+    },
+    {
       name: 'pinned in every container role',
       version: 'v1.25',
       podSpec: {
@@ -38,6 +52,31 @@ testRule(imageTagMutable, {
     },
   ],
   invalid: [
+    {
+      name: 'image volume with no tag, and one with latest',
+      podSpec: {
+        containers: [{ name: 'app', image: 'nginx:1.27' }],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'cfg' } },
+          { name: 'model', image: { reference: 'quay.io/acme/model', pullPolicy: 'IfNotPresent' } },
+          { name: 'tools', image: { reference: 'registry:5000/tools:latest' } },
+        ],
+      },
+      findings: [
+        {
+          messageId: 'volumeNoTag',
+          path: 'spec.volumes[1].image.reference',
+          container: null,
+          data: { volume: 'model', image: 'quay.io/acme/model' },
+        },
+        {
+          messageId: 'volumeLatestTag',
+          path: 'spec.volumes[2].image.reference',
+          container: null,
+          data: { volume: 'tools', image: 'registry:5000/tools:latest' },
+        },
+      ],
+    },
     {
       name: 'no tag',
       podSpec: app('nginx'),

@@ -44,6 +44,11 @@ export const invalidExemption = defineRule({
         '  annotations:',
         `    ${EXEMPT_ANNOTATION_PREFIX}host-path.log-agent: "reads node logs; reviewed in SEC-123"`,
       ].join('\n'),
+      severity: {
+        en: 'Medium: an exemption that does not work leaves a finding counted that someone meant to accept, or hides nothing while looking as if it did; fix the annotation so the report says what was decided.',
+        'zh-CN':
+          '中：无效的豁免会让本打算接受的问题继续被计入，或者看起来豁免了其实没有；修正注解，让报告如实反映决定。',
+      },
       references: [ANNOTATIONS_REFERENCE],
     },
   },

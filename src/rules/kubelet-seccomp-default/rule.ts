@@ -78,6 +78,11 @@ export const kubeletSeccompDefaultRule = defineObjectRule({
         'seccompDefault: true',
       ].join('\n'),
       references: [SECCOMP_DEFAULT_REFERENCE, SECCOMP_REFERENCE],
+      severity: {
+        en: 'Low: the node default is a safety net under pods that forget `seccompProfile` (reported on each pod by seccomp-profile-missing); turning it on is a planned node change after testing workloads, not an incident. Unknown is info: nothing was seen to judge.',
+        'zh-CN':
+          '低：节点默认值是对忘记设置 `seccompProfile` 的 Pod 的兜底（每个 Pod 由 seccomp-profile-missing 报告）；开启它是在测试工作负载之后有计划的节点变更，而不是事故。未知为 info：没有可判断的依据。',
+      },
     },
   },
   check(context) {

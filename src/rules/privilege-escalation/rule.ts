@@ -54,6 +54,11 @@ export const privilegeEscalation = defineRule({
         '    securityContext:',
         '      allowPrivilegeEscalation: false',
       ].join('\n'),
+      severity: {
+        en: "Medium: setuid binaries and file capabilities can raise a process's privileges inside the container; high when the container is privileged or adds SYS_ADMIN, where that gain reaches the node.",
+        'zh-CN':
+          '中：setuid 程序和文件能力可以在容器内提升进程权限；当容器为特权容器或添加了 SYS_ADMIN 时为高，因为这种提升会延伸到节点。',
+      },
       references: [
         PSS_REFERENCE.restricted,
         SECURITY_CONTEXT_REFERENCE,

@@ -79,6 +79,11 @@ export const probeHost = defineRule({
         '          - name: Host',
         '            value: app.example.com',
       ].join('\n'),
+      severity: {
+        en: 'Medium: the kubelet sends the probe from the node to any address the spec names, which lets a workload reach hosts its own network policy would not.',
+        'zh-CN':
+          '中：kubelet 会从节点向 spec 中指定的任意地址发起探测，使工作负载能够访问其网络策略本不允许访问的主机。',
+      },
       references: [PSS_REFERENCE.baseline, PROBES_REFERENCE, LIFECYCLE_REFERENCE],
     },
   },

@@ -38,6 +38,14 @@ testRule(
         },
       },
       {
+        name: 'a probed sidecar (init container with restartPolicy: Always)',
+        kinds: ['Deployment'],
+        podSpec: {
+          initContainers: [{ ...probed, name: 'proxy', restartPolicy: 'Always' }],
+          containers: [probed],
+        },
+      },
+      {
         name: 'both probes, oldest policy version',
         version: 'v1.25',
         kinds: ['Deployment'],
@@ -61,6 +69,25 @@ testRule(
             path: 'spec.containers[0].readinessProbe',
             container: 'app',
             data: { container: 'app' },
+          },
+        ],
+      },
+      {
+        name: 'a sidecar without probes is long-running too',
+        kinds: ['Deployment'],
+        podSpec: {
+          initContainers: [
+            { name: 'init', image: 'busybox:1.36' },
+            { name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' },
+          ],
+          containers: [probed],
+        },
+        findings: [
+          { messageId: 'livenessMissing', path: 'spec.initContainers[1].livenessProbe', container: 'proxy' },
+          {
+            messageId: 'readinessMissing',
+            path: 'spec.initContainers[1].readinessProbe',
+            container: 'proxy',
           },
         ],
       },
@@ -127,6 +154,7 @@ testRule(
       },
     ],
   },
-  // Only long-running app containers need them: init and ephemeral containers are not inspected.
+  // Only long-running containers need them: app containers and sidecars (init containers with
+  // restartPolicy Always); init containers that run to completion and ephemeral ones are not inspected.
   { containerRoles: ['containers'] },
 );

@@ -39,9 +39,9 @@ export const probesMissing = defineRule({
           '没有就绪探针时，Service 会把流量转发给正在启动或已经异常的 Pod，滚动更新也会在新版本有问题时继续推进；没有存活探针时，死锁的容器会一直占着位置不被重启。',
       },
       fix: {
-        en: 'Add a `readinessProbe` that checks the app can serve, and a `livenessProbe` that only checks the process is alive (not its dependencies); use a `startupProbe` for slow starts rather than a long `initialDelaySeconds`. Only app containers of long-running workloads are checked: not init or ephemeral containers, nor Jobs, CronJobs or bare Pods.',
+        en: 'Add a `readinessProbe` that checks the app can serve, and a `livenessProbe` that only checks the process is alive (not its dependencies); use a `startupProbe` for slow starts rather than a long `initialDelaySeconds`. Only long-running containers of long-running workloads are checked: app containers and sidecars (init containers with `restartPolicy: Always`), not init containers that run to completion or ephemeral containers, nor Jobs, CronJobs or bare Pods.',
         'zh-CN':
-          '添加 `readinessProbe`，用于判断应用能否正常提供服务；添加 `livenessProbe`，只检查进程本身是否存活（不要检查其依赖）；启动较慢的应用请使用 `startupProbe`，而不是设置很长的 `initialDelaySeconds`。仅检查长期运行工作负载中的应用容器：不检查 Init 容器、临时容器，也不检查 Job、CronJob 和裸 Pod。',
+          '添加 `readinessProbe`，用于判断应用能否正常提供服务；添加 `livenessProbe`，只检查进程本身是否存活（不要检查其依赖）；启动较慢的应用请使用 `startupProbe`，而不是设置很长的 `initialDelaySeconds`。仅检查长期运行工作负载中长期运行的容器：应用容器和边车容器（`restartPolicy: Always` 的 Init 容器）；不检查运行至结束的 Init 容器、临时容器，也不检查 Job、CronJob 和裸 Pod。',
       },
       snippet: [
         'containers:',
@@ -55,13 +55,17 @@ export const probesMissing = defineRule({
         '        path: /healthz',
         '        port: 8080',
       ].join('\n'),
+      severity: {
+        en: 'Low: a matter of availability and safe rollouts, not of security; add probes when working on the workload.',
+        'zh-CN': '低：这关系到可用性和安全发布，而非安全防护；在维护该工作负载时补上探针即可。',
+      },
       references: [PROBES_REFERENCE, PROBE_CONCEPTS_REFERENCE],
     },
   },
   check(context) {
     if (NOT_LONG_RUNNING.has(context.workload.kind)) return;
     for (const node of context.containers) {
-      if (node.role !== 'containers') continue;
+      if (!node.longRunning) continue;
       // A startup probe only delays the other two; it does not replace either.
       if (!node.container.livenessProbe) {
         context.report({

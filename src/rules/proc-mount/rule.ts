@@ -49,6 +49,10 @@ export const procMount = defineRule({
       snippet: ['containers:', '  - name: app', '    securityContext:', '      procMount: Default'].join(
         '\n',
       ),
+      severity: {
+        en: 'High: an unmasked /proc exposes kernel interfaces that the runtime hides from containers by default.',
+        'zh-CN': '高：未屏蔽的 /proc 会暴露运行时默认对容器隐藏的内核接口。',
+      },
       references: [PSS_REFERENCE.baseline, USER_NAMESPACES_REFERENCE, SECURITY_CONTEXT_REFERENCE],
     },
   },

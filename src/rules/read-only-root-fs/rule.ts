@@ -47,6 +47,11 @@ export const readOnlyRootFs = defineRule({
         '  - name: tmp',
         '    emptyDir: {}',
       ].join('\n'),
+      severity: {
+        en: 'Low: a writable root filesystem makes tampering and persistence easier after a compromise, but is no way in by itself; fix it when touching the workload.',
+        'zh-CN':
+          '低：可写的根文件系统会让入侵后的篡改和驻留更容易，但它本身不是入口；在修改该工作负载时处理即可。',
+      },
       references: [SECURITY_CONTEXT_REFERENCE, EMPTY_DIR_REFERENCE, NSA_HARDENING_REFERENCE],
     },
   },

@@ -58,6 +58,11 @@ export const runAsNonRoot = defineRule({
         'containers:',
         '  - name: app',
       ].join('\n'),
+      severity: {
+        en: 'Medium: root inside the container is one kernel or runtime bug away from root on the node; the restricted level requires non-root.',
+        'zh-CN':
+          '中：容器内的 root 离节点上的 root 只差一个内核或运行时漏洞；restricted 级别要求以非 root 运行。',
+      },
       references: [
         PSS_REFERENCE.restricted,
         SECURITY_CONTEXT_REFERENCE,

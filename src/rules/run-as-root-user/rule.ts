@@ -50,6 +50,11 @@ export const runAsRootUser = defineRule({
         'containers:',
         '  - name: app',
       ].join('\n'),
+      severity: {
+        en: 'High: the spec asks for uid 0 explicitly, so the workload is meant to run as root, which a non-root image default cannot prevent.',
+        'zh-CN':
+          '高：spec 显式要求 uid 0，说明该工作负载有意以 root 运行，镜像默认的非 root 用户也无法阻止。',
+      },
       references: [
         PSS_REFERENCE.restricted,
         SECURITY_CONTEXT_REFERENCE,

@@ -49,6 +49,11 @@ export const seccompAnnotationDeprecated = defineRule({
         'containers:',
         '  - name: app',
       ].join('\n'),
+      severity: {
+        en: "Low: the annotation is ignored, so the pod runs with whatever its securityContext says; medium when the value is unconfined, because then the manifest's intent is to run without a syscall filter.",
+        'zh-CN':
+          '低：该注解已被忽略，Pod 实际使用 securityContext 中的设置；当值为 unconfined 时为中，因为这说明清单本意就是不使用系统调用过滤。',
+      },
       references: [SECCOMP_REFERENCE, ANNOTATIONS_REFERENCE, SECCOMP_DEFAULT_REFERENCE],
     },
   },

@@ -51,6 +51,11 @@ export const seccompProfileMissing = defineRule({
         'containers:',
         '  - name: app',
       ].join('\n'),
+      severity: {
+        en: "Medium: without RuntimeDefault (and unless the kubelet's seccompDefault is on) containers can make every system call, which widens the kernel attack surface.",
+        'zh-CN':
+          '中：不设置 RuntimeDefault 时（且 kubelet 未开启 seccompDefault），容器可以调用所有系统调用，扩大了内核攻击面。',
+      },
       references: [PSS_REFERENCE.restricted, SECCOMP_REFERENCE, SECCOMP_DEFAULT_REFERENCE, CIS_REFERENCE],
     },
   },

@@ -51,6 +51,11 @@ export const seccompProfileNotFound = defineRule({
         '    type: Localhost',
         '    localhostProfile: operator/shop/web.json   # SeccompProfile shop/web must exist',
       ].join('\n'),
+      severity: {
+        en: 'High: the kubelet refuses to start a container whose Localhost profile is missing, so the next rollout or reschedule stops that workload; fix the name or create the profile before it does.',
+        'zh-CN':
+          '高：Localhost 配置文件缺失时 kubelet 拒绝启动容器，下一次发布或重新调度就会让该工作负载停止运行；应在此之前修正名称或创建该配置文件。',
+      },
       references: [SECCOMP_REFERENCE, SPO_REFERENCE],
     },
   },

@@ -86,6 +86,11 @@ export const seccompProfileWeak = defineObjectRule({
         '    - action: SCMP_ACT_ALLOW',
         '      names: [execve, exit_group, futex, openat, read, write, close, mmap, fstatfs, getdents64]',
       ].join('\n'),
+      severity: {
+        en: 'Medium: a weak profile still loads, so workloads that use it look confined while a deny-list or log-only profile lets most system calls through; review the profile as part of hardening work rather than as an incident.',
+        'zh-CN':
+          '中：较弱的配置文件仍会被加载，使用它的工作负载看似受到约束，但黑名单式或仅记录的配置文件会放行大部分系统调用；应作为加固工作的一部分审查该配置文件，而不是当作事故处理。',
+      },
       references: [SECCOMP_REFERENCE, SPO_REFERENCE],
     },
   },

@@ -48,6 +48,10 @@ export const seccompUnconfined = defineRule({
         '  - name: app',
         '    # no seccompProfile of type Unconfined here',
       ].join('\n'),
+      severity: {
+        en: 'High: the spec turns syscall filtering off on purpose, even where the kubelet would apply RuntimeDefault.',
+        'zh-CN': '高：spec 有意关闭了系统调用过滤，即使 kubelet 本会默认应用 RuntimeDefault。',
+      },
       references: [PSS_REFERENCE.baseline, SECCOMP_REFERENCE, CIS_REFERENCE, NSA_HARDENING_REFERENCE],
     },
   },

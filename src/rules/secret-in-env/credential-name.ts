@@ -92,18 +92,3 @@ export function looksLikeCredentialName(name: string): boolean {
   }
   return false;
 }
-
-const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'enabled', 'disabled']);
-
-/**
- * Literal values that cannot be the credential itself: a switch (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`), a
- * reference to another variable (`$(DB_PASSWORD)`, expanded by the kubelet), or a file path
- * (`GOOGLE_APPLICATION_CREDENTIALS=/var/run/secrets/key.json`).
- */
-export function isNonSecretValue(value: string): boolean {
-  const text = value.trim();
-  if (text === '') return true;
-  if (BOOLEAN_WORDS.has(text.toLowerCase())) return true;
-  if (/^\$\([A-Za-z_][A-Za-z0-9_.-]*\)$/.test(text)) return true;
-  return /^\/\S*$/.test(text);
-}

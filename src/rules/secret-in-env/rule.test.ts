@@ -44,6 +44,15 @@ testRule(secretInEnv, {
       ]),
     },
     {
+      name: 'references, switches, paths and credential-free URLs',
+      podSpec: withEnv([
+        { name: 'DSN_PASSWORD', value: '$(DB_USER):$(DB_PASSWORD)' },
+        { name: 'TLS_PRIVATE_KEY', value: './certs/tls.key' },
+        { name: 'OAUTH_TOKEN', value: 'https://auth.example.com/oauth/token' },
+        { name: 'ENABLE_TOKEN', value: 'off' },
+      ]),
+    },
+    {
       name: 'secretKeyRef, oldest policy version',
       version: 'v1.25',
       podSpec: withEnv([{ name: 'API_TOKEN', valueFrom: secretRef }]),
@@ -62,6 +71,43 @@ testRule(secretInEnv, {
           path: 'spec.containers[0].env[1].value',
           container: 'app',
           data: { container: 'app', name: 'DB_PASSWORD' },
+        },
+      ],
+    },
+    {
+      name: 'placeholders and bare numbers are low, real-looking literals beside them high',
+      podSpec: withEnv([
+        { name: 'ETCD_INITIAL_CLUSTER_TOKEN', value: 'INSERT_ETCD_INITIAL_CLUSTER_TOKEN' },
+        { name: 'MYSQL_DB_PASSWORD', value: 'password' },
+        { name: 'ADMIN_PASSWORD', value: 'changeme' },
+        { name: 'API_TOKEN', value: '${API_TOKEN}' },
+        { name: 'PIN_PASSWORD', value: '1234' },
+        { name: 'MINIO_SECRET_KEY', value: 'minio123' },
+        { name: 'DATABASE_CREDENTIALS', value: 'postgres://app:s3cr3t@db:5432/app' },
+      ]),
+      findings: [
+        ...[
+          'ETCD_INITIAL_CLUSTER_TOKEN',
+          'MYSQL_DB_PASSWORD',
+          'ADMIN_PASSWORD',
+          'API_TOKEN',
+          'PIN_PASSWORD',
+        ].map((name, i) => ({
+          messageId: 'placeholderCredential' as const,
+          path: `spec.containers[0].env[${i}].value`,
+          container: 'app',
+          severity: 'low' as const,
+          data: { container: 'app', name },
+        })),
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[5].value',
+          data: { name: 'MINIO_SECRET_KEY' },
+        },
+        {
+          messageId: 'literalCredential',
+          path: 'spec.containers[0].env[6].value',
+          data: { name: 'DATABASE_CREDENTIALS' },
         },
       ],
     },

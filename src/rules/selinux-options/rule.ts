@@ -76,6 +76,10 @@ export const selinuxOptions = defineRule({
         '    type: container_t',
         '    level: "s0:c123,c456"',
       ].join('\n'),
+      severity: {
+        en: 'High: a custom SELinux type, user or role can take the container out of the confinement the runtime gives it.',
+        'zh-CN': '高：自定义的 SELinux 类型、用户或角色可能使容器脱离运行时赋予它的约束。',
+      },
       references: [PSS_REFERENCE.baseline, SELINUX_REFERENCE, SECURITY_CONTEXT_REFERENCE],
     },
   },

@@ -2,6 +2,14 @@ import { testRule } from '../../../test/support/rule-kit.ts';
 import { serviceAccountToken } from './rule.ts';
 
 const app = { name: 'app', image: 'nginx:1.27' };
+/** A ServiceAccount fact; the nested test objects live in namespace `test`. */
+const account = (name: string, automount?: boolean, namespace: string | null = 'test') => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  ...(automount === undefined ? {} : { automountServiceAccountToken: automount }),
+});
+const optsOut = (name: string, namespace: string | null = 'test') => account(name, false, namespace);
 
 testRule(serviceAccountToken, {
   valid: [
@@ -9,6 +17,16 @@ testRule(serviceAccountToken, {
     {
       name: 'explicitly false with a named service account',
       podSpec: { serviceAccountName: 'web', automountServiceAccountToken: false, containers: [app] },
+    },
+    {
+      name: 'unset in the pod, and its service account opts out',
+      facts: [optsOut('web')],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+    },
+    {
+      name: 'unset in the pod, the default service account opts out',
+      facts: [optsOut('default')],
+      podSpec: { automountServiceAccountToken: null, containers: [app] },
     },
     {
       name: 'explicitly false, oldest policy version',
@@ -49,6 +67,38 @@ testRule(serviceAccountToken, {
           messageId: 'notDisabled',
           path: 'spec.automountServiceAccountToken',
           data: { serviceAccount: 'legacy' },
+        },
+      ],
+    },
+    {
+      name: 'the pod overrides an account that opts out',
+      facts: [optsOut('web')],
+      podSpec: { serviceAccountName: 'web', automountServiceAccountToken: true, containers: [app] },
+      findings: [
+        { messageId: 'enabled', path: 'spec.automountServiceAccountToken', data: { serviceAccount: 'web' } },
+      ],
+    },
+    {
+      name: 'the account read opts in, or says nothing',
+      facts: [account('web', true), account('default')],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+      findings: [
+        {
+          messageId: 'accountAllows',
+          path: 'spec.automountServiceAccountToken',
+          data: { serviceAccount: 'web' },
+        },
+      ],
+    },
+    {
+      name: 'an account that opts out in another namespace, or with another name, does not count',
+      facts: [optsOut('web', 'other'), optsOut('web', null), optsOut('api')],
+      podSpec: { serviceAccountName: 'web', containers: [app] },
+      findings: [
+        {
+          messageId: 'notDisabled',
+          path: 'spec.automountServiceAccountToken',
+          data: { serviceAccount: 'web' },
         },
       ],
     },

@@ -77,6 +77,10 @@ export const sysctlsUnsafe = defineRule({
         '    - name: net.ipv4.ip_local_port_range',
         '      value: "1024 65535"',
       ].join('\n'),
+      severity: {
+        en: 'High: an unsafe sysctl changes kernel settings that are not namespaced to the pod and so affects the whole node.',
+        'zh-CN': '高：不安全的 sysctl 会修改未按 Pod 隔离的内核参数，从而影响整个节点。',
+      },
       references: [PSS_REFERENCE.baseline, SYSCTL_REFERENCE],
     },
   },

@@ -108,21 +108,27 @@ testRule(volumeTypes, {
         'portworxVolume',
         'scaleIO',
         'storageos',
-      ].map((type, index) => ({
-        messageId: 'volumeType',
-        path: `spec.volumes[${index}].${type}`,
-        data: { type },
-      })),
+      ].map((type, index) =>
+        type === 'gitRepo'
+          ? {
+              messageId: 'gitRepo',
+              path: `spec.volumes[${index}].${type}`,
+              data: { type },
+              severity: 'high' as const,
+            }
+          : { messageId: 'volumeType', path: `spec.volumes[${index}].${type}`, data: { type } },
+      ),
     },
     {
-      name: 'gitRepo at the oldest policy version',
+      name: 'gitRepo at the oldest policy version: its own message (disabled since v1.33), high',
       version: 'v1.25',
       podSpec: withVolumes({ name: 'src', gitRepo: { repository: 'https://example.com/repo.git' } }),
       findings: [
         {
-          messageId: 'volumeType',
+          messageId: 'gitRepo',
           path: 'spec.volumes[0].gitRepo',
-          data: { volume: 'src', type: 'gitRepo' },
+          data: { volume: 'src', type: 'gitRepo', allowed: ALLOWED },
+          severity: 'high',
         },
       ],
     },

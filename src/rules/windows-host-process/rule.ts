@@ -44,6 +44,10 @@ export const windowsHostProcess = defineRule({
           '在 Pod 和容器级别删除 `windowsOptions.hostProcess`（或设为 `false`）。仅在 privileged 级别的命名空间中为节点管理类 DaemonSet 保留 HostProcess Pod。',
       },
       snippet: ['securityContext:', '  windowsOptions:', '    hostProcess: false'].join('\n'),
+      severity: {
+        en: "Critical: a HostProcess container runs as a process of the Windows node, with the node's administrator rights.",
+        'zh-CN': '严重：HostProcess 容器作为 Windows 节点上的进程运行，拥有节点管理员权限。',
+      },
       references: [PSS_REFERENCE.baseline, HOST_PROCESS_REFERENCE, CIS_HOST_PROCESS_REFERENCE],
     },
   },

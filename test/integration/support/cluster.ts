@@ -152,6 +152,19 @@ export interface OperatorInstall {
 }
 
 /** Applies manifests/ (as admin) into a fresh namespace and mints a token kubeconfig for its ServiceAccount. */
+/** An `installOperator` edit: the ClusterRole of manifests/ without one resource (to provoke a 403). */
+export function withoutClusterRoleResource(resource: string): (objects: Obj[]) => Obj[] {
+  return (objects) =>
+    objects.map((o) => {
+      if (o.kind !== 'ClusterRole') return o;
+      const rules = (o['rules'] as { resources: string[] }[]).map((r) => ({
+        ...r,
+        resources: r.resources.filter((x) => x !== resource),
+      }));
+      return { ...o, rules };
+    });
+}
+
 export async function installOperator(
   admin: KubeApi,
   adminKubeconfig: string,
