@@ -3,6 +3,7 @@
 // Files at the top of src/ (version.ts) are leaves every layer may use.
 export const LAYERS = {
   cli: [
+    'fleet',
     'controller',
     'pipeline',
     'sinks',
@@ -19,6 +20,8 @@ export const LAYERS = {
     'presets',
   ],
   controller: ['pipeline', 'sinks', 'report', 'sources', 'config', 'engine', 'kube', 'workloads', 'shared'],
+  // Reads the reports the operators stored in many clusters and renders one page of them.
+  fleet: ['sinks', 'report', 'engine', 'kube', 'workloads', 'shared'],
   pipeline: ['sinks', 'report', 'sources', 'config', 'presets', 'engine', 'kube', 'workloads', 'shared'],
   sinks: ['report', 'engine', 'kube', 'workloads', 'shared'],
   report: ['engine', 'workloads', 'shared'],

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createRegistry, type RuleRegistry } from '../engine/registry.ts';
 import { ALL_RULES } from '../rules/index.ts';
 import { toolVersion } from '../version.ts';
+import { registerFleetCommand } from './fleet.ts';
 import { registerOperatorCommand } from './operator.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
@@ -25,5 +26,6 @@ export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES))
   registerOperatorCommand(program, registry);
   registerReportCommand(program, registry);
   registerSeccompCommand(program);
+  registerFleetCommand(program, registry);
   return program;
 }
