@@ -1,0 +1,343 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KubeApiError, KubeConnectionError, type KubeApi } from '../kube/client.ts';
+import { collectFleet, incomplete } from './collect.ts';
+import { buildFleetReport, digestReport, type ReportFacts } from './digest.ts';
+import type { FleetTarget } from './model.ts';
+import { formatAge, renderFleetHtml, trendPoints } from './render.ts';
+import { FleetTargetError, kubeconfigContexts, targetsFromFleetFile } from './targets.ts';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const counts = (critical = 0, high = 0) => ({ critical, high, medium: 0, low: 0, info: 0 });
+
+const finding = (
+  ruleId: string,
+  name: string,
+  severity: 'critical' | 'high' | 'low' = 'high',
+  exempted?: unknown,
+) => ({
+  ruleId,
+  severity,
+  workload: { kind: 'Deployment', namespace: 'shop', name },
+  ...(exempted ? { exempted } : {}),
+});
+
+const RULES: ReportFacts['rules'] = [
+  { id: 'privileged', title: 'Privileged containers', severity: 'critical' },
+  { id: 'host-network', title: 'Host network', severity: 'high' },
+  { id: 'probes-missing', title: 'Probes missing', severity: 'low' },
+];
+
+function report(findings: ReportFacts['findings']) {
+  return {
+    apiVersion: 'kube-patrol.io/v1alpha1',
+    kind: 'InspectionReport',
+    rules: RULES,
+    findings,
+    workloads: [],
+  };
+}
+
+/** A report ConfigMap as the sink writes it in `data` storage. */
+function configMap(
+  generatedAt: string,
+  body: unknown,
+  overrides: { summary?: unknown; history?: unknown; files?: string[] } = {},
+) {
+  const summary = overrides.summary ?? {
+    scanId: 's1',
+    generatedAt,
+    score: 80,
+    workloads: 3,
+    findings: 4,
+    exempted: 1,
+    bySeverity: counts(1, 3),
+    errors: 0,
+    storage: 'data',
+    files: overrides.files ?? ['report.json'],
+  };
+  return {
+    metadata: { name: 'kube-patrol-report' },
+    data: {
+      'summary.json': JSON.stringify(summary),
+      'history.json': JSON.stringify(
+        overrides.history ?? [
+          { scanId: 's1', generatedAt, configMap: 'x', score: 80, findings: 4, bySeverity: counts(1, 3) },
+          {
+            scanId: 's0',
+            generatedAt: '2026-11-30T12:00:00Z',
+            configMap: 'y',
+            score: 60,
+            findings: 9,
+            bySeverity: counts(2, 7),
+          },
+        ],
+      ),
+      ...(typeof body === 'string'
+        ? { 'report.json': body }
+        : body === undefined
+          ? {}
+          : { 'report.json': JSON.stringify(body) }),
+    },
+  };
+}
+
+type Behaviour = { cm?: unknown; error?: Error; delayMs?: number };
+
+function fakeApi(behaviour: Behaviour, track?: { open: number; max: number }): KubeApi & { close(): void } {
+  return {
+    async request<T>(method: string, path: string): Promise<T> {
+      if (track) track.max = Math.max(track.max, ++track.open);
+      try {
+        if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+        if (behaviour.error) throw behaviour.error;
+        if (!path.endsWith('/kube-patrol-report') || behaviour.cm === undefined)
+          throw new KubeApiError(method, path, 404, 'NotFound', 'not found');
+        return structuredClone(behaviour.cm) as T;
+      } finally {
+        if (track) track.open--;
+      }
+    },
+    watch: () => Promise.resolve(),
+    close: () => undefined,
+  };
+}
+
+const target = (name: string): FleetTarget => ({
+  context: name,
+  name,
+  namespace: 'kube-patrol',
+  configMap: 'kube-patrol-report',
+});
+
+async function collect(
+  behaviours: Record<string, Behaviour>,
+  options: { concurrency?: number; track?: { open: number; max: number } } = {},
+) {
+  return collectFleet(Object.keys(behaviours).map(target), {
+    now: NOW,
+    staleAfterSeconds: 86400,
+    concurrency: options.concurrency ?? 4,
+    connect: (t) => {
+      if (t.context === 'broken') throw new Error('context "broken" not found in the kubeconfig');
+      return fakeApi(behaviours[t.context]!, options.track);
+    },
+  });
+}
+
+describe('digestReport', () => {
+  it('counts unexempted findings per rule at their worst severity, worst rules first', () => {
+    const digest = digestReport({
+      rules: RULES,
+      findings: [
+        finding('host-network', 'a'),
+        finding('host-network', 'a'),
+        finding('host-network', 'b'),
+        finding('probes-missing', 'a', 'low'),
+        finding('probes-missing', 'b', 'critical'), // a severity override
+        finding('privileged', 'c', 'critical', { by: 'annotation', reason: 'r' }),
+      ],
+    });
+    expect(digest.rules.map((r) => [r.id, r.severity, r.findings, r.workloads])).toEqual([
+      ['probes-missing', 'critical', 2, 2],
+      ['host-network', 'high', 3, 2],
+    ]);
+    expect([...digest.failing.keys()].length).toBe(2);
+    expect(digest.failing.get('Deployment\u0000shop\u0000b')!.worst).toBe('critical');
+  });
+});
+
+describe('buildFleetReport', () => {
+  it('ranks rules by clusters failing and finds workloads failing everywhere, with the rules they share', async () => {
+    const rows = await collect({
+      one: {
+        cm: configMap(
+          '2026-12-01T11:00:00Z',
+          report([
+            finding('privileged', 'web', 'critical'),
+            finding('host-network', 'web'),
+            finding('host-network', 'api'),
+          ]),
+        ),
+      },
+      two: {
+        cm: configMap(
+          '2026-12-01T11:00:00Z',
+          report([finding('privileged', 'web', 'critical'), finding('host-network', 'api')]),
+        ),
+      },
+      three: {
+        cm: configMap(
+          '2026-12-01T11:00:00Z',
+          report([finding('privileged', 'web', 'critical'), finding('probes-missing', 'db', 'low')]),
+        ),
+      },
+      down: { error: new KubeConnectionError('GET', '/x', new Error('connect ECONNREFUSED')) },
+    });
+    const fleet = buildFleetReport({
+      now: NOW,
+      lang: 'en',
+      toolVersion: 't',
+      staleAfterSeconds: 86400,
+      clusters: rows,
+    });
+    expect(fleet.rules.map((r) => [r.id, r.clusters.length])).toEqual([
+      ['privileged', 3],
+      ['host-network', 2],
+      ['probes-missing', 1],
+    ]);
+    expect(fleet.workloads.map((w) => [w.name, w.clusters.length, w.everywhere, w.commonRules])).toEqual([
+      ['web', 3, true, ['privileged']],
+      ['api', 2, false, ['host-network']],
+    ]);
+    expect(fleet.summary).toMatchObject({ clusters: 4, read: 3, unreadable: 1, score: 80, workloads: 9 });
+    expect(fleet.summary.bySeverity.critical).toBe(3);
+  });
+});
+
+describe('collectFleet', () => {
+  it('makes a row of every failure and never throws', async () => {
+    const rows = await collect({
+      fresh: { cm: configMap('2026-12-01T11:00:00Z', report([finding('host-network', 'a')])) },
+      old: { cm: configMap('2026-11-20T11:00:00Z', report([])) },
+      refused: { error: new KubeApiError('GET', '/x', 403, 'Forbidden', 'cannot get configmaps') },
+      down: { error: new KubeConnectionError('GET', '/x', new Error('connect ECONNREFUSED')) },
+      empty: {},
+      garbage: {
+        cm: configMap('2026-12-01T11:00:00Z', report([]), { summary: { scanId: 1, score: '<b>' } }),
+      },
+      notjson: { cm: configMap('2026-12-01T11:00:00Z', 'not json') },
+      noreport: { cm: configMap('2026-12-01T11:00:00Z', undefined, { files: ['report.html'] }) },
+      badreport: {
+        cm: configMap('2026-12-01T11:00:00Z', {
+          ...report([]),
+          findings: [{ ruleId: 'x', severity: 'awful' }],
+        }),
+      },
+      broken: {},
+    });
+    const byName = Object.fromEntries(rows.map((r) => [r.row.name, r.row]));
+    expect(rows.map((r) => [r.row.name, r.row.status, incomplete(r.row)])).toEqual([
+      ['fresh', 'ok', false],
+      ['old', 'stale', false],
+      ['refused', 'forbidden', true],
+      ['down', 'unreachable', true],
+      ['empty', 'no-report', true],
+      ['garbage', 'invalid', true],
+      ['notjson', 'ok', true],
+      ['noreport', 'ok', true],
+      ['badreport', 'ok', true],
+      ['broken', 'config-error', true],
+    ]);
+    expect(byName['fresh']!.trend.map((p) => p.score)).toEqual([60, 80]);
+    expect(byName['fresh']!.scan!.ageSeconds).toBe(3600);
+    expect(byName['old']!.problem).toContain('265 h old');
+    expect(byName['garbage']!.problem).toMatch(/summary\.json: .* at scanId/);
+    expect(byName['notjson']!.problem).toContain('report.json is not JSON');
+    expect(byName['noreport']!.problem).toContain('keeps no report.json (formats: report.html)');
+    expect(byName['badreport']!.problem).toMatch(/report\.json: .* at findings\.0/);
+    expect(byName['broken']!.problem).toContain('context "broken" not found');
+  });
+
+  it('reads at most `concurrency` clusters at once', async () => {
+    const track = { open: 0, max: 0 };
+    const behaviours = Object.fromEntries(
+      Array.from({ length: 9 }, (_, i) => [
+        `c${i}`,
+        { cm: configMap('2026-12-01T11:00:00Z', report([])), delayMs: 20 },
+      ]),
+    );
+    const rows = await collect(behaviours, { concurrency: 3, track });
+    expect(rows.map((r) => r.row.status)).toEqual(Array(9).fill('ok'));
+    expect(track.max).toBe(3);
+  });
+});
+
+describe('renderFleetHtml', () => {
+  const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
+
+  it('escapes every stored string and carries a CSP without script', async () => {
+    const rows = await collect({
+      [hostile]: {
+        cm: configMap('2026-12-01T11:00:00Z', {
+          ...report([finding('privileged', hostile, 'critical')]),
+          rules: [{ id: hostile, title: hostile, severity: 'critical' }],
+        }),
+      },
+    });
+    const fleet = buildFleetReport({
+      now: NOW,
+      lang: 'en',
+      toolVersion: 't',
+      staleAfterSeconds: 86400,
+      clusters: rows,
+    });
+    const html = renderFleetHtml(fleet);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; style-src &#x27;sha256-/,
+    );
+    expect(html).not.toContain('script-src');
+  });
+
+  it('speaks 简体中文 with lang zh-CN', async () => {
+    const rows = await collect({
+      down: { error: new KubeConnectionError('GET', '/x', new Error('refused')) },
+    });
+    const html = renderFleetHtml(
+      buildFleetReport({
+        now: NOW,
+        lang: 'zh-CN',
+        toolVersion: 't',
+        staleAfterSeconds: 7200,
+        clusters: rows,
+      }),
+    );
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('无法连接');
+    expect(html).toContain('2 小时');
+  });
+
+  it('draws the trend oldest left, a higher score higher up', () => {
+    expect(trendPoints([0, 100])).toBe('2.0,26.0 118.0,2.0');
+    expect(formatAge(90, 'en')).toBe('90 s');
+    expect(formatAge(3 * 86400, 'zh-CN')).toBe('3 天');
+  });
+});
+
+describe('targets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-fleet-targets-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const defaults = { namespace: 'kube-patrol', configMap: 'kube-patrol-report' };
+
+  it('reads a fleet file with names and namespaces, and names the file and field of a mistake', () => {
+    const good = file(
+      'fleet.yaml',
+      'clusters:\n  - context: a\n    name: Prod\n  - context: b\n    namespace: ops\n',
+    );
+    expect(targetsFromFleetFile(good, defaults)).toEqual([
+      { context: 'a', name: 'Prod', namespace: 'kube-patrol', configMap: 'kube-patrol-report' },
+      { context: 'b', name: 'b', namespace: 'ops', configMap: 'kube-patrol-report' },
+    ]);
+    const typo = file('typo.yaml', 'clusters:\n  - context: a\n    namespce: ops\n');
+    expect(() => targetsFromFleetFile(typo, defaults)).toThrow(
+      new RegExp(`${typo}: clusters\\.0: .*namespce`),
+    );
+    const twice = file('twice.yaml', 'clusters:\n  - context: a\n  - context: a\n');
+    expect(() => targetsFromFleetFile(twice, defaults)).toThrow(FleetTargetError);
+  });
+
+  it('lists every context of the kubeconfig files, the first of a name winning', () => {
+    const one = file('one.yaml', 'contexts:\n  - name: a\n  - name: b\n');
+    const two = file('two.yaml', 'contexts:\n  - name: b\n  - name: c\n');
+    expect(kubeconfigContexts([one, join(dir, 'absent.yaml'), two])).toEqual(['a', 'b', 'c']);
+    expect(() => kubeconfigContexts([join(dir, 'absent.yaml')])).toThrow(/absent\.yaml/);
+  });
+});
