@@ -183,7 +183,7 @@ export function buildFleetReport(input: FleetInput): FleetReport {
       bySeverity[severity] += row.scan!.bySeverity[severity];
     workloadCount += row.scan!.workloads;
   }
-  const scores = read.map((c) => c.row.scan!.score);
+  const scores = read.map((c) => c.row.scan!.score).filter((s): s is number => s !== null);
   return {
     apiVersion: FLEET_API_VERSION,
     kind: FLEET_KIND,

@@ -127,6 +127,12 @@ async function collect(
   });
 }
 
+const fleetOf = (
+  rows: Awaited<ReturnType<typeof collect>>,
+  lang: 'en' | 'zh-CN' = 'en',
+  staleAfterSeconds = 86400,
+) => buildFleetReport({ now: NOW, lang, toolVersion: 't', staleAfterSeconds, clusters: rows });
+
 describe('digestReport', () => {
   it('counts unexempted findings per rule at their worst severity, worst rules first', () => {
     const digest = digestReport({
@@ -176,13 +182,7 @@ describe('buildFleetReport', () => {
       },
       down: { error: new KubeConnectionError('GET', '/x', new Error('connect ECONNREFUSED')) },
     });
-    const fleet = buildFleetReport({
-      now: NOW,
-      lang: 'en',
-      toolVersion: 't',
-      staleAfterSeconds: 86400,
-      clusters: rows,
-    });
+    const fleet = fleetOf(rows);
     expect(fleet.rules.map((r) => [r.id, r.clusters.length])).toEqual([
       ['privileged', 3],
       ['host-network', 2],
@@ -241,6 +241,31 @@ describe('collectFleet', () => {
     expect(byName['broken']!.problem).toContain('context "broken" not found');
   });
 
+  it('keeps a withheld (null) score out of the mean and the trend', async () => {
+    const withheld = configMap('2026-12-01T11:00:00Z', report([]), {
+      summary: {
+        scanId: 's1',
+        generatedAt: '2026-12-01T11:00:00Z',
+        score: null,
+        workloads: 1,
+        findings: 0,
+        exempted: 0,
+        bySeverity: counts(),
+        errors: 1,
+        files: ['report.json'],
+      },
+      history: [{ scanId: 's1', generatedAt: '2026-12-01T11:00:00Z', score: null, findings: 0 }],
+    });
+    const rows = await collect({
+      withheld: { cm: withheld },
+      scored: { cm: configMap('2026-12-01T11:00:00Z', report([])) },
+    });
+    expect(rows[0]!.row.scan!.score).toBeNull();
+    const fleet = fleetOf(rows);
+    expect(fleet.summary.score).toBe(80);
+    expect(renderFleetHtml(fleet)).toContain('<span class="score grade-none">–</span>');
+  });
+
   it('reads at most `concurrency` clusters at once', async () => {
     const track = { open: 0, max: 0 };
     const behaviours = Object.fromEntries(
@@ -267,13 +292,7 @@ describe('renderFleetHtml', () => {
         }),
       },
     });
-    const fleet = buildFleetReport({
-      now: NOW,
-      lang: 'en',
-      toolVersion: 't',
-      staleAfterSeconds: 86400,
-      clusters: rows,
-    });
+    const fleet = fleetOf(rows);
     const html = renderFleetHtml(fleet);
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img');
@@ -288,15 +307,7 @@ describe('renderFleetHtml', () => {
     const rows = await collect({
       down: { error: new KubeConnectionError('GET', '/x', new Error('refused')) },
     });
-    const html = renderFleetHtml(
-      buildFleetReport({
-        now: NOW,
-        lang: 'zh-CN',
-        toolVersion: 't',
-        staleAfterSeconds: 7200,
-        clusters: rows,
-      }),
-    );
+    const html = renderFleetHtml(fleetOf(rows, 'zh-CN', 7200));
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('无法连接');
     expect(html).toContain('2 小时');

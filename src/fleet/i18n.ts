@@ -1,23 +1,21 @@
 import type { Language, Localized } from '../engine/i18n.ts';
+import { uiStrings, type UiKey } from '../report/i18n/ui.ts';
 
-/** Every string of the fleet page, in each language; a missing translation fails the type check. */
+/**
+ * The strings of the fleet page that the HTML report does not have, in each language; a missing
+ * translation fails the type check. The page also uses the report's (severities, Score, Generated, ...).
+ */
 const FLEET_UI = {
   title: { en: 'Kubernetes fleet security overview', 'zh-CN': 'Kubernetes 多集群安全概览' },
-  generatedAt: { en: 'Generated', 'zh-CN': '生成时间' },
-  toolVersion: { en: 'Tool', 'zh-CN': '工具版本' },
   staleAfter: { en: 'Stale after', 'zh-CN': '过期阈值' },
-  summary: { en: 'Summary', 'zh-CN': '概览' },
   clustersRead: { en: '{{read}} of {{total}} clusters read', 'zh-CN': '已读取 {{read}} / {{total}} 个集群' },
   unreadableCount: { en: '{{n}} could not be read', 'zh-CN': '{{n}} 个无法读取' },
   staleCount: { en: '{{n}} stale', 'zh-CN': '{{n}} 个已过期' },
   fleetScore: { en: 'Mean score', 'zh-CN': '平均评分' },
-  workloads: { en: 'Workloads', 'zh-CN': '工作负载' },
   clusters: { en: 'Clusters', 'zh-CN': '集群' },
   cluster: { en: 'Cluster', 'zh-CN': '集群' },
   context: { en: 'Context', 'zh-CN': '上下文' },
   status: { en: 'Status', 'zh-CN': '状态' },
-  score: { en: 'Score', 'zh-CN': '评分' },
-  findings: { en: 'Findings', 'zh-CN': '问题' },
   trend: { en: 'Trend', 'zh-CN': '趋势' },
   trendLabel: {
     en: 'Score over the last {{n}} stored scans: {{scores}}',
@@ -37,18 +35,11 @@ const FLEET_UI = {
   status_invalid: { en: 'invalid report', 'zh-CN': '报告无效' },
   'status_config-error': { en: 'context error', 'zh-CN': '上下文错误' },
   partial: { en: 'partly read', 'zh-CN': '部分读取' },
-  severity_critical: { en: 'critical', 'zh-CN': '严重' },
-  severity_high: { en: 'high', 'zh-CN': '高危' },
-  severity_medium: { en: 'medium', 'zh-CN': '中危' },
-  severity_low: { en: 'low', 'zh-CN': '低危' },
-  severity_info: { en: 'info', 'zh-CN': '提示' },
   rulesAcross: { en: 'Rules failing in the most clusters', 'zh-CN': '在最多集群中未通过的规则' },
   rulesAcrossHint: {
     en: 'Unexempted findings in the clusters whose full report was read.',
     'zh-CN': '统计已读取完整报告的集群中未豁免的问题。',
   },
-  rule: { en: 'Rule', 'zh-CN': '规则' },
-  severity: { en: 'Severity', 'zh-CN': '严重程度' },
   inClusters: { en: 'Clusters', 'zh-CN': '集群数' },
   workloadsFailing: { en: 'Workloads failing', 'zh-CN': '未通过的工作负载' },
   workloadsAcross: { en: 'Workloads failing in several clusters', 'zh-CN': '在多个集群中未通过的工作负载' },
@@ -64,11 +55,9 @@ const FLEET_UI = {
   noClusterRead: { en: 'No cluster could be read.', 'zh-CN': '没有可读取的集群。' },
 } as const satisfies Record<string, Localized>;
 
-export type FleetUiKey = keyof typeof FLEET_UI;
+export type FleetUiKey = keyof typeof FLEET_UI | UiKey;
 
 export function fleetStrings(lang: Language): Readonly<Record<FleetUiKey, string>> {
-  return Object.fromEntries(Object.entries(FLEET_UI).map(([key, text]) => [key, text[lang]])) as Record<
-    FleetUiKey,
-    string
-  >;
+  const own = Object.fromEntries(Object.entries(FLEET_UI).map(([key, text]) => [key, text[lang]]));
+  return { ...uiStrings(lang), ...own } as Record<FleetUiKey, string>;
 }

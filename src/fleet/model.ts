@@ -46,7 +46,8 @@ export interface FleetTarget {
 
 export interface TrendPoint {
   readonly generatedAt: string;
-  readonly score: number;
+  /** Null when that scan withheld its score. */
+  readonly score: number | null;
   readonly findings: number;
 }
 
@@ -65,7 +66,8 @@ export interface ClusterScan {
   readonly generatedAt: string;
   /** Seconds between the scan and the fleet report. */
   readonly ageSeconds: number;
-  readonly score: number;
+  /** Null when the scan withheld its score. */
+  readonly score: number | null;
   readonly workloads: number;
   readonly findings: number;
   readonly exempted: number;

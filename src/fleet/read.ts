@@ -18,7 +18,8 @@ const severityCounts = z.object({
   low: count,
   info: count,
 });
-const score = z.number().min(0).max(100);
+// Null: a scan that withheld its score (it could not read everything it needed).
+const score = z.number().min(0).max(100).nullable();
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO timestamp');
 
 const summarySchema = z.object({

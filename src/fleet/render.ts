@@ -55,7 +55,7 @@ export function trendPoints(scores: readonly number[]): string {
 
 function clusterView(row: FleetCluster, t: Strings, lang: Language) {
   const scan = row.scan;
-  const scores = row.trend.map((p) => p.score);
+  const scores = row.trend.map((p) => p.score).filter((s): s is number => s !== null);
   return {
     name: row.name,
     context: row.context,
@@ -65,8 +65,8 @@ function clusterView(row: FleetCluster, t: Strings, lang: Language) {
     problem: row.problem,
     scan: scan
       ? {
-          score: scan.score,
-          grade: grade(scan.score),
+          score: scan.score ?? '–',
+          grade: scan.score === null ? 'none' : grade(scan.score),
           findings: scan.findings,
           workloads: scan.workloads,
           counts: SEVERITIES.filter((s) => s !== 'info').map((sev) => ({
@@ -168,8 +168,9 @@ let cached: Assets | undefined;
 function loadAssets(): Assets {
   if (cached) return cached;
   const dir = join(projectRoot(), 'templates');
-  const css = readFileSync(join(dir, 'fleet.css'), 'utf8').trim();
-  if (/<\/style/i.test(css)) throw new Error('templates/fleet.css must not close its own element');
+  // The HTML report's look (colours, type, tables), then the fleet page's own rules.
+  const css = ['report.css', 'fleet.css'].map((f) => readFileSync(join(dir, f), 'utf8').trim()).join('\n');
+  if (/<\/style/i.test(css)) throw new Error('templates/report.css, fleet.css must not close their element');
   const hash = `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`;
   const csp = [
     "default-src 'none'",
