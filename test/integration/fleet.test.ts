@@ -25,6 +25,7 @@ import {
   installOperator,
   OperatorProcess,
   runCli,
+  subjectCan,
   writeConfig,
   type Obj,
 } from './support/cluster.ts';
@@ -315,24 +316,12 @@ describe('the fleet-reader Role, asked of the real authorizer', () => {
     const [a] = clusters;
     const ns = a!.operatorNamespace;
     // A member of the group the component binds, as the API server's authorizer answers for it.
-    const can = async (verb: string, resource: string, namespace?: string, name?: string, group = '') =>
-      (
-        await a!.admin.request<{ status: { allowed: boolean } }>(
-          'POST',
-          '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-          {
-            body: {
-              apiVersion: 'authorization.k8s.io/v1',
-              kind: 'SubjectAccessReview',
-              spec: {
-                user: 'alice',
-                groups: ['kube-patrol:fleet-readers', 'system:authenticated'],
-                resourceAttributes: { verb, group, resource, namespace, name },
-              },
-            },
-          },
-        )
-      ).status.allowed;
+    const can = (verb: string, resource: string, namespace?: string, name?: string, group = '') =>
+      subjectCan(
+        a!.admin,
+        { user: 'alice', groups: ['kube-patrol:fleet-readers', 'system:authenticated'] },
+        { verb, group, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) },
+      );
     expect(await can('get', 'configmaps', ns, 'kube-patrol-report')).toBe(true);
     // The parts of a split report are named after their scan: fetched by name, never listed.
     expect(await can('get', 'configmaps', ns, 'kube-patrol-report-20261201-000000-abcd-part-0')).toBe(true);

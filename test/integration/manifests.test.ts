@@ -16,7 +16,7 @@ import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
 import { REGISTRY } from '../support/registry.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { repoRoot } from '../harness/controlplane.ts';
-import { adminClient, runCli, type Obj } from './support/cluster.ts';
+import { adminClient, runCli, subjectCan, type Obj } from './support/cluster.ts';
 import { applyServerSide, kustomize, kustomizeUserOverlay, type Rendered } from './support/kustomize.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -344,40 +344,21 @@ describe('RBAC of the ServiceAccount', () => {
 
   it('the real authorizer (SubjectAccessReview) allows what the operator needs and refuses the rest', async () => {
     applyServerSide(adminKubeconfig, base.yaml);
-    const can = async (
-      verb: string,
-      resource: string,
-      namespace?: string,
-      group = '',
-      subresource?: string,
-    ) => {
-      const review = await admin.request<{ status: { allowed: boolean } }>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    const can = (verb: string, resource: string, namespace?: string, group = '', subresource?: string) =>
+      subjectCan(
+        admin,
         {
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: {
-              user: SERVICE_ACCOUNT,
-              groups: [
-                'system:serviceaccounts',
-                `system:serviceaccounts:${NAMESPACE}`,
-                'system:authenticated',
-              ],
-              resourceAttributes: {
-                verb,
-                group,
-                resource,
-                ...(namespace ? { namespace } : {}),
-                ...(subresource ? { subresource } : {}),
-              },
-            },
-          },
+          user: SERVICE_ACCOUNT,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`, 'system:authenticated'],
+        },
+        {
+          verb,
+          group,
+          resource,
+          ...(namespace ? { namespace } : {}),
+          ...(subresource ? { subresource } : {}),
         },
       );
-      return review.status.allowed;
-    };
     const needed: [string, string, string | undefined, string?][] = [
       ['list', 'pods', undefined],
       ['watch', 'deployments', undefined, 'apps'],

@@ -395,3 +395,30 @@ export function sanitizeGenerated(object: Obj): Obj {
   visit(object);
   return object;
 }
+
+/** What the API server's authorizer answers for `user` (in `groups`) doing `attributes` (SubjectAccessReview). */
+export async function subjectCan(
+  admin: KubeApi,
+  subject: { readonly user: string; readonly groups: readonly string[] },
+  attributes: {
+    readonly verb: string;
+    readonly resource: string;
+    readonly group?: string;
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly subresource?: string;
+  },
+): Promise<boolean> {
+  const review = await admin.request<{ status: { allowed: boolean } }>(
+    'POST',
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { ...subject, resourceAttributes: { group: '', ...attributes } },
+      },
+    },
+  );
+  return review.status.allowed;
+}
