@@ -5,7 +5,7 @@
  */
 import { isApiStatus, KubeApiError, KubeConnectionError, type KubeApi } from '../kube/client.ts';
 import type { InspectionReport } from '../report/model.ts';
-import { ReportNotFoundError } from '../sinks/configmap.ts';
+import { ReportNotFoundError, StoredReportError } from '../report/stored.ts';
 import { digestReport, type ClusterDigest } from './digest.ts';
 import type { ClusterStatus, FleetCluster, FleetTarget } from './model.ts';
 import { InvalidStoredReportError, readFleetReport } from './read.ts';
@@ -41,6 +41,8 @@ function classify(error: unknown): { status: ClusterStatus; problem: string } {
   if (error instanceof InvalidStoredReportError) return { status: 'invalid', problem: message };
   if (isApiStatus(error, 401, 403)) return { status: 'forbidden', problem: message };
   if (error instanceof KubeConnectionError) return { status: 'unreachable', problem: message };
+  // The reader's deadline passed: the API server answers too slowly to be read.
+  if (error instanceof StoredReportError) return { status: 'unreachable', problem: message };
   if (error instanceof KubeApiError) return { status: 'unreachable', problem: message };
   return { status: 'config-error', problem: message };
 }
@@ -78,7 +80,7 @@ async function collectOne(
       problems.push(stored.report.problem);
       partial = true;
     } else {
-      digest = digestReport(stored.report.facts);
+      digest = digestReport(stored.report.whole);
       if (options.writeReport) {
         try {
           report = await options.writeReport(target, index, stored.report.whole);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, KubeConnectionError, type KubeApi } from '../kube/client.ts';
 import { collectFleet, incomplete } from './collect.ts';
-import { buildFleetReport, digestReport, type ReportFacts } from './digest.ts';
+import { buildFleetReport, digestReport } from './digest.ts';
 import type { FleetTarget } from './model.ts';
 import { formatAge, renderFleetHtml, trendPoints } from './render.ts';
 import { FleetTargetError, kubeconfigContexts, targetsFromFleetFile } from './targets.ts';
@@ -12,31 +12,59 @@ import { FleetTargetError, kubeconfigContexts, targetsFromFleetFile } from './ta
 const NOW = new Date('2026-12-01T12:00:00Z');
 const counts = (critical = 0, high = 0) => ({ critical, high, medium: 0, low: 0, info: 0 });
 
+let nextId = 0;
 const finding = (
   ruleId: string,
   name: string,
   severity: 'critical' | 'high' | 'low' = 'high',
-  exempted?: unknown,
+  exempted?: { by: 'annotation' | 'config'; reason: string },
 ) => ({
+  id: `f${nextId++}`,
   ruleId,
   severity,
+  category: 'pod-security' as const,
+  pss: null,
   workload: { kind: 'Deployment', namespace: 'shop', name },
+  container: 'app',
+  path: 'spec.containers[0]',
+  messageId: 'm',
+  data: {},
   ...(exempted ? { exempted } : {}),
+  message: `${ruleId} on ${name}`,
+  remediation: 'fix it',
 });
 
-const RULES: ReportFacts['rules'] = [
-  { id: 'privileged', title: 'Privileged containers', severity: 'critical' },
-  { id: 'host-network', title: 'Host network', severity: 'high' },
-  { id: 'probes-missing', title: 'Probes missing', severity: 'low' },
-];
+const RULES = [
+  { id: 'privileged', title: 'Privileged containers', severity: 'critical' as const },
+  { id: 'host-network', title: 'Host network', severity: 'high' as const },
+  { id: 'probes-missing', title: 'Probes missing', severity: 'low' as const },
+].map((r) => ({ ...r, category: 'pod-security' as const, pss: null, subject: 'pod-spec' as const }));
 
-function report(findings: ReportFacts['findings']) {
+/** A whole report as kube-patrol writes it (the stored-report reader checks every field). */
+function report(findings: ReturnType<typeof finding>[], rules = RULES) {
+  const names = [...new Set(findings.map((f) => f.workload.name))];
   return {
     apiVersion: 'kube-patrol.io/v1alpha1',
     kind: 'InspectionReport',
-    rules: RULES,
+    metadata: {
+      generatedAt: '2026-12-01T11:00:00Z',
+      source: 'cluster',
+      pssVersion: 'v1.35',
+      lang: 'en',
+      tool: { name: 'kube-patrol', version: 't' },
+    },
+    summary: {
+      score: 80,
+      workloads: names.length,
+      findings: findings.length,
+      exempted: 0,
+      bySeverity: counts(),
+      skipped: {},
+    },
+    rules,
+    workloads: names.map((name) => ({ kind: 'Deployment', namespace: 'shop', name, score: 80, findings: 1 })),
     findings,
-    workloads: [],
+    errors: [],
   };
 }
 
@@ -47,7 +75,7 @@ function configMap(
   overrides: { summary?: unknown; history?: unknown; files?: string[] } = {},
 ) {
   const summary = overrides.summary ?? {
-    scanId: 's1',
+    scanId: '20261201-110000-a1b2',
     generatedAt,
     score: 80,
     workloads: 3,
@@ -64,11 +92,18 @@ function configMap(
       'summary.json': JSON.stringify(summary),
       'history.json': JSON.stringify(
         overrides.history ?? [
-          { scanId: 's1', generatedAt, configMap: 'x', score: 80, findings: 4, bySeverity: counts(1, 3) },
           {
-            scanId: 's0',
+            scanId: '20261201-110000-a1b2',
+            generatedAt,
+            configMap: 'kube-patrol-report-20261201-110000-a1b2',
+            score: 80,
+            findings: 4,
+            bySeverity: counts(1, 3),
+          },
+          {
+            scanId: '20261130-120000-a1b3',
             generatedAt: '2026-11-30T12:00:00Z',
-            configMap: 'y',
+            configMap: 'kube-patrol-report-20261130-120000-a1b3',
             score: 60,
             findings: 9,
             bySeverity: counts(2, 7),
@@ -234,19 +269,23 @@ describe('collectFleet', () => {
     expect(byName['fresh']!.trend.map((p) => p.score)).toEqual([60, 80]);
     expect(byName['fresh']!.scan!.ageSeconds).toBe(3600);
     expect(byName['old']!.problem).toContain('265 h old');
-    expect(byName['garbage']!.problem).toMatch(/summary\.json: .* at scanId/);
-    expect(byName['notjson']!.problem).toContain('report.json is not JSON');
+    expect(byName['garbage']!.problem).toMatch(/summary\.json: scanId: /);
+    expect(byName['notjson']!.problem).toMatch(
+      /^ConfigMap kube-patrol-report report\.json: expected a JSON object/,
+    );
     expect(byName['noreport']!.problem).toContain('keeps no report.json (formats: report.html)');
-    expect(byName['badreport']!.problem).toMatch(/report\.json: .* at findings\.0/);
+    expect(byName['badreport']!.problem).toMatch(/report\.json: an entry of findings: .*severity/);
     expect(byName['broken']!.problem).toContain('context "broken" not found');
   });
 
   it('keeps a withheld (null) score out of the mean and the trend', async () => {
     const withheld = configMap('2026-12-01T11:00:00Z', report([]), {
       summary: {
-        scanId: 's1',
+        scanId: '20261201-110000-a1b2',
         generatedAt: '2026-12-01T11:00:00Z',
         score: null,
+        scoreWithheld: 'partial',
+        storage: 'data',
         workloads: 1,
         findings: 0,
         exempted: 0,
@@ -254,7 +293,16 @@ describe('collectFleet', () => {
         errors: 1,
         files: ['report.json'],
       },
-      history: [{ scanId: 's1', generatedAt: '2026-12-01T11:00:00Z', score: null, findings: 0 }],
+      history: [
+        {
+          scanId: '20261201-110000-a1b2',
+          generatedAt: '2026-12-01T11:00:00Z',
+          configMap: 'kube-patrol-report-20261201-110000-a1b2',
+          score: null,
+          findings: 0,
+          bySeverity: counts(),
+        },
+      ],
     });
     const rows = await collect({
       withheld: { cm: withheld },
@@ -287,8 +335,7 @@ describe('renderFleetHtml', () => {
     const rows = await collect({
       [hostile]: {
         cm: configMap('2026-12-01T11:00:00Z', {
-          ...report([finding('privileged', hostile, 'critical')]),
-          rules: [{ id: hostile, title: hostile, severity: 'critical' }],
+          ...report([finding(hostile, hostile, 'critical')], [{ ...RULES[0]!, id: hostile, title: hostile }]),
         }),
       },
     });
