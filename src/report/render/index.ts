@@ -2,11 +2,20 @@ import type { RuleMeta } from '../../engine/rule.ts';
 import type { InspectionReport } from '../model.ts';
 import { renderHtml, renderHtmlChunks } from './html.ts';
 import { renderJson, renderJsonChunks } from './json.ts';
+import { renderPolicyReports, type PolicyReportLimits } from './openreports.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
 import { renderYaml } from './yaml.ts';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'html', 'sarif'] as const;
+export const OUTPUT_FORMATS = [
+  'table',
+  'json',
+  'yaml',
+  'html',
+  'sarif',
+  'openreports',
+  'policyreports',
+] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface RenderOptions {
@@ -16,6 +25,8 @@ export interface RenderOptions {
   readonly rules: readonly RuleMeta[];
   /** SARIF: directory that artifact URIs are relative to (the scan's working directory). */
   readonly baseDir?: string;
+  /** OpenReports and PolicyReports: results kept per object. */
+  readonly policyReportLimits?: PolicyReportLimits;
 }
 
 export function renderReport(report: InspectionReport, format: OutputFormat, options: RenderOptions): string {
@@ -31,6 +42,9 @@ export function renderReport(report: InspectionReport, format: OutputFormat, opt
       return renderHtml(report, { rules });
     case 'sarif':
       return renderSarif(report, { rules, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+    case 'openreports':
+    case 'policyreports':
+      return renderPolicyReports(report, format, options.policyReportLimits);
   }
 }
 
