@@ -48,6 +48,17 @@ export const operatorConfigSchema = configSchema.extend({
       events: z.boolean().default(true),
     })
     .prefault({}),
+  /** Copies of the report for other tools, besides the ConfigMap report (docs/policy-reports.md). */
+  sinks: z
+    .strictObject({
+      /** openreports.io/v1alpha1 Report per namespace, ClusterReport for cluster-scoped subjects. */
+      openReports: z.boolean().default(false),
+      /** wgpolicyk8s.io/v1alpha2 PolicyReport / ClusterPolicyReport, the same content. */
+      policyReports: z.boolean().default(false),
+      /** Results per object (configuration.limits.maxResults); the rest is counted in the summary. */
+      maxResults: z.number().int().min(1).max(5000).default(1000),
+    })
+    .prefault({}),
   leaderElection: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -16,6 +16,7 @@ import {
 } from '../sinks/configmap.ts';
 import { RenderError, type FileSource } from '../sinks/configmap-encoding.ts';
 import { emitNewCriticalEvent } from '../sinks/events.ts';
+import { policyReportSinkFor, type PolicyReportSink } from '../sinks/openreports.ts';
 import { LeaderElector } from './leader.ts';
 import { ReportDigestStore } from './report-digest.ts';
 import { OperatorMetrics } from './metrics.ts';
@@ -76,6 +77,7 @@ export class Operator {
   private readonly digests: ReportDigestStore;
   /** Aborted when this replica stops leading: a write under way stops at its next request. */
   private leadership: AbortController | undefined;
+  private readonly policyReportSink: PolicyReportSink | undefined;
   private readonly flight: SingleFlight;
   private readonly clock: () => Date;
   private elector: LeaderElector | undefined;
@@ -106,6 +108,9 @@ export class Operator {
       options.leaseApi ?? options.api,
       options.namespace,
       options.config.leaderElection.leaseName,
+    );
+    this.policyReportSink = policyReportSinkFor(options.api, options.config.sinks, (message, fields) =>
+      this.log.warn(fields ?? {}, message),
     );
     this.flight = new SingleFlight((trigger, signal) => this.scan(trigger, signal).then(() => undefined));
   }
@@ -362,6 +367,9 @@ export class Operator {
           'scan partial: some workload kinds could not be listed; the report is marked partial',
         );
       if (config.report.events && this.isLeader) await this.emitEvent(report);
+      // Never throws: a refused or missing report kind is logged, and the ConfigMap report stands. A partial
+      // scan deletes no report object: its namespaces may only look clean.
+      if (this.isLeader) await this.policyReportSink?.write(report, { prune: !coverage.partial });
     } catch (error) {
       const stage: ScanStage = error instanceof StageError ? error.stage : 'list';
       const cause = error instanceof StageError ? (error.cause as Error) : (error as Error);

@@ -6,7 +6,15 @@ import { OUTPUT_FORMATS, renderOutDir, renderReport } from './index.ts';
 
 describe('renderReport', () => {
   it('offers the formats of the CLI contract', async () => {
-    expect(OUTPUT_FORMATS).toEqual(['table', 'json', 'yaml', 'html', 'sarif', 'openreports', 'policyreports']);
+    expect(OUTPUT_FORMATS).toEqual([
+      'table',
+      'json',
+      'yaml',
+      'html',
+      'sarif',
+      'openreports',
+      'policyreports',
+    ]);
   });
 
   it('renders every format from the same model', async () => {
