@@ -75,10 +75,14 @@ describe('charts/kube-patrol', () => {
     expect(normalise(objectsOf(rendered.yaml))).toEqual(normalise(kustomize('manifests').objects));
   });
 
-  it('renders the report-sinks and Prometheus components when their values are on', () => {
+  it('renders the report-sinks and Prometheus components (ServiceMonitor, alerts, dashboard) when their values are on', () => {
     const rendered = template({
       sinks: { openReports: true, policyReports: true },
-      prometheus: { serviceMonitor: { enabled: true } },
+      prometheus: {
+        serviceMonitor: { enabled: true },
+        rules: { enabled: true },
+        dashboard: { enabled: true },
+      },
     });
     expect(rendered.status, rendered.stderr).toBe(0);
     const kustomized = kustomizeUserOverlay({
@@ -86,7 +90,7 @@ describe('charts/kube-patrol', () => {
       components: ['manifests/components/report-sinks', 'manifests/components/prometheus'],
     }).objects;
     const helmObjects = normalise(objectsOf(rendered.yaml));
-    const withoutConfig = (objects: Obj[]) => objects.filter((o) => o.kind !== 'ConfigMap');
+    const withoutConfig = (objects: Obj[]) => objects.filter((o) => o.metadata.name !== 'kube-patrol-config');
     expect(withoutConfig(helmObjects)).toEqual(withoutConfig(normalise(kustomized)));
     const config = helmObjects.find((o) => o.kind === 'ConfigMap')!['data'] as {
       'config.yaml': Record<string, unknown>;

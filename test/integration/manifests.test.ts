@@ -75,7 +75,14 @@ describe('kubectl kustomize', () => {
       resources: ['manifests'],
       components: ['manifests/components/prometheus'],
     });
-    expect(kinds(withMonitor.objects)).toEqual([...kinds(base.objects), 'ServiceMonitor/kube-patrol'].sort());
+    expect(kinds(withMonitor.objects)).toEqual(
+      [
+        ...kinds(base.objects),
+        'ServiceMonitor/kube-patrol',
+        'PrometheusRule/kube-patrol',
+        'ConfigMap/kube-patrol-dashboard',
+      ].sort(),
+    );
     const [monitor] = only<
       Obj & {
         spec: {
@@ -195,41 +202,46 @@ describe('kubectl apply --server-side to the real API server', () => {
     expect((refused as Error).message).toContain('violates PodSecurity "restricted:latest"');
   });
 
-  it('the Prometheus component applies once the ServiceMonitor CRD is installed', async () => {
-    // A minimal stand-in for the Prometheus Operator's CRD: same group, version, kind and scope.
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'servicemonitors.monitoring.coreos.com' },
-      spec: {
-        group: 'monitoring.coreos.com',
-        scope: 'Namespaced',
-        names: {
-          plural: 'servicemonitors',
-          singular: 'servicemonitor',
-          kind: 'ServiceMonitor',
-          listKind: 'ServiceMonitorList',
-        },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+  it('the Prometheus component applies once the ServiceMonitor and PrometheusRule CRDs are installed', async () => {
+    for (const [plural, kind] of [
+      ['servicemonitors', 'ServiceMonitor'],
+      ['prometheusrules', 'PrometheusRule'],
+    ] as const) {
+      // A minimal stand-in for the Prometheus Operator's CRD: same group, version, kind and scope.
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${plural}.monitoring.coreos.com` },
+        spec: {
+          group: 'monitoring.coreos.com',
+          scope: 'Namespaced',
+          names: {
+            plural,
+            singular: kind.toLowerCase(),
+            kind,
+            listKind: `${kind}List`,
           },
-        ],
-      },
-    };
-    expect(applyServerSide(adminKubeconfig, JSON.stringify(crd)).status).toBe(0);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const status = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        'GET',
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-      );
-      if (status.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error('ServiceMonitor CRD not established within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      };
+      expect(applyServerSide(adminKubeconfig, JSON.stringify(crd)).status).toBe(0);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const status = await admin.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          'GET',
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+        );
+        if (status.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+        if (Date.now() > deadline) throw new Error(`${kind} CRD not established within 30 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
     const withMonitor = kustomizeUserOverlay({
       resources: ['manifests'],
@@ -239,7 +251,9 @@ describe('kubectl apply --server-side to the real API server', () => {
     let applied = applyServerSide(adminKubeconfig, withMonitor.yaml);
     for (
       let i = 0;
-      i < 20 && applied.status !== 0 && /no matches for kind "ServiceMonitor"/.test(applied.stderr);
+      i < 20 &&
+      applied.status !== 0 &&
+      /no matches for kind "(ServiceMonitor|PrometheusRule)"/.test(applied.stderr);
       i++
     ) {
       await new Promise((r) => setTimeout(r, 500));
@@ -247,6 +261,7 @@ describe('kubectl apply --server-side to the real API server', () => {
     }
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('servicemonitor.monitoring.coreos.com/kube-patrol serverside-applied');
+    expect(applied.stdout).toContain('prometheusrule.monitoring.coreos.com/kube-patrol serverside-applied');
     const stored = await admin.request<{ spec: { endpoints: { port: string }[] } }>(
       'GET',
       `/apis/monitoring.coreos.com/v1/namespaces/${NAMESPACE}/servicemonitors/kube-patrol`,
