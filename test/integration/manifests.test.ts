@@ -139,8 +139,17 @@ describe('kubectl kustomize', () => {
     rmSync(root, { recursive: true, force: true }); // removes the link, not the repo
     expect(rendered.status, rendered.stderr).toBe(0);
     const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Obj);
-    expect(kinds(objects)).toEqual([...kinds(base.objects), 'ServiceMonitor/kube-patrol'].sort());
-    const configMap = objects.find((o) => o.kind === 'ConfigMap') as Obj & { data: Record<string, string> };
+    expect(kinds(objects)).toEqual(
+      [
+        ...kinds(base.objects),
+        'ServiceMonitor/kube-patrol',
+        'PrometheusRule/kube-patrol',
+        'ConfigMap/kube-patrol-dashboard',
+      ].sort(),
+    );
+    const configMap = objects.find((o) => o.metadata.name === 'kube-patrol-config') as Obj & {
+      data: Record<string, string>;
+    };
     expect(configMap.data['config.yaml']).toBe(files.find((f) => f.path.endsWith('config.yaml'))!.text);
     // The operator accepts it (it exits 2 on an invalid config).
     await writeFile(join(dir, 'rendered-config.yaml'), configMap.data['config.yaml']!);
