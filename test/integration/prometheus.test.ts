@@ -61,7 +61,7 @@ const series = (name: string, labels: string, values: string) => ({
 /** Per alert: input series, when to evaluate, and whether it fires then. */
 const CASES: Record<
   string,
-  { name: string; interval?: string; input: ReturnType<typeof series>[]; at: string; fires: boolean }[]
+  { name: string; input: ReturnType<typeof series>[]; at: string; fires: boolean }[]
 > = {
   KubePatrolNewCriticalFindings: [
     {
@@ -105,20 +105,18 @@ const CASES: Record<
   KubePatrolNoRecentScan: [
     {
       name: 'the last report was written 13 hours ago',
-      interval: '10m',
-      input: [series('kube_patrol_last_successful_scan_timestamp_seconds', 'instance="a"', '3600x90')],
+      input: [series('kube_patrol_last_successful_scan_timestamp_seconds', 'instance="a"', '3600x900')],
       at: '14h',
       fires: true,
     },
     {
       name: 'a report every 6 hours',
-      interval: '10m',
-      // 0, then 21600 from 6 h, then 43200 from 12 h: time() - last success stays under 6 h 10 min.
+      // 0, then 21600 from 6 h, then 43200 from 12 h: time() - last success stays under 6 h.
       input: [
         series(
           'kube_patrol_last_successful_scan_timestamp_seconds',
           'instance="a"',
-          '0x35 21600x36 43200x18',
+          '0x359 21600x360 43200x180',
         ),
       ],
       at: '14h',
@@ -128,15 +126,13 @@ const CASES: Record<
   KubePatrolScoreDropped: [
     {
       name: 'score 90 then 80',
-      interval: '10m',
-      input: [series('kube_patrol_score', 'instance="a"', '90x36 80x6')],
+      input: [series('kube_patrol_score', 'instance="a"', '90x360 80x60')],
       at: '6h30m',
       fires: true,
     },
     {
       name: 'score 90 then 88',
-      interval: '10m',
-      input: [series('kube_patrol_score', 'instance="a"', '90x36 88x6')],
+      input: [series('kube_patrol_score', 'instance="a"', '90x360 88x60')],
       at: '6h30m',
       fires: false,
     },
@@ -179,7 +175,8 @@ describe('manifests/components/prometheus: PrometheusRule', () => {
     const alert = alerts.find((a) => a.alert === name)!;
     const tests = CASES[name]!.map((c) => ({
       name: c.name,
-      interval: c.interval ?? '1m',
+      // Samples every minute: sparser ones fall out of Prometheus' 5-minute lookback between samples.
+      interval: '1m',
       input_series: c.input,
       alert_rule_test: [
         {
