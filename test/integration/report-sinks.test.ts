@@ -20,6 +20,7 @@ import {
   writeConfig,
   type Obj,
 } from './support/cluster.ts';
+import { serviceAccountCan } from './support/authorizer.ts';
 import { installReportCrds } from './support/report-crds.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -150,34 +151,12 @@ describe('operator with sinks: {openReports: true, policyReports: true}', () => 
       ...objects,
       ...sinkRbac(objects.find((o) => o.kind === 'Namespace')!.metadata.name),
     ]);
-    const user = `system:serviceaccount:${install.namespace}:kube-patrol`;
-    const allowed = async (group: string, resource: string, verb: string) => {
-      const review = await admin.request<{ status: { allowed: boolean } }>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-        {
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: {
-              user,
-              groups: [
-                'system:serviceaccounts',
-                `system:serviceaccounts:${install.namespace}`,
-                'system:authenticated',
-              ],
-              resourceAttributes: {
-                group,
-                resource,
-                verb,
-                namespace: resource.startsWith('cluster') ? '' : 'any-ns',
-              },
-            },
-          },
-        },
+    const allowed = (group: string, resource: string, verb: string) =>
+      serviceAccountCan(
+        admin,
+        { namespace: install.namespace, name: 'kube-patrol' },
+        { group, resource, verb, ...(resource.startsWith('cluster') ? {} : { namespace: 'any-ns' }) },
       );
-      return review.status.allowed;
-    };
     for (const [group, resources] of [
       ['openreports.io', ['reports', 'clusterreports']],
       ['wgpolicyk8s.io', ['policyreports', 'clusterpolicyreports']],
