@@ -17,10 +17,10 @@ import {
   createNamespace,
   installOperator,
   runCli,
+  subjectCan,
   writeConfig,
   type Obj,
 } from './support/cluster.ts';
-import { serviceAccountCan } from './support/authorizer.ts';
 import { installReportCrds } from './support/report-crds.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -151,12 +151,21 @@ describe('operator with sinks: {openReports: true, policyReports: true}', () => 
       ...objects,
       ...sinkRbac(objects.find((o) => o.kind === 'Namespace')!.metadata.name),
     ]);
+    const serviceAccount = {
+      user: `system:serviceaccount:${install.namespace}:kube-patrol`,
+      groups: [
+        'system:serviceaccounts',
+        `system:serviceaccounts:${install.namespace}`,
+        'system:authenticated',
+      ],
+    };
     const allowed = (group: string, resource: string, verb: string) =>
-      serviceAccountCan(
-        admin,
-        { namespace: install.namespace, name: 'kube-patrol' },
-        { group, resource, verb, ...(resource.startsWith('cluster') ? {} : { namespace: 'any-ns' }) },
-      );
+      subjectCan(admin, serviceAccount, {
+        group,
+        resource,
+        verb,
+        ...(resource.startsWith('cluster') ? {} : { namespace: 'any-ns' }),
+      });
     for (const [group, resources] of [
       ['openreports.io', ['reports', 'clusterreports']],
       ['wgpolicyk8s.io', ['policyreports', 'clusterpolicyreports']],
