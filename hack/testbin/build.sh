@@ -14,10 +14,14 @@
 # `build.sh seccomp-defaults` likewise builds ./seccomp-defaults (its own small module: the containerd and
 # moby default seccomp profiles as JSON, used by test/runtime/seccomp-defaults.test.ts) into the same
 # directory, rebuilt only when its main.go, go.mod or go.sum changed.
+#
+# `build.sh yaml-eval` builds only ./yaml-eval (kubectl's manifest decoding, k8s.io/apimachinery's
+# YAMLOrJSONDecoder over sigs.k8s.io/yaml, as a JSON-lines filter, used by
+# test/integration/yaml-differential.test.ts) from the wrapper module, with its own sha256 stamp.
 set -euo pipefail
 
 target=${1:-control-plane}
-case "$target" in control-plane | psa-eval | seccomp-defaults) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults]" >&2; exit 2 ;; esac
+case "$target" in control-plane | psa-eval | seccomp-defaults | yaml-eval) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults|yaml-eval]" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "testbin: $*" >&2; }
@@ -42,10 +46,13 @@ fi
 
 out="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/testbin/$k8s_version"
 psa_stamp() { cat "$here/psa-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
+yaml_stamp() { cat "$here/yaml-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
 seccomp_stamp() { cat "$here"/seccomp-defaults/{main.go,go.mod,go.sum} | sha256sum | cut -d' ' -f1; }
 is_built() {
   if [ "$target" = psa-eval ]; then
     [ -x "$out/psa-eval" ] && [ "$(cat "$out/psa-eval.sha256" 2>/dev/null)" = "$(psa_stamp)" ]
+  elif [ "$target" = yaml-eval ]; then
+    [ -x "$out/yaml-eval" ] && [ "$(cat "$out/yaml-eval.sha256" 2>/dev/null)" = "$(yaml_stamp)" ]
   elif [ "$target" = seccomp-defaults ]; then
     [ -x "$out/seccomp-defaults" ] && [ "$(cat "$out/seccomp-defaults.sha256" 2>/dev/null)" = "$(seccomp_stamp)" ]
   else
@@ -151,6 +158,16 @@ if [ "$target" = psa-eval ]; then
   mv "$tmp/psa-eval" "$out/"
   echo "$stamp" >"$out/psa-eval.sha256"
   log "built in $(( $(date +%s) - start ))s: $out/psa-eval"
+  echo "$out"
+  exit 0
+fi
+if [ "$target" = yaml-eval ]; then
+  stamp=$(yaml_stamp)
+  log "building yaml-eval (k8s.io/apimachinery and sigs.k8s.io/yaml of $k8s_version)"
+  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/yaml-eval" ./yaml-eval
+  mv "$tmp/yaml-eval" "$out/"
+  echo "$stamp" >"$out/yaml-eval.sha256"
+  log "built in $(( $(date +%s) - start ))s: $out/yaml-eval"
   echo "$out"
   exit 0
 fi

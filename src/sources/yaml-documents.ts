@@ -9,7 +9,16 @@ import {
   type ScalarEvent,
 } from 'js-yaml';
 import type { FieldPath } from '../shared/field-path.ts';
-import { jsonKey, jsonValue, resolveScalar, ScalarError, tagName, type GoScalar } from './yaml-schema.ts';
+import { goSyntaxError } from './yaml-go-rules.ts';
+import {
+  goDoubleQuoted,
+  jsonKey,
+  jsonValue,
+  resolveScalar,
+  ScalarError,
+  tagName,
+  type GoScalar,
+} from './yaml-schema.ts';
 
 /**
  * Aliases may add at most this many nodes to one input (over all its documents). An alias shares the
@@ -93,9 +102,10 @@ function decodeJsonStream(
   documents: DecodedDocument[],
   budget: Budget,
 ): 'done' | number {
-  let at = 0;
+  let consumed = 0;
   let count = 0;
   for (;;) {
+    let at = consumed;
     while (at < text.length && ' \t\n\r'.includes(text.charAt(at))) at++;
     if (at >= text.length) return 'done';
     const end = jsonValueEnd(text, at);
@@ -109,26 +119,34 @@ function decodeJsonStream(
       }
     }
     if (!ok) {
-      if (count > 1) {
+      // The YAML decoder takes over where the last value ended, if it can: see skipGoSpaceLine.
+      const yamlFrom = count > 1 ? -1 : skipGoSpaceLine(text, consumed);
+      if (yamlFrom < 0) {
         documents.push({ error: 'invalid JSON', line: lines.lineAt(at) });
         return 'done';
       }
-      return skipGoSpaceLine(text, at);
+      return yamlFrom;
     }
     count++;
     if (value !== null) documents.push(jsonDocument(text.slice(at, end), lines.lineAt(at), value, budget));
-    at = end;
+    consumed = end;
   }
 }
 
-/** consumeWhitespace of YAMLOrJSONDecoder: Unicode spaces up to and including the first newline. */
+/**
+ * consumeWhitespace of YAMLOrJSONDecoder: Unicode spaces up to and including the first newline, or -1
+ * when it fails. It reads four bytes at a time and gives up at the end of the stream, so fewer than four
+ * bytes left where it stops (`{...}x`) means no YAML decoder, and the JSON error stands.
+ */
 function skipGoSpaceLine(text: string, from: number): number {
   let at = from;
-  while (at < text.length && GO_SPACE.test(text.charAt(at))) {
+  for (;;) {
+    if (Buffer.byteLength(text.slice(at, at + 4)) < 4) return -1;
+    const c = text.charAt(at);
+    if (!GO_SPACE.test(c)) return at;
     at++;
-    if (text.charAt(at - 1) === '\n') break;
+    if (c === '\n') return at;
   }
-  return at;
 }
 
 /** The end of the JSON value starting at `start` (brackets and strings matched), or `start` if none. */
@@ -221,7 +239,18 @@ function decodeYamlChunk(chunk: string, line: number, budget: Budget): DecodedDo
   if (!body.endsWith('\n')) body += '\n';
   // go-yaml skips a byte order mark only at the start of its input, that is of each document.
   if (body.startsWith('\ufeff')) body = body.slice(1);
-  let parsed: { events: Event[]; source: string };
+  // `...` before any node: go-yaml finds no node content.
+  if (documentEnd && /^\s*$/.test(chunk.slice(0, documentEnd.index)))
+    return {
+      error: 'did not find expected node content',
+      line: line + lineCount(chunk.slice(0, documentEnd.index)),
+    };
+  // An indented `---` or `...` is a plain scalar to go-yaml and a document marker to js-yaml: hide it.
+  body = body.replace(
+    /^([ \t]+)(---|\.\.\.)(?=[ \t\n]|$)/,
+    (_m, indent: string, marker: string) => `${indent}${marker === '---' ? HIDDEN_DASHES : HIDDEN_DOTS}`,
+  );
+  let parsed: Parsed;
   try {
     parsed = parseLenient(body, budget);
   } catch (error) {
@@ -229,7 +258,14 @@ function decodeYamlChunk(chunk: string, line: number, budget: Budget): DecodedDo
   }
   // Offsets refer to the text last parsed (maybe with lines moved right), which has the same lines.
   const { events, source } = parsed;
-  const index = new EventIndex(events, source, new LineIndex(source, line), budget);
+  const index = new EventIndex(events, source, new LineIndex(source, line), budget, parsed.apostrophes);
+  const refused = goSyntaxError(events, source);
+  if (refused) return { error: refused.message, line: index.lines.lineAt(refused.at) };
+  if (parsed.cutAt !== undefined && !rootEndsBefore(events, source, parsed.cutAt))
+    return {
+      error: 'end of the stream or a document separator is expected',
+      line: index.lines.lineAt(parsed.cutAt),
+    };
   const first = index.firstDocument();
   if (first === undefined) return { value: null, lineOf: () => undefined };
   try {
@@ -241,29 +277,145 @@ function decodeYamlChunk(chunk: string, line: number, budget: Budget): DecodedDo
   }
 }
 
+/** Stand-ins, as long as what they replace, for an indented `---` or `...` starting a document. */
+const HIDDEN_DASHES = '\u2063\u2063\u2063';
+const HIDDEN_DOTS = '\u2064\u2064\u2064';
+
+function lineCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
 /**
  * parseEvents, but a continuation line that js-yaml finds "deficiently" indented inside a quoted
  * scalar or a flow collection (go-yaml does not check indentation there, and kubectl reads such files)
  * is moved right and the document parsed again. Leading white space of such a line is no part of the
  * value in YAML, so this changes no value and no line number.
  */
-function parseLenient(body: string, budget: Budget): { events: Event[]; source: string } {
+interface Parsed {
+  events: Event[];
+  source: string;
+  cutAt?: number;
+  /** Offsets of `\'` escapes (go-yaml's, not YAML's) written as `\/` for js-yaml. */
+  apostrophes: number[];
+}
+
+function parseLenient(body: string, budget: Budget): Parsed {
   let source = body;
+  let cutAt: number | undefined;
+  let apostrophes: number[] = [];
   for (;;) {
     try {
-      return { events: parseEvents(source, {}), source };
+      return {
+        events: parseEvents(source, {}),
+        source,
+        apostrophes,
+        ...(cutAt === undefined ? {} : { cutAt }),
+      };
     } catch (error) {
-      if (!(error instanceof YAMLException) || error.reason !== 'deficient indentation') throw error;
+      if (!(error instanceof YAMLException)) throw error;
       const position = error.mark?.position;
       if (position === undefined) throw error;
+      if (
+        error.reason === 'end of the stream or a document separator is expected' &&
+        position < source.length
+      ) {
+        // go-yaml decodes the root node and stops: what follows it is never parsed, only its first
+        // token scanned (`{a: 1} x` is {a: 1}). A token that cannot start is still an error.
+        if (!canStartToken(source, position)) throw error;
+        source = source.slice(0, position);
+        cutAt = position;
+        continue;
+      }
+      if (error.reason === 'unknown escape sequence' && source.startsWith("\\'", position - 1)) {
+        // go-yaml knows `\'` in double quotes; the same length in an escape js-yaml knows keeps offsets.
+        budget.reparseChars -= source.length;
+        if (budget.reparseChars < 0) throw error;
+        source = `${source.slice(0, position)}/${source.slice(position + 1)}`;
+        apostrophes.push(position - 1);
+        continue;
+      }
+      if (error.reason !== 'deficient indentation') throw error;
       const lineStart = source.lastIndexOf('\n', position - 1) + 1;
       // A document marker at the start of a line is never content: leave it to fail as in go-yaml.
       if (/^(?:---|\.\.\.)(?:[ \t\n]|$)/.test(source.slice(lineStart, lineStart + 4))) throw error;
       budget.reparseChars -= source.length;
       if (budget.reparseChars < 0) throw error;
+      const line = source.slice(lineStart, position);
+      // js-yaml also calls a tab after `key:` or `,` in a flow collection deficient indentation; go-yaml
+      // reads it as the separating white space it is. A space for a tab keeps every offset.
+      const tab = line.trim() === '' ? null : /[:,[{][ \t]*\t[ \t]*(?=\S)/.exec(line);
+      if (tab) {
+        const from = lineStart + tab.index;
+        const fixed = source.slice(from, from + tab[0].length).replaceAll('\t', ' ');
+        source = `${source.slice(0, from)}${fixed}${source.slice(from + tab[0].length)}`;
+        continue;
+      }
+      // Only a continuation line whose first token is where js-yaml stopped is moved.
+      if (line.trim() !== '') throw error;
       source = `${source.slice(0, lineStart)}${' '.repeat(256)}${source.slice(lineStart)}`;
+      apostrophes = apostrophes.map((at) => (at >= lineStart ? at + 256 : at));
     }
   }
+}
+
+/**
+ * Whether the root node ended before `at`, so that go-yaml stops there. A block collection ends only at
+ * a token left of its column; a token at its column or right of it (`- b` after `a: 1`) is inside it,
+ * which go-yaml refuses as js-yaml does. Anything else (flow collection, scalar) ended where it closed,
+ * unless the next token is a `:` on the same line (a key go-yaml cannot take there).
+ */
+function rootEndsBefore(events: readonly Event[], source: string, at: number): boolean {
+  const root = events[1];
+  // A plain root scalar goes on over the next lines in go-yaml (`--- a\nb: c` is refused at `:`).
+  if (root?.type === EVENT_ID.SCALAR && root.style === SCALAR_STYLE.PLAIN && root.valueStart >= 0)
+    return false;
+  // No root node at all (`}` alone): go-yaml finds no node content.
+  if (
+    !root ||
+    root.type === EVENT_ID.POP ||
+    (root.type === EVENT_ID.SCALAR && root.valueStart < 0 && root.tagStart < 0)
+  )
+    return false;
+  const column = at - (source.lastIndexOf('\n', at - 1) + 1);
+  if (
+    root &&
+    (root.type === EVENT_ID.MAPPING || root.type === EVENT_ID.SEQUENCE) &&
+    root.style === COLLECTION_STYLE.BLOCK
+  )
+    return column < root.start - (source.lastIndexOf('\n', root.start - 1) + 1);
+  const sameLine = !source
+    .slice(0, at)
+    .trimEnd()
+    .includes('\n', source.lastIndexOf('\n', at - 1));
+  if (source.charAt(at) === ':' && /[\s]/.test(source.charAt(at + 1) || ' ') && sameLine) return false;
+  return true;
+}
+
+/** Whether go-yaml's scanner can read a token starting at `at` (it looks no further than that token). */
+function canStartToken(source: string, at: number): boolean {
+  const c = source.charAt(at);
+  if (c === '@' || c === '`' || c === '\t' || c === '%') return false;
+  if ((c === '*' || c === '&') && !/[0-9A-Za-z_-]/.test(source.charAt(at + 1))) return false;
+  if (c === '|' || c === '>') {
+    const end = source.indexOf('\n', at);
+    return /^[|>](?:[-+]?[1-9]?|[1-9][-+])[ \t]*(?:#.*)?$/.test(
+      source.slice(at, end < 0 ? source.length : end),
+    );
+  }
+  if (c === '"' || c === "'") {
+    for (let i = at + 1; i < source.length; i++) {
+      const d = source.charAt(i);
+      if (c === '"' && d === '\\') i++;
+      else if (d === c) {
+        if (c === "'" && source.charAt(i + 1) === "'") i++;
+        else return true;
+      }
+    }
+    return false;
+  }
+  return true;
 }
 
 function describeError(error: unknown, lines: LineIndex): DecodedDocument {
@@ -360,7 +512,16 @@ class EventIndex {
   private readonly keyTables = new Map<number, KeyTable>();
   private readonly itemTables = new Map<number, Int32Array>();
 
-  constructor(events: readonly Event[], source: string, lines: LineIndex, budget: Budget) {
+  private readonly apostrophes: readonly number[];
+
+  constructor(
+    events: readonly Event[],
+    source: string,
+    lines: LineIndex,
+    budget: Budget,
+    apostrophes: readonly number[] = [],
+  ) {
+    this.apostrophes = apostrophes;
     this.events = events;
     this.source = source;
     this.lines = lines;
@@ -407,6 +568,9 @@ class EventIndex {
    */
   construct(start: number): unknown {
     const anchors = new Map<number, Anchored>();
+    /** Where NaN and infinities were written: they fail the JSON encoding only if they are still in the value. */
+    const nonFinite: number[] = [];
+    const badKeys = new Map<object, { message: string; at: number }>();
     let decodes = 1; // the document node
     let aliasDecodes = 0;
     const check = (at: number) => {
@@ -417,14 +581,14 @@ class EventIndex {
     const build = (
       index: number,
       asKey: boolean,
-    ): { value: unknown; key?: string; next: number; decodes: number } => {
+    ): { value: unknown; key?: string | ScalarError; next: number; decodes: number } => {
       const event = this.events[index] as Event;
       const at = this.nodeOffset(index);
       switch (event.type) {
         case SCALAR: {
           decodes++;
           check(at);
-          const scalar = this.scalar(event, at);
+          const scalar = this.scalar(event, at, index === start + 1);
           let key: string | ScalarError | undefined;
           if (asKey || event.anchorStart >= 0) {
             try {
@@ -435,16 +599,10 @@ class EventIndex {
             }
           }
           const value = scalar === 'merge' ? '<<' : scalar.value;
-          if (!asKey && scalar !== 'merge') {
-            try {
-              jsonValue(scalar);
-            } catch (error) {
-              throw new DecodeError((error as Error).message, at);
-            }
-          }
+          if (!asKey && scalar !== 'merge' && typeof value === 'number' && !Number.isFinite(value))
+            nonFinite.push(at);
           if (event.anchorStart >= 0) anchors.set(index, { value, decodes: 1, key });
-          if (asKey && key instanceof ScalarError) throw new DecodeError(key.message, at);
-          return { value, ...(typeof key === 'string' ? { key } : {}), next: index + 1, decodes: 1 };
+          return { value, ...(asKey && key !== undefined ? { key } : {}), next: index + 1, decodes: 1 };
         }
         case ALIAS: {
           const target = this.link[index] as number;
@@ -459,7 +617,6 @@ class EventIndex {
             throw new DecodeError(`aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, at);
           check(at);
           if (asKey) {
-            if (anchored.key instanceof ScalarError) throw new DecodeError(anchored.key.message, at);
             if (anchored.key === undefined) throw new DecodeError('invalid map key: a collection', at);
             return {
               value: anchored.value,
@@ -504,7 +661,10 @@ class EventIndex {
             const key = build(i, true);
             const value = build(key.next, false);
             own += key.decodes + value.decodes;
-            setKey(object, key.key as string, value.value);
+            // A null or uint64 key fails the JSON conversion, but only if its mapping is still in the value.
+            if (key.key instanceof ScalarError)
+              badKeys.set(object, { message: key.key.message, at: this.nodeOffset(i) });
+            else setKey(object, key.key as string, value.value);
             i = value.next;
           }
           if (event.anchorStart >= 0) anchors.set(index, { value: object, decodes: own, key: undefined });
@@ -516,7 +676,12 @@ class EventIndex {
     };
     const root = start + 1;
     if ((this.events[root] as Event).type === POP) return null;
-    return build(root, false).value;
+    const value = build(root, false).value;
+    if (nonFinite.length > 0 || badKeys.size > 0) {
+      const bad = findUnencodable(value, badKeys);
+      if (bad) throw new DecodeError(bad.message, bad.at ?? (nonFinite[0] as number));
+    }
+    return value;
   }
 
   /** Applies the merge whose value is at `index` to `into` (decode.go merge). */
@@ -553,10 +718,14 @@ class EventIndex {
     return { next: built.next, decodes: built.decodes };
   }
 
-  private scalar(event: ScalarEvent, at: number): GoScalar | 'merge' {
-    const text = event.fast
-      ? this.source.slice(event.valueStart, event.valueEnd)
-      : getScalarValue(this.source, event);
+  private scalar(event: ScalarEvent, at: number, root = false): GoScalar | 'merge' {
+    let text: string;
+    try {
+      text = this.scalarText(event, root);
+    } catch (error) {
+      if (error instanceof ScalarError) throw new DecodeError(error.message, at);
+      throw error;
+    }
     const tag = event.tagStart < 0 ? '' : tagName(this.source.slice(event.tagStart, event.tagEnd));
     try {
       return resolveScalar(tag, text, event.style === SCALAR_STYLE.PLAIN);
@@ -564,6 +733,49 @@ class EventIndex {
       if (error instanceof ScalarError) throw new DecodeError(error.message, at);
       throw error;
     }
+  }
+
+  /** A scalar's text as go-yaml reads it, where js-yaml's differs (see goDoubleQuoted). */
+  private scalarText(event: ScalarEvent, root: boolean): string {
+    const text = this.rawScalarText(event, root);
+    return text.includes(HIDDEN_DASHES) || text.includes(HIDDEN_DOTS)
+      ? text.replace(HIDDEN_DASHES, '---').replace(HIDDEN_DOTS, '...')
+      : text;
+  }
+
+  private rawScalarText(event: ScalarEvent, root: boolean): string {
+    if (event.fast) return this.source.slice(event.valueStart, event.valueEnd);
+    if (event.style === SCALAR_STYLE.DOUBLE_QUOTED) {
+      let raw = this.source.slice(event.valueStart, event.valueEnd);
+      const own = this.apostrophes.filter((at) => at >= event.valueStart && at < event.valueEnd);
+      for (const at of own) {
+        const i = at - event.valueStart;
+        raw = `${raw.slice(0, i + 1)}'${raw.slice(i + 2)}`;
+      }
+      if (own.length > 0 || /\\\r?\n/.test(raw)) return goDoubleQuoted(raw);
+    }
+    if (root && (event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK)) {
+      // An explicit indentation indicator of a root block scalar counts from column 0 in go-yaml, from -1 in js-yaml.
+      const header = this.source.slice(this.nodeOffset(this.events.indexOf(event)), event.valueStart);
+      const explicit = /^[|>](?:[-+]?([1-9])|([1-9])[-+]?)/.exec(header);
+      if (explicit) {
+        // The scalar also ends at the first line with content left of that column; go-yaml ignores the rest.
+        const width = Number(explicit[1] ?? explicit[2]);
+        let valueEnd = event.valueEnd;
+        for (let at = this.source.indexOf('\n', event.valueStart - 1) + 1; at > 0 && at < valueEnd;) {
+          const newline = this.source.indexOf('\n', at);
+          const lineText = this.source.slice(at, newline < 0 ? this.source.length : newline);
+          if (lineText.trim() !== '' && lineText.length - lineText.trimStart().length < width) {
+            valueEnd = at;
+            break;
+          }
+          if (newline < 0) break;
+          at = newline + 1;
+        }
+        return getScalarValue(this.source, { ...event, indent: event.indent + 1, valueEnd });
+      }
+    }
+    return getScalarValue(this.source, event);
   }
 
   /** The 1-based line of a field path in the document whose DOCUMENT event is at `start`. */
@@ -739,6 +951,36 @@ class EventIndex {
         return 0;
     }
   }
+}
+
+/**
+ * What sigs.k8s.io/yaml cannot turn into JSON in the final value: a mapping with a null or uint64 key,
+ * a NaN or an infinity (shared subtrees visited once).
+ */
+function findUnencodable(
+  root: unknown,
+  badKeys: ReadonlyMap<object, { message: string; at: number }>,
+): { message: string; at?: number } | undefined {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) {
+        try {
+          jsonValue({ kind: 'float', value });
+        } catch (error) {
+          return { message: (error as Error).message };
+        }
+      }
+    } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+      seen.add(value);
+      const badKey = badKeys.get(value);
+      if (badKey) return badKey;
+      for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push(child);
+    }
+  }
+  return undefined;
 }
 
 /** Sets a key as an own property, `__proto__` included (never the prototype). */

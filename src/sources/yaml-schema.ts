@@ -242,3 +242,100 @@ function decodeURIComponentSafe(text: string): string {
     return text;
   }
 }
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  "'": "'",
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * The value of a double-quoted scalar as go-yaml v2's scanner folds it (yaml_parser_scan_flow_scalar),
+ * from the text between the quotes. js-yaml drops the empty lines after an escaped line break
+ * (`"a\` + empty line + `b"` is "a\nb" in Go); everything else agrees, so only such scalars come here.
+ */
+export function goDoubleQuoted(raw: string): string {
+  let out = '';
+  let i = 0;
+  const n = raw.length;
+  const isBlank = (c: string) => c === ' ' || c === '\t';
+  const isBreak = (c: string) => c === '\n' || c === '\r';
+  const readBreak = () => {
+    if (raw.charAt(i) === '\r' && raw.charAt(i + 1) === '\n') i += 2;
+    else i += 1;
+  };
+  while (i < n) {
+    let leadingBlanks = false;
+    while (i < n && !isBlank(raw.charAt(i)) && !isBreak(raw.charAt(i))) {
+      const c = raw.charAt(i);
+      if (c === '\\' && isBreak(raw.charAt(i + 1))) {
+        i++;
+        readBreak();
+        leadingBlanks = true;
+        break;
+      }
+      if (c === '\\') {
+        const e = raw.charAt(i + 1);
+        const simple = ESCAPES[e];
+        if (simple !== undefined) {
+          out += simple;
+          i += 2;
+          continue;
+        }
+        const length = HEX_LENGTH[e];
+        if (length === undefined)
+          throw new ScalarError('found unknown escape character while parsing a quoted scalar');
+        const hex = raw.slice(i + 2, i + 2 + length);
+        if (!new RegExp(`^[0-9a-fA-F]{${length}}$`).test(hex))
+          throw new ScalarError('did not find expected hexdecimal number while parsing a quoted scalar');
+        const code = parseInt(hex, 16);
+        if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff)
+          throw new ScalarError('found invalid Unicode character escape code while parsing a quoted scalar');
+        out += String.fromCodePoint(code);
+        i += 2 + length;
+        continue;
+      }
+      out += c;
+      i++;
+    }
+    if (i >= n) break;
+    let whitespaces = '';
+    let leadingBreak = '';
+    let trailingBreaks = '';
+    while (i < n && (isBlank(raw.charAt(i)) || isBreak(raw.charAt(i)))) {
+      const c = raw.charAt(i);
+      if (isBlank(c)) {
+        if (!leadingBlanks) whitespaces += c;
+        i++;
+      } else if (!leadingBlanks) {
+        whitespaces = '';
+        leadingBreak = '\n';
+        leadingBlanks = true;
+        readBreak();
+      } else {
+        trailingBreaks += '\n';
+        readBreak();
+      }
+    }
+    if (leadingBlanks) out += leadingBreak === '\n' && trailingBreaks === '' ? ' ' : trailingBreaks;
+    else out += whitespaces;
+  }
+  return out;
+}
