@@ -242,7 +242,7 @@ describe('hostile manifest files', () => {
     const run = kp(['scan', sub]);
     expect(run.status).toBe(2);
     const controls =
-    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+      // eslint-disable-next-line no-control-regex -- looking for control characters is the point
       /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
     expect(run.stdout).not.toMatch(controls);
     expect(run.stderr).not.toMatch(controls);
