@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { ALL_RULES } from '../rules/index.ts';
-import { decodeYamlDocuments } from '../sources/yaml-documents.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
 import {
   ConfigError,
   decodeConfigText,

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ConfigExemption } from '../engine/exemptions.ts';
 import type { RulePolicy } from '../engine/run.ts';
 import { formatPath, type PathSegment } from '../shared/field-path.ts';
-import { decodeYamlDocuments } from '../sources/yaml-documents.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
 import { configSchema, type ConfigFile } from './schema.ts';
 
 export class ConfigError extends Error {

@@ -6,7 +6,7 @@ import { parsePssVersion } from '../engine/pss-version.ts';
 import { createInspector } from '../engine/run.ts';
 import { privileged } from '../rules/privileged/rule.ts';
 import { decodeManifests, expandPaths, readManifestFile } from './manifests.ts';
-import { MAX_ALIAS_EXPANSION } from './yaml-documents.ts';
+import { MAX_ALIAS_EXPANSION } from '../shared/kube-yaml/documents.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
-import { decodeYamlDocuments } from './yaml-documents.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
 
 export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** The largest file, named pipe or standard input read (`scan --max-file-size` raises it). */

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeYamlDocuments } from '../../src/sources/yaml-documents.ts';
+import { decodeYamlDocuments } from '../../src/shared/kube-yaml/documents.ts';
 import { EDGE_CASES, FOLDED_REPRODUCTION, yamlCorpus } from '../support/yaml-corpus.ts';
 
 const STREAMS = Number(process.env.YAML_DIFF_STREAMS ?? 6000);

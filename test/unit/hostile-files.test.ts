@@ -17,9 +17,10 @@ import {
 import { resolveSettings } from '../../src/pipeline/settings.ts';
 import { expandPaths } from '../../src/sources/manifests.ts';
 import { projectRoot } from '../../src/version.ts';
+import { REGISTRY } from '../support/registry.ts';
 
 const cli = join(projectRoot(), 'src', 'cli', 'main.ts');
-const settings = resolveSettings({}, {}, new Date('2026-12-01T00:00:00Z'));
+const settings = resolveSettings(REGISTRY, {}, {}, new Date('2026-12-01T00:00:00Z'));
 const pod = (name: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n`;
 

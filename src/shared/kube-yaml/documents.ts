@@ -8,8 +8,8 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
-import type { FieldPath } from '../shared/field-path.ts';
-import { goSyntaxError } from './yaml-go-rules.ts';
+import type { FieldPath } from '../field-path.ts';
+import { goSyntaxError } from './go-rules.ts';
 import {
   goDoubleQuoted,
   jsonKey,
@@ -18,7 +18,7 @@ import {
   ScalarError,
   tagName,
   type GoScalar,
-} from './yaml-schema.ts';
+} from './scalars.ts';
 
 /**
  * Aliases may add at most this many nodes to one input (over all its documents). An alias shares the
@@ -42,7 +42,7 @@ export type DecodedDocument =
  * Decodes a YAML or JSON stream into its documents exactly as kubectl reads a manifest file:
  * k8s.io/apimachinery's YAMLOrJSONDecoder splits the stream (JSON values one after another when it
  * starts with `{`, else YAML cut at lines that start with `---`), and each YAML document is decoded by
- * sigs.k8s.io/yaml (go-yaml v2 semantics: YAML 1.1 scalars, merge keys, JSON conversion; yaml-schema.ts).
+ * sigs.k8s.io/yaml (go-yaml v2 semantics: YAML 1.1 scalars, merge keys, JSON conversion; scalars.ts).
  * js-yaml parses; the values are built here from its events, so that they follow Go, not js-yaml.
  *
  * Each document can tell the 1-based line of any field path, resolved on demand from the parser's
