@@ -45,14 +45,12 @@ if [ -z "$k8s_version" ] || [ -z "$etcd_version" ]; then
 fi
 
 out="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/testbin/$k8s_version"
-psa_stamp() { cat "$here/psa-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
-yaml_stamp() { cat "$here/yaml-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
+# A filter of the wrapper module (psa-eval, yaml-eval): its main.go, go.mod and go.sum.
+filter_stamp() { cat "$here/$1/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
 seccomp_stamp() { cat "$here"/seccomp-defaults/{main.go,go.mod,go.sum} | sha256sum | cut -d' ' -f1; }
 is_built() {
-  if [ "$target" = psa-eval ]; then
-    [ -x "$out/psa-eval" ] && [ "$(cat "$out/psa-eval.sha256" 2>/dev/null)" = "$(psa_stamp)" ]
-  elif [ "$target" = yaml-eval ]; then
-    [ -x "$out/yaml-eval" ] && [ "$(cat "$out/yaml-eval.sha256" 2>/dev/null)" = "$(yaml_stamp)" ]
+  if [ "$target" = psa-eval ] || [ "$target" = yaml-eval ]; then
+    [ -x "$out/$target" ] && [ "$(cat "$out/$target.sha256" 2>/dev/null)" = "$(filter_stamp "$target")" ]
   elif [ "$target" = seccomp-defaults ]; then
     [ -x "$out/seccomp-defaults" ] && [ "$(cat "$out/seccomp-defaults.sha256" 2>/dev/null)" = "$(seccomp_stamp)" ]
   else
@@ -151,23 +149,13 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$here"
 export CGO_ENABLED=0 GOWORK=off
 start=$(date +%s)
-if [ "$target" = psa-eval ]; then
-  stamp=$(psa_stamp)
-  log "building psa-eval (k8s.io/pod-security-admission of $k8s_version)"
-  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/psa-eval" ./psa-eval
-  mv "$tmp/psa-eval" "$out/"
-  echo "$stamp" >"$out/psa-eval.sha256"
-  log "built in $(( $(date +%s) - start ))s: $out/psa-eval"
-  echo "$out"
-  exit 0
-fi
-if [ "$target" = yaml-eval ]; then
-  stamp=$(yaml_stamp)
-  log "building yaml-eval (k8s.io/apimachinery and sigs.k8s.io/yaml of $k8s_version)"
-  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/yaml-eval" ./yaml-eval
-  mv "$tmp/yaml-eval" "$out/"
-  echo "$stamp" >"$out/yaml-eval.sha256"
-  log "built in $(( $(date +%s) - start ))s: $out/yaml-eval"
+if [ "$target" = psa-eval ] || [ "$target" = yaml-eval ]; then
+  stamp=$(filter_stamp "$target")
+  log "building $target (the wrapper module's k8s.io modules of $k8s_version)"
+  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/$target" "./$target"
+  mv "$tmp/$target" "$out/"
+  echo "$stamp" >"$out/$target.sha256"
+  log "built in $(( $(date +%s) - start ))s: $out/$target"
   echo "$out"
   exit 0
 fi

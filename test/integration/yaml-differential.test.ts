@@ -6,10 +6,10 @@
  * same JSON, and where Go refuses a document, kube-patrol must refuse it too. (kubectl then stops; we
  * report that document and read the rest, which is compared no further.) See docs/testenv.md.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testbinTool } from '../support/testbin.ts';
 import { decodeYamlDocuments } from '../../src/shared/kube-yaml/documents.ts';
 import { EDGE_CASES, FOLDED_REPRODUCTION, yamlCorpus } from '../support/yaml-corpus.ts';
 
@@ -23,15 +23,10 @@ interface GoResult {
   errorDocument?: number;
 }
 
-const repo = path.resolve(import.meta.dirname, '../..');
 let yamlEval = '';
 
 beforeAll(() => {
-  const out = execFileSync('bash', [path.join(repo, 'hack/testbin/build.sh'), 'yaml-eval'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  yamlEval = path.join(out.trim().split('\n').at(-1) ?? '', 'yaml-eval');
+  yamlEval = testbinTool('yaml-eval');
 }, 600_000);
 
 function runGo(streams: readonly string[]): GoResult[] {
