@@ -247,8 +247,8 @@ describe('hostile manifest files', () => {
       /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
     expect(run.stdout).not.toMatch(controls);
     expect(run.stderr).not.toMatch(controls);
-    expect(run.stdout).toContain('x\\x1B]0;pwned\\x07\\x9B1m');
-    expect(run.stdout).toContain('ns\\u{202E}\\u{2066}/');
-    expect(run.stderr).toContain('evil\\x1B[2J\\x9B31m\\u{202E}.yaml:11: invalid YAML');
+    expect(run.stdout).toContain('x\\x1b]0;pwned\\x07\\x9b1m');
+    expect(run.stdout).toContain('ns\\u{202e}\\u{2066}/');
+    expect(run.stderr).toContain('evil\\x1b[2J\\x9b31m\\u{202e}.yaml:11: invalid YAML');
   }, 60_000);
 });
