@@ -175,7 +175,7 @@ describe('hostile manifest files', () => {
     const pods = Array.from(
       { length: 12 },
       (_, i) =>
-        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n${containers(700)}`,
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n${containers(1500)}`,
     ).join('---\n');
     const file = join(dir, 'capped.yaml');
     writeFileSync(file, pods);
