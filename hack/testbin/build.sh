@@ -14,10 +14,14 @@
 # `build.sh seccomp-defaults` likewise builds ./seccomp-defaults (its own small module: the containerd and
 # moby default seccomp profiles as JSON, used by test/runtime/seccomp-defaults.test.ts) into the same
 # directory, rebuilt only when its main.go, go.mod or go.sum changed.
+#
+# `build.sh yaml-eval` builds only ./yaml-eval (kubectl's manifest decoding, k8s.io/apimachinery's
+# YAMLOrJSONDecoder over sigs.k8s.io/yaml, as a JSON-lines filter, used by
+# test/integration/yaml-differential.test.ts) from the wrapper module, with its own sha256 stamp.
 set -euo pipefail
 
 target=${1:-control-plane}
-case "$target" in control-plane | psa-eval | seccomp-defaults) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults]" >&2; exit 2 ;; esac
+case "$target" in control-plane | psa-eval | seccomp-defaults | yaml-eval) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults|yaml-eval]" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "testbin: $*" >&2; }
@@ -41,11 +45,12 @@ if [ -z "$k8s_version" ] || [ -z "$etcd_version" ]; then
 fi
 
 out="${KUBE_PATROL_CACHE:-$HOME/.cache/kube-patrol}/testbin/$k8s_version"
-psa_stamp() { cat "$here/psa-eval/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
+# A filter of the wrapper module (psa-eval, yaml-eval): its main.go, go.mod and go.sum.
+filter_stamp() { cat "$here/$1/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -d' ' -f1; }
 seccomp_stamp() { cat "$here"/seccomp-defaults/{main.go,go.mod,go.sum} | sha256sum | cut -d' ' -f1; }
 is_built() {
-  if [ "$target" = psa-eval ]; then
-    [ -x "$out/psa-eval" ] && [ "$(cat "$out/psa-eval.sha256" 2>/dev/null)" = "$(psa_stamp)" ]
+  if [ "$target" = psa-eval ] || [ "$target" = yaml-eval ]; then
+    [ -x "$out/$target" ] && [ "$(cat "$out/$target.sha256" 2>/dev/null)" = "$(filter_stamp "$target")" ]
   elif [ "$target" = seccomp-defaults ]; then
     [ -x "$out/seccomp-defaults" ] && [ "$(cat "$out/seccomp-defaults.sha256" 2>/dev/null)" = "$(seccomp_stamp)" ]
   else
@@ -144,13 +149,13 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$here"
 export CGO_ENABLED=0 GOWORK=off
 start=$(date +%s)
-if [ "$target" = psa-eval ]; then
-  stamp=$(psa_stamp)
-  log "building psa-eval (k8s.io/pod-security-admission of $k8s_version)"
-  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/psa-eval" ./psa-eval
-  mv "$tmp/psa-eval" "$out/"
-  echo "$stamp" >"$out/psa-eval.sha256"
-  log "built in $(( $(date +%s) - start ))s: $out/psa-eval"
+if [ "$target" = psa-eval ] || [ "$target" = yaml-eval ]; then
+  stamp=$(filter_stamp "$target")
+  log "building $target (the wrapper module's k8s.io modules of $k8s_version)"
+  "$go_bin" build -trimpath -ldflags "-s -w" -o "$tmp/$target" "./$target"
+  mv "$tmp/$target" "$out/"
+  echo "$stamp" >"$out/$target.sha256"
+  log "built in $(( $(date +%s) - start ))s: $out/$target"
   echo "$out"
   exit 0
 fi

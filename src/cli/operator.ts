@@ -13,6 +13,7 @@ import {
   serviceAccountNamespace,
   type KubeFlags,
 } from './kube.ts';
+import { writeError } from './options.ts';
 
 export interface OperatorFlags extends KubeFlags {
   config?: string;
@@ -79,7 +80,7 @@ export async function runOperatorCommand(registry: RuleRegistry, flags: Operator
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error({ file: error.file }, error.message);
-      process.stderr.write(`kube-patrol: ${error.message}\n`);
+      writeError(error.message);
       return 2;
     }
     throw error;
@@ -87,7 +88,7 @@ export async function runOperatorCommand(registry: RuleRegistry, flags: Operator
   if (flags.port !== undefined) {
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      process.stderr.write(`kube-patrol: --port ${flags.port}: expected 0..65535\n`);
+      writeError(`--port ${flags.port}: expected 0..65535`);
       return 2;
     }
     config = { ...config, server: { ...config.server, port } };

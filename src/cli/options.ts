@@ -1,11 +1,21 @@
 import { InvalidArgumentError } from 'commander';
 import { isSeverity, type Severity } from '../engine/severity.ts';
 import { LANGUAGES, type Language } from '../engine/i18n.ts';
+import { terminalText } from '../shared/terminal-text.ts';
+import { readLimited } from '../sources/manifests.ts';
 
 export function parseSeverityOption(value: string): Severity {
   if (!isSeverity(value) || value === 'info')
     throw new InvalidArgumentError('expected critical, high, medium or low');
   return value;
+}
+
+/** `--max-file-size` in MiB (fractions allowed), as bytes. */
+export function parseMiBOption(value: string): number {
+  const mib = Number(value);
+  if (!Number.isFinite(mib) || mib <= 0 || mib > 4096)
+    throw new InvalidArgumentError('expected a size in MiB, more than 0 and at most 4096');
+  return Math.round(mib * 1048576);
 }
 
 export function parseLanguageOption(value: string): Language {
@@ -14,10 +24,9 @@ export function parseLanguageOption(value: string): Language {
   return value as Language;
 }
 
-export async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** Standard input, refusing more than `maxBytes` (InputTooLargeError); decoded by the caller. */
+export async function readAllStdin(maxBytes: number): Promise<Buffer> {
+  return readLimited(process.stdin, maxBytes);
 }
 
 /** Writes to stdout and resolves once the data is flushed (large reports piped to another process). */
@@ -35,4 +44,12 @@ export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterabl
   await new Promise<void>((resolve, reject) =>
     stream.write('', (error) => (error ? reject(error) : resolve())),
   );
+}
+
+/**
+ * Writes `kube-patrol: <message>` on stderr. Every part of the message may come from a file, the
+ * cluster or a stored report, so it is shown with its control characters escaped (terminal-text.ts).
+ */
+export function writeError(message: string): void {
+  process.stderr.write(`kube-patrol: ${terminalText(message)}\n`);
 }

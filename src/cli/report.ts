@@ -11,7 +11,8 @@ import { readStoredReport, ReportNotFoundError, type StoredReport } from '../sin
 import { writeReportFiles } from '../sinks/files.ts';
 import { addKubeOptions, connectFromFlags, type KubeFlags } from './kube.ts';
 import { DEFAULT_NAMESPACE } from './operator.ts';
-import { writeStdout } from './options.ts';
+import { terminalOutput, terminalText } from '../shared/terminal-text.ts';
+import { writeError, writeStdout } from './options.ts';
 
 interface ReportFlags extends KubeFlags {
   namespace?: string;
@@ -43,28 +44,11 @@ async function withReport<T>(
   }
 }
 
-// The controls to escape: C0 but tab and newline, DEL and C1, and the bidirectional marks and overrides.
-const TERMINAL_CONTROLS =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
 /**
- * Text from a stored report made safe for a terminal: C0 (but newline and tab), DEL, C1 and bidirectional
- * controls are written as escapes, so a planted name cannot move the cursor, recolour or reorder the
- * screen. JSON and HTML get escapes of their own language (`\u009b`, `&#x9b;`), which denote the same
- * value, so the output stays exact; other text gets a visible `\x1b`-style escape.
- *
- * The one place `kube-patrol report` output passes through: a shared terminal sanitiser can replace it.
+ * The one place `kube-patrol report` output passes through: the shared terminal sanitiser
+ * (src/shared/terminal-text.ts), newlines and tabs kept, JSON and HTML escaped in their own language.
  */
-export function forTerminal(text: string, format: OutputFormat | 'text' = 'text'): string {
-  return text.replace(TERMINAL_CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
-    if (format === 'json') return `\\u${code.toString(16).padStart(4, '0')}`;
-    if (format === 'html') return `&#x${hex};`;
-    return code > 0xff ? `\\u{${hex}}` : `\\x${hex}`;
-  });
-}
+export const forTerminal = terminalOutput;
 
 async function handled(run: () => Promise<number>): Promise<number> {
   try {
@@ -136,7 +120,7 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
         const [path] = await writeReportFiles(resolve(flags.file, '..'), {
           [flags.file.split(/[\\/]/).pop()!]: html,
         });
-        process.stdout.write(`${path}\n`);
+        process.stdout.write(`${terminalText(path!)}\n`);
         if (flags.browser) openInBrowser(path!);
         return 0;
       }),
@@ -219,7 +203,9 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
 
 function describeEntry(entry: ReportDiffEntry): string {
   const w = entry.workload;
-  return `${entry.severity.padEnd(8)} ${entry.ruleId.padEnd(30)} ${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}${entry.container ? ` [${entry.container}]` : ''}`;
+  return terminalText(
+    `${entry.severity.padEnd(8)} ${entry.ruleId.padEnd(30)} ${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}${entry.container ? ` [${entry.container}]` : ''}`,
+  );
 }
 
 export function renderDiffTable(diff: {
@@ -242,8 +228,6 @@ function openInBrowser(path: string): void {
   const opener =
     process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(opener, [path], { stdio: 'ignore', detached: true });
-  child.once('error', () =>
-    process.stderr.write(`kube-patrol: could not start ${opener}; open ${path} yourself\n`),
-  );
+  child.once('error', () => writeError(`could not start ${opener}; open ${path} yourself`));
   child.unref();
 }

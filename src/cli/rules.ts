@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { renderRuleDoc } from '../report/render/rule-doc.ts';
-import { parseLanguageOption, writeStdout } from './options.ts';
+import { parseLanguageOption, writeError, writeStdout } from './options.ts';
 import type { Language } from '../engine/i18n.ts';
 
 export function registerRulesCommand(program: Command, registry: RuleRegistry): void {
@@ -15,9 +15,7 @@ export function registerRulesCommand(program: Command, registry: RuleRegistry): 
       if (id) {
         const rule = rules.find((r) => r.meta.id === id || r.meta.aliases?.includes(id));
         if (!rule) {
-          process.stderr.write(
-            `kube-patrol: unknown rule "${id}" (run \`kube-patrol rules\` for the list)\n`,
-          );
+          writeError(`unknown rule "${id}" (run \`kube-patrol rules\` for the list)`);
           process.exitCode = 2;
           return;
         }

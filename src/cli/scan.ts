@@ -21,7 +21,15 @@ import {
   renderReportChunks,
   type OutputFormat,
 } from '../report/render/index.ts';
-import { parseLanguageOption, parseSeverityOption, readAllStdin, writeChunks } from './options.ts';
+import {
+  parseLanguageOption,
+  parseSeverityOption,
+  parseMiBOption,
+  readAllStdin,
+  writeChunks,
+  writeError,
+} from './options.ts';
+import { DEFAULT_MAX_FILE_BYTES } from '../sources/manifests.ts';
 
 export interface ScanOptions {
   output: OutputFormat;
@@ -35,6 +43,8 @@ export interface ScanOptions {
   namespace?: string;
   allNamespaces?: boolean;
   nodes?: boolean;
+  /** Bytes (from `--max-file-size`, given in MiB). */
+  maxFileSize?: number;
 }
 
 /** Exit status per the CLI contract: 2 input errors, 1 a finding at or above --fail-on, else 0. */
@@ -74,6 +84,11 @@ export function registerScanCommand(program: Command, registry: RuleRegistry): v
       'exit 1 when an unexempted finding is at or above this severity',
       parseSeverityOption,
     )
+    .option(
+      '--max-file-size <MiB>',
+      `largest manifest file, pipe or standard input read, in MiB (default ${DEFAULT_MAX_FILE_BYTES / 1048576})`,
+      parseMiBOption,
+    )
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
     .option('--context <name>', 'kubeconfig context for cluster scans')
     .option(
@@ -101,7 +116,7 @@ export async function runScan(
     settings = resolveSettings(registry, config, options, new Date());
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PssVersionError) {
-      process.stderr.write(`kube-patrol: ${error.message}\n`);
+      writeError(error.message);
       return 2;
     }
     throw error;
@@ -109,11 +124,12 @@ export async function runScan(
   const { report, inputErrors } =
     paths.length === 0
       ? await scanCurrentCluster(config, settings, options)
-      : await scanManifests(paths, settings, { readStdin: readAllStdin });
+      : await scanManifests(paths, settings, {
+          readStdin: readAllStdin,
+          ...(options.maxFileSize ? { maxFileBytes: options.maxFileSize } : {}),
+        });
   for (const error of report.errors) {
-    process.stderr.write(
-      `kube-patrol: ${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}\n`,
-    );
+    writeError(`${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}`);
   }
   await emitReport(report, options, registry);
   return exitStatus(report, inputErrors, settings.failOn);

@@ -1,8 +1,18 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../engine/registry.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { ALL_RULES } from '../rules/index.ts';
-import { ConfigError, rulePolicyFromConfig, validateConfig } from './load.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
+import {
+  ConfigError,
+  decodeConfigText,
+  loadConfigFile,
+  rulePolicyFromConfig,
+  validateConfig,
+} from './load.ts';
 
 const REGISTRY = createRegistry(ALL_RULES);
 const KNOWN_RULE_IDS = REGISTRY.knownIds;
@@ -73,5 +83,58 @@ describe('exemptionPresets in the config', () => {
       'kube-proxy',
       'node-exporter',
     ]);
+  });
+});
+
+const known = new Set(['privileged', 'read-only-root-fs', 'image-tag-mutable']);
+
+function config(text: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'kp-config-')), 'config.yaml');
+  writeFileSync(file, text);
+  return loadConfigFile(file, known);
+}
+
+describe('config files: one YAML reading for config and manifests (#11)', () => {
+  it('decodes a config exactly as a manifest is decoded (YAML 1.1 scalars, as Kubernetes)', () => {
+    const text = 'a: yes\nb: on\nc: 0755\nd: 1_000\ne: 2027-06-30\nf: ~\ng: "off"\nh: 0x1F\n';
+    const manifest = decodeYamlDocuments(text)[0];
+    expect(manifest && 'value' in manifest ? manifest.value : manifest).toEqual(
+      decodeConfigText('c.yaml', text),
+    );
+    expect(decodeConfigText('c.yaml', text)).toEqual({
+      a: true,
+      b: true,
+      c: 493,
+      d: 1000,
+      e: '2027-06-30',
+      f: null,
+      g: 'off',
+      h: 31,
+    });
+  });
+
+  it('`off`, which YAML 1.1 reads as false, still turns a rule off; `enabled: yes` is true', async () => {
+    const loaded = await config(
+      'rules:\n  privileged: off\n  read-only-root-fs: "off"\n  image-tag-mutable: {enabled: yes, severity: low}\n',
+    );
+    expect(rulePolicyFromConfig(loaded)).toEqual({
+      privileged: { enabled: false },
+      'read-only-root-fs': { enabled: false },
+      'image-tag-mutable': { enabled: true, severity: 'low' },
+    });
+  });
+
+  it('exemption dates, globs and reasons read as before', async () => {
+    const loaded = await config(
+      'exemptions:\n  - rules: [privileged]\n    names: ["cilium*"]\n    reason: CNI agent\n    expires: 2027-06-30\n',
+    );
+    expect(loaded.exemptions?.[0]?.expires).toEqual(new Date('2027-06-30T00:00:00Z'));
+  });
+
+  it('a YAML error names the file and the line; two documents are refused', async () => {
+    await expect(config('rules:\n  privileged: [off\n')).rejects.toThrow(
+      /^.*config\.yaml: invalid YAML at line 2: /,
+    );
+    await expect(config('lang: en\n---\nlang: zh-CN\n')).rejects.toBeInstanceOf(ConfigError);
   });
 });

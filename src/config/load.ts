@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigExemption } from '../engine/exemptions.ts';
 import type { RulePolicy } from '../engine/run.ts';
 import { formatPath, type PathSegment } from '../shared/field-path.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
 import { configSchema, type ConfigFile } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -89,16 +89,22 @@ export async function loadConfigFile<T extends z.ZodType<ConfigFile>>(
       `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      file,
-      `invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-    );
-  }
-  return validateConfig(file, raw, knownRuleIds, schema, knownRuleOptions);
+  return validateConfig(file, decodeConfigText(file, text), knownRuleIds, schema, knownRuleOptions);
+}
+
+/**
+ * A config file is decoded exactly as a manifest is (sigs.k8s.io/yaml semantics, shared/kube-yaml/documents.ts):
+ * one YAML reading in the whole tool, so `privileged: yes` in a manifest and `enabled: yes` in the
+ * config mean the same, and the config that an operator keeps in a ConfigMap reads as the cluster would.
+ * A plain `off` is therefore false, which a rule policy accepts as "off" (schema.ts).
+ */
+export function decodeConfigText(file: string, text: string): unknown {
+  const documents = decodeYamlDocuments(text).filter((d) => 'error' in d || d.value !== null);
+  const [first, second] = documents;
+  if (first && 'error' in first)
+    throw new ConfigError(file, `invalid YAML${first.line ? ` at line ${first.line}` : ''}: ${first.error}`);
+  if (second) throw new ConfigError(file, 'expected one YAML document, found more');
+  return first?.value;
 }
 
 export function rulePolicyFromConfig(config: ConfigFile): Record<string, RulePolicy> {

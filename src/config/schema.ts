@@ -7,6 +7,8 @@ const severity = z.enum(SEVERITIES);
 
 const rulePolicy = z.union([
   z.literal('off'),
+  // Config files are read as manifests are (YAML 1.1 scalars, as Kubernetes): a plain `off` is false.
+  z.literal(false).transform(() => 'off' as const),
   severity,
   z.strictObject({
     enabled: z.boolean().optional(),

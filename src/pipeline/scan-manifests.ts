@@ -11,9 +11,19 @@ import {
   type ManifestOptions,
 } from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
+import { describeWorkload } from '../workloads/model.ts';
 import { emptyExtraction, type Extraction } from '../workloads/extract.ts';
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
+
+/**
+ * At most this many findings are listed per object and per file; beyond, the rest are dropped with an
+ * error naming the file and object (exit status 2). The score of the object still counts every
+ * finding. A hostile file (aliases that repeat a container list, one Pod with 20,000 containers)
+ * would otherwise grow the report by millions of findings nobody can act on.
+ */
+export const MAX_FINDINGS_PER_OBJECT = 5_000;
+export const MAX_FINDINGS_PER_FILE = 50_000;
 
 export interface ManifestScan {
   readonly report: InspectionReport;
@@ -64,11 +74,40 @@ export async function scanManifests(
   });
   const engineErrors: EngineError[] = [];
   const collect = objectKindsToRead(settings);
-  const addFile = (extraction: Extraction, inspector: Inspector) => {
+  const addFile = (file: string, extraction: Extraction, inspector: Inspector) => {
+    // One push per error: a spread (`push(...list)`) of 150,000 errors exceeds the call stack.
     for (const error of extraction.errors) errors.push(error);
     for (const [kind, count] of extraction.skipped) skipped.set(kind, (skipped.get(kind) ?? 0) + count);
     const mark = performance.now();
-    for (const workload of extraction.workloads) assembler.add(inspector(workload, engineErrors));
+    let fileFindings = 0;
+    let fileCapReported = false;
+    for (const workload of extraction.workloads) {
+      const result = inspector(workload, engineErrors);
+      const fileRoom = MAX_FINDINGS_PER_FILE - fileFindings;
+      const room = Math.min(MAX_FINDINGS_PER_OBJECT, fileRoom);
+      if (result.findings.length > room) {
+        const line = result.source?.line === undefined ? {} : { line: result.source.line };
+        const source = `${file} (${describeWorkload(workload)})`;
+        if (result.findings.length > fileRoom) {
+          if (!fileCapReported)
+            errors.push({
+              source,
+              message: `the file has more than ${MAX_FINDINGS_PER_FILE} findings; the rest of its findings are not listed`,
+              ...line,
+            });
+          fileCapReported = true;
+        } else {
+          errors.push({
+            source,
+            message: `${result.findings.length} findings; only the first ${room} are listed (at most ${MAX_FINDINGS_PER_OBJECT} per object)`,
+            ...line,
+          });
+        }
+        result.findings.length = room;
+      }
+      fileFindings += result.findings.length;
+      assembler.add(result);
+    }
     if (timings) timings.inspectMs += performance.now() - mark;
   };
   const decode = (file: string, read: string | ManifestFile): Extraction => {
@@ -80,17 +119,17 @@ export async function scanManifests(
   // Rules that read other objects (facts) or inspect objects need every such object before any workload
   // is inspected: a first pass decodes the files that may hold one (their text names a kind asked for)
   // and keeps the rest as text for the second pass. Without such rules, one pass as before.
-  const pending: (Extraction | { file: string; text: string })[] = [];
+  const pending: ({ file: string; extraction: Extraction } | { file: string; text: string })[] = [];
   const objects: KubeObject[] = [];
   const namesKind = kindMentions(collect);
   for await (const { file, read } of readAhead(files, options, timings)) {
     if (collect.size === 0) {
-      addFile(decode(file, read), inspector);
+      addFile(file, decode(file, read), inspector);
     } else if (typeof read === 'string' && !namesKind(read)) {
       pending.push({ file, text: read });
     } else {
       const extraction = decode(file, read);
-      pending.push(extraction);
+      pending.push({ file, extraction });
       for (const object of extraction.objects) objects.push(object);
     }
   }
@@ -104,9 +143,9 @@ export async function scanManifests(
     for (const result of inspectObjectSubjects(objects, settings, facts, engineErrors)) assembler.add(result);
     // Files in their order; each is let go once inspected.
     for (let i = 0; i < pending.length; i++) {
-      const entry = pending[i] as Extraction | { file: string; text: string };
-      addFile('text' in entry ? decode(entry.file, entry.text) : entry, withFacts);
-      pending[i] = emptyExtraction();
+      const entry = pending[i] as { file: string; extraction: Extraction } | { file: string; text: string };
+      addFile(entry.file, 'text' in entry ? decode(entry.file, entry.text) : entry.extraction, withFacts);
+      pending[i] = { file: entry.file, extraction: emptyExtraction() };
     }
   }
   const inputErrors = errors.length > 0;

@@ -251,8 +251,16 @@ const CSI_REASON: Localized = {
     'CSI 节点插件（预设 "csi-node"）：kubelet 要求它格式化宿主机设备，并把卷挂载到 kubelet 的插件目录和 Pod 目录中；这些挂载必须使用 Bidirectional 传播（kubelet 只允许特权容器、以 root 身份这样做），Pod 才能看到。',
 };
 
+/** Per pod (its container list): asked for every container finding, so a pod of 20,000 containers must not rescan them. */
+const csiNodePlugins = new WeakMap<readonly ContainerNode[], boolean>();
+
 function isCsiNodePlugin(query: PresetQuery): boolean {
-  return query.containers.some((node) => runsImage(node, CSI_REGISTRAR_IMAGES));
+  let known = csiNodePlugins.get(query.containers);
+  if (known === undefined) {
+    known = query.containers.some((node) => runsImage(node, CSI_REGISTRAR_IMAGES));
+    csiNodePlugins.set(query.containers, known);
+  }
+  return known;
 }
 
 /** Whether the container mounts a kubelet directory of the host with Bidirectional propagation. */

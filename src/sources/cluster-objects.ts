@@ -1,7 +1,7 @@
 import { isApiStatus, type KubeApi } from '../kube/client.ts';
 import { emptyExtraction, extractWorkloads } from '../workloads/extract.ts';
 import type { KubeObject } from '../workloads/model.ts';
-import { decodeYamlDocuments } from './yaml-documents.ts';
+import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
 import { KUBELET_CONFIG_SOURCE_ANNOTATION, KUBELET_CONFIGURATION } from '../engine/subject.ts';
 import {
   namespaceInScope,

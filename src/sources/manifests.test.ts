@@ -6,7 +6,7 @@ import { parsePssVersion } from '../engine/pss-version.ts';
 import { createInspector } from '../engine/run.ts';
 import { privileged } from '../rules/privileged/rule.ts';
 import { decodeManifests, expandPaths, readManifestFile } from './manifests.ts';
-import { MAX_ALIAS_EXPANSION } from './yaml-documents.ts';
+import { MAX_ALIAS_EXPANSION } from '../shared/kube-yaml/documents.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -111,7 +111,7 @@ describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 sca
       'values:',
       '  a: [y, Y, yes, On, TRUE, n, NO, off, False]',
       '  b: [0755, 0x1F, 0o17, 0b101, 1_000, -0, +12, 08]',
-      '  c: [1e3, 1.5, .5, -.inf, 1.]',
+      '  c: [1e3, 1.5, .5, 1.]',
       '  d: [2024-01-01, "yes", 190:20:30, ~, null, "", 1:2]',
       '  e: !Ref some-local-tag',
       '  y: key y is the boolean true',
@@ -121,10 +121,37 @@ describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 sca
     expect((extraction.workloads[0]!.object as { values: unknown }).values).toEqual({
       a: [true, true, true, true, true, false, false, false, false],
       b: [493, 31, 15, 5, 1000, 0, 12, 8],
-      c: [1000, 1.5, 0.5, Number.NEGATIVE_INFINITY, 1],
+      c: [1000, 1.5, 0.5, 1],
       d: ['2024-01-01', 'yes', '190:20:30', null, null, '', '1:2'],
       e: 'some-local-tag',
       true: 'key y is the boolean true',
+    });
+  });
+
+  it('refuses infinities and NaN as values (JSON cannot hold them, so kubectl refuses the document) but keys them as sigs.k8s.io/yaml does', () => {
+    for (const value of ['-.inf', '.inf', '+.Inf', '.NaN']) {
+      const { extraction } = decodeManifests('inf.yaml', `${pod('a')}---\nkind: Pod\nvalue: ${value}\n`);
+      expect(extraction.workloads.map((w) => w.name)).toEqual(['a']);
+      expect(extraction.errors).toMatchObject([
+        {
+          source: 'inf.yaml',
+          line: 11,
+          message: expect.stringMatching(/unsupported value: (\+Inf|-Inf|NaN)/),
+        },
+      ]);
+    }
+    const { extraction } = decodeManifests(
+      'keys.yaml',
+      `${pod('k')}metadata2: {.inf: a, 1e6: b, 0.1: c, 1.5e3: d, 123456789.0: e, 0x1F: f, true: g}\n`,
+    );
+    expect((extraction.workloads[0]!.object as { metadata2: unknown }).metadata2).toEqual({
+      '.inf': 'a',
+      '1e+06': 'b',
+      '0.1': 'c',
+      '1500': 'd',
+      '1.2345679e+08': 'e',
+      '31': 'f',
+      true: 'g',
     });
   });
 
@@ -175,15 +202,25 @@ describe('decodeManifests: YAML as Kubernetes reads it (go-yaml v2, YAML 1.1 sca
     );
   });
 
-  it('names the document and the absolute line of an error after a directive and several documents', () => {
+  it('names the document and the absolute line of an error after a preamble and several documents', () => {
     const { extraction } = decodeManifests(
       'many.yaml',
-      `%YAML 1.1\n---\n${pod('a')}---\n${pod('b')}---\nkind: Pod\nspec:\n  - a\n - b\n---\n${pod('c')}`,
+      `# preamble\n---\n${pod('a')}---\n${pod('b')}---\nkind: Pod\nspec:\n  - a\n - b\n---\n${pod('c')}`,
     );
     expect(extraction.workloads.map((w) => w.name)).toEqual(['a', 'b', 'c']);
     expect(extraction.errors).toHaveLength(1);
     expect(extraction.errors[0]).toMatchObject({ source: 'many.yaml', line: 24 });
-    expect(extraction.errors[0]?.message).toMatch(/^invalid YAML \(document 3\) at line 24: /);
+    expect(extraction.errors[0]?.message).toMatch(/^invalid YAML \(document 4\) at line 24: /);
+  });
+
+  it('refuses what kubectl refuses in the stream itself: a %YAML directive, text after a `---` separator', () => {
+    // YAMLReader cuts at `---` lines, so `%YAML 1.1` is a document of its own, which go-yaml refuses.
+    const directive = decodeManifests('directive.yaml', `%YAML 1.1\n---\n${pod('a')}`);
+    expect(directive.extraction.errors).toMatchObject([{ source: 'directive.yaml', line: 1 }]);
+    const separator = decodeManifests('separator.yaml', `${pod('a')}--- !!map\n${pod('b')}`);
+    expect(separator.extraction.errors).toMatchObject([
+      { line: 9, message: 'invalid YAML (document 1) at line 9: invalid Yaml document separator: !!map' },
+    ]);
   });
 
   it('refuses a recursive alias', () => {

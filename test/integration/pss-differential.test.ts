@@ -6,9 +6,9 @@
  * See docs/testenv.md.
  */
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testbinTool } from '../support/testbin.ts';
 import { LATEST_PSS_MINOR, OLDEST_PSS_MINOR, parsePssVersion } from '../../src/engine/pss-version.ts';
 import { createInspector, type Inspector } from '../../src/engine/run.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
@@ -53,15 +53,10 @@ interface Verdict {
   error?: string;
 }
 
-const repo = path.resolve(import.meta.dirname, '../..');
 let psaEval = '';
 
 beforeAll(() => {
-  const out = execFileSync('bash', [path.join(repo, 'hack/testbin/build.sh'), 'psa-eval'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  psaEval = path.join(out.trim().split('\n').at(-1) ?? '', 'psa-eval');
+  psaEval = testbinTool('psa-eval');
 }, 600_000);
 
 function ourChecks(

@@ -4,6 +4,7 @@ import { SEVERITIES } from '../../engine/severity.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
 import { ui, type UiKey } from '../i18n/ui.ts';
 import { workloadKey } from '../../workloads/model.ts';
+import { terminalText } from '../../shared/terminal-text.ts';
 
 export interface TableOptions {
   readonly color: boolean;
@@ -33,11 +34,8 @@ function severityLabel(severity: Severity, lang: Language, color: boolean): stri
   return paint(label, COLORS[severity], color);
 }
 
-/** Strips control characters so that names from files or the cluster cannot drive the terminal. */
-function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+/** Names, paths and messages from files, the cluster or a stored report cannot drive the terminal. */
+const safe = terminalText;
 
 /** A terminal table grouped by workload, worst first, severity coloured when `color`. */
 export function renderTable(report: InspectionReport, options: TableOptions): string {
@@ -61,18 +59,18 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
     const { kind, namespace, name } = first.workload;
     const where = first.source?.file ? `  ${paint(`${safe(first.source.file)}`, DIM, color)}` : '';
     lines.push(
-      `${paint(`${kind} ${namespace ? `${safe(namespace)}/` : ''}${safe(name)}`, BOLD, color)}  ${ui('score', lang)} ${scores.get(key) ?? '-'}${where}`,
+      `${paint(`${safe(kind)} ${namespace ? `${safe(namespace)}/` : ''}${safe(name)}`, BOLD, color)}  ${ui('score', lang)} ${scores.get(key) ?? '-'}${where}`,
     );
     for (const f of findings) {
-      const line = f.source?.line ? `:${f.source.line}` : '';
+      const line = f.source?.line ? `:${safe(String(f.source.line))}` : '';
       const exempt = f.exempted
         ? paint(` [${ui('exemptedBecause', lang)}: ${safe(f.exempted.reason)}]`, DIM, color)
         : '';
       lines.push(
-        `  ${severityLabel(f.severity, lang, color)} ${f.ruleId.padEnd(30)} ${safe(f.message)}${exempt}`,
+        `  ${severityLabel(f.severity, lang, color)} ${safe(f.ruleId).padEnd(30)} ${safe(f.message)}${exempt}`,
       );
       lines.push(
-        `  ${' '.repeat(lang === 'en' ? 8 : 4)} ${paint(`${f.path}${f.missing ? ` (+ ${f.missing})` : ''}${line}`, DIM, color)}`,
+        `  ${' '.repeat(lang === 'en' ? 8 : 4)} ${paint(`${safe(f.path)}${f.missing ? ` (+ ${safe(f.missing)})` : ''}${line}`, DIM, color)}`,
       );
     }
     lines.push('');
@@ -89,7 +87,7 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
   if (report.errors.length > 0) {
     lines.push('', paint(`${ui('errors', lang)}:`, BOLD, color));
     for (const e of report.errors)
-      lines.push(`  ${safe(e.source)}${e.line ? `:${e.line}` : ''}: ${safe(e.message)}`);
+      lines.push(`  ${safe(e.source)}${e.line ? `:${safe(String(e.line))}` : ''}: ${safe(e.message)}`);
   }
   return `${lines.join('\n')}\n`;
 }
