@@ -1,0 +1,429 @@
+import type { Localized } from '../engine/i18n.ts';
+import { SEVERITIES, type Severity } from '../engine/severity.ts';
+import { serviceAccountIdentity } from './authorize.ts';
+import { builtinExemption } from './builtin-bindings.ts';
+import type { BindingObject, PolicyRule, RbacSource, Subject } from './model.ts';
+import { bindingRole, bindingsFor, subjectUser, type RbacIndex, type ResolvedRole } from './rbac-index.ts';
+import { apiGroupMatches, resourceMatches, verbMatches } from './rule-match.ts';
+
+/** The rule ids of RULES.md §3 about RBAC, with their default severities. */
+export const RBAC_RULE_SEVERITY = {
+  'rbac-anonymous-binding': 'critical',
+  'rbac-cluster-admin-binding': 'high',
+  'rbac-wildcard': 'high',
+  'rbac-secrets-read': 'high',
+  'rbac-pod-exec': 'high',
+  'rbac-workload-create': 'medium',
+  'rbac-escalate': 'critical',
+  'rbac-nodes-proxy': 'critical',
+  'rbac-token-create': 'high',
+  'rbac-admission-write': 'high',
+  'rbac-csr-approve': 'high',
+} as const satisfies Record<string, Severity>;
+export type RbacRuleId = keyof typeof RBAC_RULE_SEVERITY;
+export const RBAC_RULE_IDS = Object.keys(RBAC_RULE_SEVERITY) as RbacRuleId[];
+
+/**
+ * One question a power asks of a rule: some verbs on one resource (or subresource) of one API group.
+ * `nameless`: the request never carries an object name (create of a top-level object), so a rule with
+ * resourceNames can never allow it.
+ */
+interface Ask {
+  readonly verbs: readonly string[];
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly nameless?: boolean;
+}
+
+const core = (resource: string, verbs: readonly string[], subresource?: string): Ask => ({
+  verbs,
+  group: '',
+  resource,
+  ...(subresource ? { subresource } : {}),
+});
+const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+const KUBELET_VERBS = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'proxy',
+];
+
+/**
+ * Powers decided by asking each rule the questions below with the authorizer's own matching (so `*`,
+ * `*​/<sub>` and resourceNames count exactly as they do for a request).
+ */
+const ASKS: Partial<Record<RbacRuleId, readonly Ask[]>> = {
+  'rbac-secrets-read': [core('secrets', ['get', 'list', 'watch'])],
+  'rbac-pod-exec': ['exec', 'attach', 'portforward'].map((sub) => core('pods', ['create', 'get'], sub)),
+  'rbac-workload-create': [
+    { ...core('pods', ['create']), nameless: true },
+    { ...core('replicationcontrollers', ['create']), nameless: true },
+    ...['deployments', 'daemonsets', 'statefulsets', 'replicasets'].map((resource) => ({
+      verbs: ['create'],
+      group: 'apps',
+      resource,
+      nameless: true,
+    })),
+    ...['jobs', 'cronjobs'].map((resource) => ({
+      verbs: ['create'],
+      group: 'batch',
+      resource,
+      nameless: true,
+    })),
+  ],
+  'rbac-escalate': [
+    ...['roles', 'clusterroles'].map((resource) => ({
+      verbs: ['escalate', 'bind'],
+      group: 'rbac.authorization.k8s.io',
+      resource,
+    })),
+    ...['users', 'groups', 'serviceaccounts'].map((resource) => core(resource, ['impersonate'])),
+  ],
+  'rbac-nodes-proxy': [core('nodes', KUBELET_VERBS, 'proxy')],
+  'rbac-token-create': [core('serviceaccounts', ['create'], 'token')],
+  'rbac-admission-write': [
+    'validatingwebhookconfigurations',
+    'mutatingwebhookconfigurations',
+    'validatingadmissionpolicies',
+    'validatingadmissionpolicybindings',
+    'mutatingadmissionpolicies',
+    'mutatingadmissionpolicybindings',
+  ].map((resource) => ({ verbs: WRITE, group: 'admissionregistration.k8s.io', resource })),
+};
+const CSR_APPROVAL: Ask = {
+  verbs: ['update'],
+  group: 'certificates.k8s.io',
+  resource: 'certificatesigningrequests',
+  subresource: 'approval',
+};
+const SIGNER_APPROVE: Ask = { verbs: ['approve'], group: 'certificates.k8s.io', resource: 'signers' };
+
+/** What one rule grants of what a power asks. */
+export interface GrantedPower {
+  /** e.g. `get secrets`, `create pods/exec`. */
+  readonly grants: readonly string[];
+  /** Empty: every object; otherwise only these names (resourceNames). */
+  readonly resourceNames: readonly string[];
+}
+
+function ask(rule: PolicyRule, asks: readonly Ask[]): GrantedPower | null {
+  const grants: string[] = [];
+  for (const a of asks) {
+    if (a.nameless && rule.resourceNames.length > 0) continue;
+    if (!apiGroupMatches(rule, a.group) || !resourceMatches(rule, a.resource, a.subresource ?? '')) continue;
+    const what = `${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}`;
+    for (const verb of a.verbs) if (verbMatches(rule, verb)) grants.push(`${verb} ${what}`);
+  }
+  return grants.length ? { grants, resourceNames: rule.resourceNames } : null;
+}
+
+function wildcards(rule: PolicyRule): GrantedPower | null {
+  const grants = [
+    ...rule.verbs.filter((v) => v === '*').map(() => 'verbs: *'),
+    ...rule.apiGroups.filter((g) => g === '*').map(() => 'apiGroups: *'),
+    ...rule.resources.filter((r) => r === '*' || r.startsWith('*/')).map((r) => `resources: ${r}`),
+  ];
+  return grants.length ? { grants, resourceNames: rule.resourceNames } : null;
+}
+
+/** One step of the evidence: a rule of the bound role that gives the power. */
+export interface RuleEvidence {
+  readonly ruleIndex: number;
+  readonly rule: PolicyRule;
+  /** The ClusterRole the rule was aggregated from, when the bound role is aggregated. */
+  readonly aggregatedFrom?: string;
+  readonly power: GrantedPower;
+}
+
+export interface ObjectRefData {
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly source?: RbacSource;
+}
+
+/** Binding → role → rules: why a subject has a power. */
+export interface EvidenceChain {
+  readonly binding: ObjectRefData;
+  /** The binding's subjects that matched (for a service account's findings) or that the finding is about. */
+  readonly subjects: readonly Subject[];
+  /** The bound role; null when it does not exist (the binding grants nothing until it does). */
+  readonly role: { readonly kind: string; readonly namespace: string | null; readonly name: string } | null;
+  readonly rules: readonly RuleEvidence[];
+  /** `cluster`, or the namespace a RoleBinding grants in. */
+  readonly scope: string;
+}
+
+export interface PowerExemption {
+  readonly by: 'builtin';
+  readonly reason: Localized;
+}
+
+/** A findings-like record: the engine turns it into a Finding on the binding or on the workload. */
+export interface PowerFinding {
+  readonly ruleId: RbacRuleId;
+  readonly severity: Severity;
+  readonly messageId: string;
+  readonly data: Readonly<Record<string, string | number>>;
+  readonly chains: readonly EvidenceChain[];
+  readonly exempted?: PowerExemption;
+}
+
+const ref = (o: BindingObject): ObjectRefData => ({
+  kind: o.kind,
+  namespace: o.namespace,
+  name: o.name,
+  ...(o.source ? { source: o.source } : {}),
+});
+const scopeOf = (binding: BindingObject) =>
+  binding.kind === 'ClusterRoleBinding' ? 'cluster' : (binding.namespace ?? '');
+
+function chain(
+  binding: BindingObject,
+  subjects: readonly Subject[],
+  role: ResolvedRole | null,
+  rules: readonly RuleEvidence[],
+): EvidenceChain {
+  return {
+    binding: ref(binding),
+    subjects,
+    role: role
+      ? { kind: role.kind, namespace: role.namespace, name: role.name }
+      : { kind: binding.roleRef.kind, namespace: null, name: binding.roleRef.name },
+    rules,
+    scope: scopeOf(binding),
+  };
+}
+
+function rulesGranting(
+  role: ResolvedRole | null,
+  grant: (rule: PolicyRule) => GrantedPower | null,
+): RuleEvidence[] {
+  const out: RuleEvidence[] = [];
+  for (const resolved of role?.rules ?? []) {
+    const power = grant(resolved.rule);
+    if (power)
+      out.push({
+        ruleIndex: resolved.index,
+        rule: resolved.rule,
+        ...(resolved.aggregatedFrom ? { aggregatedFrom: resolved.aggregatedFrom } : {}),
+        power,
+      });
+  }
+  return out;
+}
+
+/** User and Group names Kubernetes reserves for its own components (not the broad groups everyone is in). */
+export function isSystemComponentSubject(subject: Subject): boolean {
+  if (subject.kind !== 'User' && subject.kind !== 'Group') return false;
+  if (!subject.name.startsWith('system:')) return false;
+  const broad =
+    subject.name === 'system:anonymous' ||
+    subject.name === 'system:unauthenticated' ||
+    subject.name === 'system:authenticated' ||
+    subject.name === 'system:serviceaccounts' ||
+    subject.name.startsWith('system:serviceaccounts:') ||
+    subject.name.startsWith('system:serviceaccount:');
+  return !broad;
+}
+
+export const isAnonymousSubject = (subject: Subject) =>
+  (subject.kind === 'User' && subject.name === 'system:anonymous') ||
+  (subject.kind === 'Group' && subject.name === 'system:unauthenticated');
+
+function names(evidence: readonly RuleEvidence[]): string {
+  if (evidence.some((e) => e.power.resourceNames.length === 0)) return '';
+  return [...new Set(evidence.flatMap((e) => e.power.resourceNames))].join(', ');
+}
+function grants(evidence: readonly RuleEvidence[]): string {
+  return [...new Set(evidence.flatMap((e) => e.power.grants))].join(', ');
+}
+
+/** The data every power finding carries: what is granted, where, and whether resourceNames narrow it. */
+function powerData(chains: readonly EvidenceChain[]): Record<string, string> {
+  const evidence = chains.flatMap((c) => c.rules);
+  const cluster = chains.some((c) => c.scope === 'cluster');
+  return {
+    grants: grants(evidence),
+    scope: cluster ? 'cluster' : 'namespace',
+    namespaces: cluster ? '' : [...new Set(chains.map((c) => c.scope))].join(', '),
+    resourceNames: names(evidence),
+  };
+}
+
+/** The powers one role gives through one binding (before exemptions), by rule id. */
+function bindingPowers(
+  index: RbacIndex,
+  binding: BindingObject,
+  subjects: readonly Subject[],
+): Map<RbacRuleId, EvidenceChain> {
+  const role = bindingRole(index, binding);
+  const out = new Map<RbacRuleId, EvidenceChain>();
+  for (const [id, asks] of Object.entries(ASKS) as [RbacRuleId, readonly Ask[]][]) {
+    const evidence = rulesGranting(role, (rule) => ask(rule, asks));
+    if (evidence.length) out.set(id, chain(binding, subjects, role, evidence));
+  }
+  const wild = rulesGranting(role, wildcards);
+  if (wild.length) out.set('rbac-wildcard', chain(binding, subjects, role, wild));
+  const approval = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
+  const signers = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
+  if (approval.length && signers.length)
+    out.set('rbac-csr-approve', chain(binding, subjects, role, [...approval, ...signers]));
+  if (binding.roleRef.kind === 'ClusterRole' && binding.roleRef.name === 'cluster-admin')
+    out.set('rbac-cluster-admin-binding', chain(binding, subjects, role, []));
+  return out;
+}
+
+function csrData(chains: readonly EvidenceChain[]): Record<string, string> {
+  const signerRules = chains
+    .flatMap((c) => c.rules)
+    .filter((e) => e.power.grants.some((g) => g.includes('signers')));
+  return { ...powerData(chains), signers: names(signerRules) || '*' };
+}
+
+/**
+ * Findings about one binding: what its role lets its subjects do. rbac-anonymous-binding and
+ * rbac-cluster-admin-binding are about the subjects (anonymous ones; non-system ones for cluster-admin);
+ * the others about the role's rules. A built-in Kubernetes binding gets its findings marked exempt with
+ * the shipped reason (they stay in the report), unless it was changed from the built-in content.
+ */
+export function bindingFindings(index: RbacIndex, binding: BindingObject): PowerFinding[] {
+  const powers = bindingPowers(index, binding, binding.subjects);
+  const anonymous = binding.subjects.filter(isAnonymousSubject);
+  const role = bindingRole(index, binding);
+  const findings: PowerFinding[] = [];
+  const add = (ruleId: RbacRuleId, messageId: string, data: Record<string, string>, c: EvidenceChain) => {
+    const exemption = builtinExemption(binding, role, ruleId);
+    findings.push({
+      ruleId,
+      severity: RBAC_RULE_SEVERITY[ruleId],
+      messageId,
+      data: {
+        binding: `${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,
+        role: `${binding.roleRef.kind} ${binding.roleRef.name}`,
+        ...data,
+      },
+      chains: [c],
+      ...(exemption ? { exempted: { by: 'builtin', reason: exemption } } : {}),
+    });
+  };
+  if (anonymous.length > 0) {
+    const c = chain(binding, anonymous, role, []);
+    add(
+      'rbac-anonymous-binding',
+      role ? 'anonymousBinding' : 'anonymousBindingMissingRole',
+      { subjects: anonymous.map((s) => s.name).join(', '), scope: scopeOf(binding) },
+      c,
+    );
+  }
+  for (const [ruleId, c] of powers) {
+    if (ruleId === 'rbac-cluster-admin-binding') {
+      const subjects = binding.subjects.filter((s) => !isSystemComponentSubject(s));
+      if (subjects.length === 0) continue;
+      add(
+        ruleId,
+        'clusterAdminBinding',
+        { subjects: subjects.map(describeSubject).join(', '), scope: scopeOf(binding) },
+        { ...c, subjects },
+      );
+    } else if (ruleId === 'rbac-csr-approve') add(ruleId, 'binding', csrData([c]), c);
+    else add(ruleId, 'binding', powerData([c]), c);
+  }
+  return findings;
+}
+
+export function describeSubject(subject: Subject): string {
+  return subject.kind === 'ServiceAccount'
+    ? `ServiceAccount ${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`
+    : `${subject.kind} ${subject.name}`;
+}
+
+export interface ServiceAccountOptions {
+  /**
+   * Whether the workload's pods get the account's token (automountServiceAccountToken, the pod's value
+   * winning over the account's). Without a token the power is one step less severe: it takes a token
+   * requested some other way to use it.
+   */
+  readonly tokenMounted?: boolean;
+}
+
+function lower(severity: Severity): Severity {
+  return SEVERITIES[Math.min(SEVERITIES.indexOf(severity) + 1, SEVERITIES.length - 1)]!;
+}
+
+/**
+ * A service account's effective powers, across every binding that applies to its identity (its user
+ * name and the groups system:serviceaccounts, system:serviceaccounts:<ns>, system:authenticated): one
+ * finding per rule id, with every binding → role → rule chain that gives it. A RoleBinding in another
+ * namespace counts for that namespace. Built-in exemptions are not applied here: a workload running as
+ * a built-in controller's account is itself worth a look. rbac-csr-approve needs both halves, from any
+ * bindings. rbac-anonymous-binding does not apply to an account.
+ */
+export function serviceAccountFindings(
+  index: RbacIndex,
+  namespace: string,
+  name: string,
+  options: ServiceAccountOptions = {},
+): PowerFinding[] {
+  const identity = serviceAccountIdentity(namespace, name);
+  const byRule = new Map<RbacRuleId, EvidenceChain[]>();
+  const approval: EvidenceChain[] = [];
+  const signers: EvidenceChain[] = [];
+  for (const binding of bindingsFor(index, identity.user, identity.groups)) {
+    const matched = binding.subjects.filter(
+      (s) =>
+        (s.kind === 'Group' && identity.groups.includes(s.name)) ||
+        subjectUser(s, binding.namespace) === identity.user,
+    );
+    for (const [ruleId, c] of bindingPowers(index, binding, matched)) {
+      if (ruleId === 'rbac-csr-approve') continue;
+      const list = byRule.get(ruleId) ?? [];
+      list.push(c);
+      byRule.set(ruleId, list);
+    }
+    const role = bindingRole(index, binding);
+    const a = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
+    const s = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
+    if (a.length) approval.push(chain(binding, matched, role, a));
+    if (s.length) signers.push(chain(binding, matched, role, s));
+  }
+  if (approval.length && signers.length) byRule.set('rbac-csr-approve', [...approval, ...signers]);
+  const mounted = options.tokenMounted ?? true;
+  const findings: PowerFinding[] = [];
+  for (const ruleId of RBAC_RULE_IDS) {
+    const chains = byRule.get(ruleId);
+    if (!chains) continue;
+    const severity = mounted ? RBAC_RULE_SEVERITY[ruleId] : lower(RBAC_RULE_SEVERITY[ruleId]);
+    const data = {
+      serviceAccount: `${namespace}/${name}`,
+      chain: chains.map(describeChain).join('; '),
+      tokenMounted: mounted ? 'yes' : 'no',
+      ...(ruleId === 'rbac-csr-approve' ? csrData(chains) : powerData(chains)),
+    };
+    findings.push({
+      ruleId,
+      severity,
+      messageId: ruleId === 'rbac-cluster-admin-binding' ? 'serviceAccountClusterAdmin' : 'serviceAccount',
+      data,
+      chains,
+    });
+  }
+  return findings;
+}
+
+/** `ClusterRoleBinding x → ClusterRole y` (and `(aggregated from z)` when the rule came from aggregation). */
+export function describeChain(c: EvidenceChain): string {
+  const binding = `${c.binding.kind} ${c.binding.namespace ? `${c.binding.namespace}/` : ''}${c.binding.name}`;
+  const role = c.role
+    ? `${c.role.kind} ${c.role.namespace ? `${c.role.namespace}/` : ''}${c.role.name}`
+    : '?';
+  const from = [...new Set(c.rules.map((r) => r.aggregatedFrom).filter((x): x is string => !!x))];
+  return `${binding} → ${role}${from.length ? ` (aggregated from ${from.join(', ')})` : ''}`;
+}
