@@ -55,10 +55,8 @@ const KUBELET_VERBS = [
   'proxy',
 ];
 
-/**
- * Powers decided by asking each rule the questions below with the authorizer's own matching (so `*`,
- * `*​/<sub>` and resourceNames count exactly as they do for a request).
- */
+// Powers decided by asking each rule the questions below with the authorizer's own matching (so `*`,
+// `*/<sub>` and resourceNames count exactly as they do for a request).
 const ASKS: Partial<Record<RbacRuleId, readonly Ask[]>> = {
   'rbac-secrets-read': [core('secrets', ['get', 'list', 'watch'])],
   'rbac-pod-exec': ['exec', 'attach', 'portforward'].map((sub) => core('pods', ['create', 'get'], sub)),

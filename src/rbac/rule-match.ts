@@ -1,18 +1,16 @@
 import type { PolicyRule } from './model.ts';
 
-/**
- * The matching of one PolicyRule against one request, as upstream decides it
- * (k8s.io/kubernetes pkg/apis/rbac/v1 evaluation helpers, called by the RBAC authorizer's RuleAllows):
- * plain string equality plus these wildcards, and nothing else:
- * - verbs and apiGroups: `*` matches every value;
- * - resources: `*` matches every resource and subresource; `*​/<sub>` matches subresource `<sub>` of any
- *   resource (so `*​/*` matches only a subresource literally named `*`); `pods/*` is no wildcard at all;
- *   a subresource request matches only `<resource>/<sub>` (a rule on `pods` grants nothing on `pods/exec`);
- * - resourceNames: an empty list matches every name (including no name); otherwise the request's name
- *   must be one of them, so a request without a name (list, create, deletecollection) never matches;
- * - nonResourceURLs: `*` matches every path; an entry ending in `*` matches every path starting with the
- *   entry stripped of all its trailing `*`s; otherwise equality.
- */
+// The matching of one PolicyRule against one request, as upstream decides it
+// (k8s.io/kubernetes pkg/apis/rbac/v1 evaluation helpers, called by the RBAC authorizer's RuleAllows):
+// plain string equality plus these wildcards, and nothing else:
+// - verbs and apiGroups: `*` matches every value;
+// - resources: `*` matches every resource and subresource; `*/<sub>` matches subresource `<sub>` of any
+//   resource (so `*/*` matches only a subresource literally named `*`); `pods/*` is no wildcard at all;
+//   a subresource request matches only `<resource>/<sub>` (a rule on `pods` grants nothing on `pods/exec`);
+// - resourceNames: an empty list matches every name (including no name); otherwise the request's name
+//   must be one of them, so a request without a name (list, create, deletecollection) never matches;
+// - nonResourceURLs: `*` matches every path; an entry ending in `*` matches every path starting with the
+//   entry stripped of all its trailing `*`s; otherwise equality.
 export function verbMatches(rule: PolicyRule, verb: string): boolean {
   return rule.verbs.some((v) => v === '*' || v === verb);
 }
