@@ -3,6 +3,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { projectRoot } from '../src/version.ts';
 import { benchCluster } from './cluster.ts';
 import { benchFiles, compileCli } from './files.ts';
+import { benchRbac, printRbacBench } from './rbac.ts';
 
 const count = Number(process.env['BENCH_WORKLOADS'] ?? 10_000);
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -21,6 +22,7 @@ const row = (label: string, value: string, extra = '') =>
 
 if (process.env['BENCH_FILES'] !== '0') await filesBench();
 if (process.env['BENCH_CLUSTER'] !== '0') await clusterBench();
+if (process.env['BENCH_RBAC'] !== '0') printRbacBench(benchRbac(), row);
 
 async function filesBench(): Promise<void> {
   const r = await benchFiles(count, 100, runs, compiled);

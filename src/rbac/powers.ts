@@ -3,7 +3,14 @@ import { SEVERITIES, type Severity } from '../engine/severity.ts';
 import { serviceAccountIdentity } from './authorize.ts';
 import { builtinExemption } from './builtin-bindings.ts';
 import type { BindingObject, PolicyRule, RbacSource, Subject } from './model.ts';
-import { bindingRole, bindingsFor, subjectUser, type RbacIndex, type ResolvedRole } from './rbac-index.ts';
+import {
+  bindingRole,
+  bindingsFor,
+  subjectUser,
+  type RbacIndex,
+  type ResolvedRole,
+  type ResolvedRule,
+} from './rbac-index.ts';
 import { apiGroupMatches, resourceMatches, verbMatches } from './rule-match.ts';
 
 /** The rule ids of RULES.md §3 about RBAC, with their default severities. */
@@ -256,27 +263,53 @@ function powerData(chains: readonly EvidenceChain[]): Record<string, string> {
   };
 }
 
+interface RolePowers {
+  readonly role: ResolvedRole | null;
+  /** Rule evidence by rule id (rbac-csr-approve only when the role has both halves). */
+  readonly evidence: ReadonlyMap<RbacRuleId, readonly RuleEvidence[]>;
+  readonly approval: readonly RuleEvidence[];
+  readonly signers: readonly RuleEvidence[];
+}
+
+// What a role grants does not depend on who asks nor through which binding: computed once per role
+// (keyed by the index's rules array of the role, which every binding to it shares).
+const rolePowersCache = new WeakMap<readonly ResolvedRule[], Omit<RolePowers, 'role'>>();
+const NO_RULES: readonly ResolvedRule[] = [];
+
+function rolePowers(index: RbacIndex, binding: BindingObject): RolePowers {
+  const role = bindingRole(index, binding);
+  const rules = role?.rules ?? NO_RULES;
+  let powers = rolePowersCache.get(rules);
+  if (!powers) {
+    const evidence = new Map<RbacRuleId, RuleEvidence[]>();
+    for (const [id, asks] of Object.entries(ASKS) as [RbacRuleId, readonly Ask[]][]) {
+      const found = rulesGranting(role, (rule) => ask(rule, asks));
+      if (found.length) evidence.set(id, found);
+    }
+    const wild = rulesGranting(role, wildcards);
+    if (wild.length) evidence.set('rbac-wildcard', wild);
+    const approval = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
+    const signers = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
+    if (approval.length && signers.length) evidence.set('rbac-csr-approve', [...approval, ...signers]);
+    powers = { evidence, approval, signers };
+    rolePowersCache.set(rules, powers);
+  }
+  if (binding.roleRef.kind === 'ClusterRole' && binding.roleRef.name === 'cluster-admin') {
+    const evidence = new Map(powers.evidence);
+    evidence.set('rbac-cluster-admin-binding', []);
+    return { ...powers, role, evidence };
+  }
+  return { ...powers, role };
+}
+
 /** The powers one role gives through one binding (before exemptions), by rule id. */
 function bindingPowers(
   index: RbacIndex,
   binding: BindingObject,
   subjects: readonly Subject[],
 ): Map<RbacRuleId, EvidenceChain> {
-  const role = bindingRole(index, binding);
-  const out = new Map<RbacRuleId, EvidenceChain>();
-  for (const [id, asks] of Object.entries(ASKS) as [RbacRuleId, readonly Ask[]][]) {
-    const evidence = rulesGranting(role, (rule) => ask(rule, asks));
-    if (evidence.length) out.set(id, chain(binding, subjects, role, evidence));
-  }
-  const wild = rulesGranting(role, wildcards);
-  if (wild.length) out.set('rbac-wildcard', chain(binding, subjects, role, wild));
-  const approval = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
-  const signers = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
-  if (approval.length && signers.length)
-    out.set('rbac-csr-approve', chain(binding, subjects, role, [...approval, ...signers]));
-  if (binding.roleRef.kind === 'ClusterRole' && binding.roleRef.name === 'cluster-admin')
-    out.set('rbac-cluster-admin-binding', chain(binding, subjects, role, []));
-  return out;
+  const { role, evidence } = rolePowers(index, binding);
+  return new Map([...evidence].map(([id, rules]) => [id, chain(binding, subjects, role, rules)]));
 }
 
 function csrData(chains: readonly EvidenceChain[]): Record<string, string> {
@@ -375,20 +408,19 @@ export function serviceAccountFindings(
   const approval: EvidenceChain[] = [];
   const signers: EvidenceChain[] = [];
   for (const binding of bindingsFor(index, identity.user, identity.groups)) {
+    const { role, evidence, approval: a, signers: s } = rolePowers(index, binding);
+    if (evidence.size === 0 && a.length === 0 && s.length === 0) continue;
     const matched = binding.subjects.filter(
-      (s) =>
-        (s.kind === 'Group' && identity.groups.includes(s.name)) ||
-        subjectUser(s, binding.namespace) === identity.user,
+      (subject) =>
+        (subject.kind === 'Group' && identity.groups.includes(subject.name)) ||
+        subjectUser(subject, binding.namespace) === identity.user,
     );
-    for (const [ruleId, c] of bindingPowers(index, binding, matched)) {
+    for (const [ruleId, rules] of evidence) {
       if (ruleId === 'rbac-csr-approve') continue;
       const list = byRule.get(ruleId) ?? [];
-      list.push(c);
+      list.push(chain(binding, matched, role, rules));
       byRule.set(ruleId, list);
     }
-    const role = bindingRole(index, binding);
-    const a = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
-    const s = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
     if (a.length) approval.push(chain(binding, matched, role, a));
     if (s.length) signers.push(chain(binding, matched, role, s));
   }

@@ -1,6 +1,6 @@
 import { compileSelector } from './label-selector.ts';
 import { objectRef, type BindingObject, type PolicyRule, type RbacObject, type RoleObject } from './model.ts';
-import { sameRule } from './rule-match.ts';
+import { ruleKey } from './rule-match.ts';
 
 /** An effective rule of a role, with the ClusterRole it came from when aggregation put it there. */
 export interface ResolvedRule {
@@ -107,22 +107,37 @@ function aggregate(clusterRoles: ReadonlyMap<string, RoleObject>, problems: Inde
     if (!failed) plans.push({ role, selected });
   }
   // Each pass can only add what a longer chain of aggregations passes down; a bound on the passes keeps
-  // a cycle of aggregations (which a live controller may never settle) from looping.
+  // a cycle of aggregations (which a live controller may never settle) from looping. A role is computed
+  // again only when one of the roles it selects changed since (the same result, without the work).
+  const version = new Map<string, number>();
+  const computedAt = new Map<RoleObject, number>();
+  let clock = 0;
   for (let pass = 0; pass <= plans.length; pass++) {
     let changed = false;
     for (const { role, selected } of plans) {
+      const last = computedAt.get(role);
+      if (last !== undefined && selected.every((s) => (version.get(s.name) ?? -1) < last)) continue;
+      computedAt.set(role, ++clock);
       const next: ResolvedRule[] = [];
+      const seen = new Set<string>();
       for (const source of selected)
-        for (const resolved of rules.get(source.name)!)
-          if (!next.some((r) => sameRule(r.rule, resolved.rule)))
-            next.push({
-              rule: resolved.rule,
-              index: resolved.index,
-              aggregatedFrom: resolved.aggregatedFrom ?? source.name,
-            });
+        for (const resolved of rules.get(source.name)!) {
+          const key = ruleKey(resolved.rule);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          next.push({
+            rule: resolved.rule,
+            index: resolved.index,
+            aggregatedFrom: resolved.aggregatedFrom ?? source.name,
+          });
+        }
       const current = rules.get(role.name)!;
-      if (current.length !== next.length || current.some((r, i) => !sameRule(r.rule, next[i]!.rule))) {
+      if (
+        current.length !== next.length ||
+        current.some((r, i) => ruleKey(r.rule) !== ruleKey(next[i]!.rule))
+      ) {
         rules.set(role.name, next);
+        version.set(role.name, ++clock);
         changed = true;
       }
     }

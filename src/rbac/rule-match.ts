@@ -59,15 +59,27 @@ export function ruleAllowsNonResource(rule: PolicyRule, verb: string, path: stri
   return verbMatches(rule, verb) && nonResourceURLMatches(rule, path);
 }
 
-/** Field-wise equality, element order included (the aggregation controller's de-duplication). */
+const keys = new WeakMap<PolicyRule, string>();
+
+/**
+ * A rule's identity for the aggregation controller's de-duplication (semantic deep equality: every
+ * field, element order included, nil and empty alike): equal keys ⇔ equal rules.
+ */
+export function ruleKey(rule: PolicyRule): string {
+  let key = keys.get(rule);
+  if (key === undefined) {
+    key = JSON.stringify([
+      rule.verbs,
+      rule.apiGroups,
+      rule.resources,
+      rule.resourceNames,
+      rule.nonResourceURLs,
+    ]);
+    keys.set(rule, key);
+  }
+  return key;
+}
+
 export function sameRule(a: PolicyRule, b: PolicyRule): boolean {
-  const same = (x: readonly string[], y: readonly string[]) =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
-  return (
-    same(a.verbs, b.verbs) &&
-    same(a.apiGroups, b.apiGroups) &&
-    same(a.resources, b.resources) &&
-    same(a.resourceNames, b.resourceNames) &&
-    same(a.nonResourceURLs, b.nonResourceURLs)
-  );
+  return ruleKey(a) === ruleKey(b);
 }
