@@ -14,6 +14,10 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import { operatorConfigSchema } from '../../src/config/operator.ts';
 import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
 import { REGISTRY } from '../support/registry.ts';
+import { authorize, serviceAccountIdentity } from '../../src/rbac/authorize.ts';
+import { serviceAccountFindings } from '../../src/rbac/powers.ts';
+import { buildRbacIndex } from '../../src/rbac/rbac-index.ts';
+import { isRbacObject, parseRbacObject } from '../../src/rbac/schema.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { adminClient, runCli, subjectCan, type Obj } from './support/cluster.ts';
@@ -368,8 +372,24 @@ describe('RBAC of the ServiceAccount', () => {
 
   it('the real authorizer (SubjectAccessReview) allows what the operator needs and refuses the rest', async () => {
     applyServerSide(adminKubeconfig, base.yaml);
-    const can = (verb: string, resource: string, namespace?: string, group = '', subresource?: string) =>
-      subjectCan(
+    // kube-patrol's own authorizer over the manifests must give the server's answer to every question,
+    // and its detectors find no dangerous power in the operator's own account.
+    const index = buildRbacIndex(
+      base.objects.filter(isRbacObject).map((o) => {
+        const parsed = parseRbacObject(o);
+        if (!parsed.ok) throw new Error(parsed.error);
+        return parsed.object;
+      }),
+    );
+    expect(serviceAccountFindings(index, NAMESPACE, 'kube-patrol')).toEqual([]);
+    const can = async (
+      verb: string,
+      resource: string,
+      namespace?: string,
+      group = '',
+      subresource?: string,
+    ) => {
+      const allowed = await subjectCan(
         admin,
         {
           user: SERVICE_ACCOUNT,
@@ -383,6 +403,17 @@ describe('RBAC of the ServiceAccount', () => {
           ...(subresource ? { subresource } : {}),
         },
       );
+      const ours = authorize(index, serviceAccountIdentity(NAMESPACE, 'kube-patrol'), {
+        kind: 'resource',
+        verb,
+        apiGroup: group,
+        resource,
+        subresource: subresource ?? '',
+        namespace: namespace ?? '',
+      });
+      expect(ours.allowed, `kube-patrol's authorizer on ${verb} ${resource}`).toBe(allowed);
+      return allowed;
+    };
     const needed: [string, string, string | undefined, string?][] = [
       ['list', 'pods', undefined],
       ['watch', 'deployments', undefined, 'apps'],
@@ -399,6 +430,10 @@ describe('RBAC of the ServiceAccount', () => {
       ['list', 'serviceaccounts', undefined],
       ['watch', 'serviceaccounts', undefined],
       ['get', 'serviceaccounts', 'shop'],
+      ['list', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
+      ['watch', 'clusterrolebindings', undefined, 'rbac.authorization.k8s.io'],
+      ['list', 'roles', undefined, 'rbac.authorization.k8s.io'],
+      ['get', 'rolebindings', 'shop', 'rbac.authorization.k8s.io'],
       ['create', 'configmaps', NAMESPACE],
       ['update', 'configmaps', NAMESPACE],
       ['delete', 'configmaps', NAMESPACE],
@@ -436,6 +471,10 @@ describe('RBAC of the ServiceAccount', () => {
       ['patch', 'serviceaccounts', 'kube-system'],
       ['delete', 'serviceaccounts', undefined],
       ['update', 'roles', NAMESPACE, 'rbac.authorization.k8s.io'],
+      ['create', 'clusterrolebindings', undefined, 'rbac.authorization.k8s.io'],
+      ['update', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
+      ['delete', 'rolebindings', NAMESPACE, 'rbac.authorization.k8s.io'],
+      ['create', 'roles', NAMESPACE, 'rbac.authorization.k8s.io'],
       ['escalate', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
       ['bind', 'clusterroles', undefined, 'rbac.authorization.k8s.io'],
       ['impersonate', 'serviceaccounts', undefined],
