@@ -203,7 +203,9 @@ describe('service account powers', () => {
     roleBinding('shop', 'ns-secrets', 'ClusterRole', 'read-secrets', [sa('web')]),
     roleBinding('other', 'other-secrets', 'ClusterRole', 'read-secrets', [sa('web', 'shop')]),
     clusterRoleBinding('all-sa-approve', 'approve', [group('system:serviceaccounts')]),
-    roleBinding('shop', 'ns-sign', 'ClusterRole', 'sign', [group('system:serviceaccounts:shop')]),
+    clusterRoleBinding('shop-sign', 'sign', [group('system:serviceaccounts:shop')]),
+    // A RoleBinding grants nothing on cluster-scoped signers.
+    roleBinding('dev', 'dev-sign', 'ClusterRole', 'sign', [group('system:serviceaccounts:dev')]),
     clusterRoleBinding('everyone-exec', 'exec', [group('system:authenticated')]),
     clusterRoleBinding('not-me', 'read-secrets', [sa('web', 'dev'), user('web')]),
   ];
@@ -253,5 +255,24 @@ describe('service account powers', () => {
       messageId: 'serviceAccountClusterAdmin',
       data: { scope: 'cluster', chain: 'ClusterRoleBinding oops → ClusterRole cluster-admin' },
     });
+  });
+});
+
+describe('cluster-scoped powers through a RoleBinding', () => {
+  it('grants nothing on cluster-scoped resources, but namespaced ones and ClusterRole delegation count', () => {
+    const everything = clusterRole('everything', [r(['*'], ['*'], ['*'])]);
+    const rb = roleBinding('shop', 'rb', 'ClusterRole', 'everything', [user('bob')]) as BindingObject;
+    const found = bindingFindings(buildRbacIndex([everything, rb]), rb);
+    expect(ids(found)).toEqual([
+      'rbac-escalate',
+      'rbac-pod-exec',
+      'rbac-secrets-read',
+      'rbac-token-create',
+      'rbac-wildcard',
+      'rbac-workload-create',
+    ]);
+    expect(found.find((f) => f.ruleId === 'rbac-escalate')?.data['grants']).toBe(
+      'escalate rbac.authorization.k8s.io/roles, bind rbac.authorization.k8s.io/roles, bind rbac.authorization.k8s.io/clusterroles, impersonate serviceaccounts',
+    );
   });
 });

@@ -33,7 +33,8 @@ export const RBAC_RULE_IDS = Object.keys(RBAC_RULE_SEVERITY) as RbacRuleId[];
 /**
  * One question a power asks of a rule: some verbs on one resource (or subresource) of one API group.
  * `nameless`: the request never carries an object name (create of a top-level object), so a rule with
- * resourceNames can never allow it.
+ * resourceNames can never allow it. `clusterOnly`: the request carries no namespace (a cluster-scoped
+ * resource), so only a ClusterRoleBinding can grant it; through a RoleBinding the rule grants nothing.
  */
 interface Ask {
   readonly verbs: readonly string[];
@@ -41,6 +42,7 @@ interface Ask {
   readonly resource: string;
   readonly subresource?: string;
   readonly nameless?: boolean;
+  readonly clusterOnly?: boolean;
 }
 
 const core = (resource: string, verbs: readonly string[], subresource?: string): Ask => ({
@@ -49,6 +51,7 @@ const core = (resource: string, verbs: readonly string[], subresource?: string):
   resource,
   ...(subresource ? { subresource } : {}),
 });
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const KUBELET_VERBS = [
   'get',
@@ -84,14 +87,16 @@ const ASKS: Partial<Record<RbacRuleId, readonly Ask[]>> = {
     })),
   ],
   'rbac-escalate': [
-    ...['roles', 'clusterroles'].map((resource) => ({
-      verbs: ['escalate', 'bind'],
-      group: 'rbac.authorization.k8s.io',
-      resource,
-    })),
-    ...['users', 'groups', 'serviceaccounts'].map((resource) => core(resource, ['impersonate'])),
+    { verbs: ['escalate', 'bind'], group: RBAC_GROUP, resource: 'roles' },
+    // Binding a ClusterRole in a RoleBinding is checked in the binding's namespace (delegation works
+    // through a RoleBinding); changing a ClusterRole is cluster-scoped.
+    { verbs: ['bind'], group: RBAC_GROUP, resource: 'clusterroles' },
+    { verbs: ['escalate'], group: RBAC_GROUP, resource: 'clusterroles', clusterOnly: true },
+    { ...core('users', ['impersonate']), clusterOnly: true },
+    { ...core('groups', ['impersonate']), clusterOnly: true },
+    core('serviceaccounts', ['impersonate']),
   ],
-  'rbac-nodes-proxy': [core('nodes', KUBELET_VERBS, 'proxy')],
+  'rbac-nodes-proxy': [{ ...core('nodes', KUBELET_VERBS, 'proxy'), clusterOnly: true }],
   'rbac-token-create': [core('serviceaccounts', ['create'], 'token')],
   'rbac-admission-write': [
     'validatingwebhookconfigurations',
@@ -100,15 +105,26 @@ const ASKS: Partial<Record<RbacRuleId, readonly Ask[]>> = {
     'validatingadmissionpolicybindings',
     'mutatingadmissionpolicies',
     'mutatingadmissionpolicybindings',
-  ].map((resource) => ({ verbs: WRITE, group: 'admissionregistration.k8s.io', resource })),
+  ].map((resource) => ({
+    verbs: WRITE,
+    group: 'admissionregistration.k8s.io',
+    resource,
+    clusterOnly: true,
+  })),
 };
 const CSR_APPROVAL: Ask = {
   verbs: ['update'],
   group: 'certificates.k8s.io',
   resource: 'certificatesigningrequests',
   subresource: 'approval',
+  clusterOnly: true,
 };
-const SIGNER_APPROVE: Ask = { verbs: ['approve'], group: 'certificates.k8s.io', resource: 'signers' };
+const SIGNER_APPROVE: Ask = {
+  verbs: ['approve'],
+  group: 'certificates.k8s.io',
+  resource: 'signers',
+  clusterOnly: true,
+};
 
 /** What one rule grants of what a power asks. */
 export interface GrantedPower {
@@ -118,10 +134,11 @@ export interface GrantedPower {
   readonly resourceNames: readonly string[];
 }
 
-function ask(rule: PolicyRule, asks: readonly Ask[]): GrantedPower | null {
+function ask(rule: PolicyRule, asks: readonly Ask[], clusterWide: boolean): GrantedPower | null {
   const grants: string[] = [];
   for (const a of asks) {
     if (a.nameless && rule.resourceNames.length > 0) continue;
+    if (a.clusterOnly && !clusterWide) continue;
     if (!apiGroupMatches(rule, a.group) || !resourceMatches(rule, a.resource, a.subresource ?? '')) continue;
     const what = `${a.group ? `${a.group}/` : ''}${a.resource}${a.subresource ? `/${a.subresource}` : ''}`;
     for (const verb of a.verbs) if (verbMatches(rule, verb)) grants.push(`${verb} ${what}`);
@@ -273,26 +290,33 @@ interface RolePowers {
 
 // What a role grants does not depend on who asks nor through which binding: computed once per role
 // (keyed by the index's rules array of the role, which every binding to it shares).
-const rolePowersCache = new WeakMap<readonly ResolvedRule[], Omit<RolePowers, 'role'>>();
+const rolePowersCache = new WeakMap<
+  readonly ResolvedRule[],
+  { cluster?: Omit<RolePowers, 'role'>; namespace?: Omit<RolePowers, 'role'> }
+>();
 const NO_RULES: readonly ResolvedRule[] = [];
 
 function rolePowers(index: RbacIndex, binding: BindingObject): RolePowers {
   const role = bindingRole(index, binding);
   const rules = role?.rules ?? NO_RULES;
-  let powers = rolePowersCache.get(rules);
+  const clusterWide = binding.kind === 'ClusterRoleBinding';
+  let cached = rolePowersCache.get(rules);
+  if (!cached) rolePowersCache.set(rules, (cached = {}));
+  let powers = clusterWide ? cached.cluster : cached.namespace;
   if (!powers) {
     const evidence = new Map<RbacRuleId, RuleEvidence[]>();
     for (const [id, asks] of Object.entries(ASKS) as [RbacRuleId, readonly Ask[]][]) {
-      const found = rulesGranting(role, (rule) => ask(rule, asks));
+      const found = rulesGranting(role, (rule) => ask(rule, asks, clusterWide));
       if (found.length) evidence.set(id, found);
     }
     const wild = rulesGranting(role, wildcards);
     if (wild.length) evidence.set('rbac-wildcard', wild);
-    const approval = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL]));
-    const signers = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE]));
+    const approval = rulesGranting(role, (rule) => ask(rule, [CSR_APPROVAL], clusterWide));
+    const signers = rulesGranting(role, (rule) => ask(rule, [SIGNER_APPROVE], clusterWide));
     if (approval.length && signers.length) evidence.set('rbac-csr-approve', [...approval, ...signers]);
     powers = { evidence, approval, signers };
-    rolePowersCache.set(rules, powers);
+    if (clusterWide) cached.cluster = powers;
+    else cached.namespace = powers;
   }
   if (binding.roleRef.kind === 'ClusterRole' && binding.roleRef.name === 'cluster-admin') {
     const evidence = new Map(powers.evidence);
