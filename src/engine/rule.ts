@@ -103,6 +103,12 @@ export interface FindingDraft<MessageId extends string> {
    * bindings through which a workload's service account has a power).
    */
   readonly evidence?: readonly string[];
+  /**
+   * An exemption the rule itself ships for this finding (e.g. a binding Kubernetes itself creates): the
+   * finding stays in the report, exempted `by: preset` with this preset id and reason, unless an
+   * annotation, config or workload preset exemption applies first.
+   */
+  readonly presetExemption?: { readonly preset: string; readonly reason: string };
 }
 
 /** What every rule's check is given, whatever its subject. */

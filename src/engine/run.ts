@@ -278,7 +278,8 @@ class FindingCollector {
     const exempted =
       byAnnotation ??
       byConfig.active ??
-      (byPreset ? { by: 'preset' as const, preset: byPreset.id, reason: byPreset.reason } : undefined);
+      (byPreset ? { by: 'preset' as const, preset: byPreset.id, reason: byPreset.reason } : undefined) ??
+      (draft.presetExemption ? { by: 'preset' as const, ...draft.presetExemption } : undefined);
     // Literal objects in the order reports serialise (ruleId … data, source, exempted): no spread copies.
     const ruleId = meta.id;
     const category = meta.category;

@@ -16,6 +16,17 @@ import { privileged } from './privileged/rule.ts';
 import { probeHost } from './probe-host/rule.ts';
 import { probesMissing } from './probes-missing/rule.ts';
 import { procMount } from './proc-mount/rule.ts';
+import { rbacAdmissionWrite } from './rbac-admission-write/rule.ts';
+import { rbacAnonymousBinding } from './rbac-anonymous-binding/rule.ts';
+import { rbacClusterAdminBinding } from './rbac-cluster-admin-binding/rule.ts';
+import { rbacCsrApprove } from './rbac-csr-approve/rule.ts';
+import { rbacEscalate } from './rbac-escalate/rule.ts';
+import { rbacNodesProxy } from './rbac-nodes-proxy/rule.ts';
+import { rbacPodExec } from './rbac-pod-exec/rule.ts';
+import { rbacSecretsRead } from './rbac-secrets-read/rule.ts';
+import { rbacTokenCreate } from './rbac-token-create/rule.ts';
+import { rbacWildcard } from './rbac-wildcard/rule.ts';
+import { rbacWorkloadCreate } from './rbac-workload-create/rule.ts';
 import { readOnlyRootFs } from './read-only-root-fs/rule.ts';
 import { resourcesMissing } from './resources-missing/rule.ts';
 import { runAsNonRoot } from './run-as-non-root/rule.ts';
@@ -54,6 +65,17 @@ export const ALL_RULES = [
   probeHost,
   probesMissing,
   procMount,
+  rbacAdmissionWrite,
+  rbacAnonymousBinding,
+  rbacClusterAdminBinding,
+  rbacCsrApprove,
+  rbacEscalate,
+  rbacNodesProxy,
+  rbacPodExec,
+  rbacSecretsRead,
+  rbacTokenCreate,
+  rbacWildcard,
+  rbacWorkloadCreate,
   readOnlyRootFs,
   resourcesMissing,
   runAsNonRoot,

@@ -66,9 +66,10 @@ describe('kube-patrol scan (cluster) and report', () => {
   it('exit 2 with the API call in the message when the cluster cannot be reached', () => {
     const scan = kp(['scan']);
     expect(scan.status).toBe(2);
-    // The first request: the objects the seccomp-profile-* rules read are listed before the workloads.
+    // The first request: the objects the rbac-* and seccomp-profile-* rules read are listed before the
+    // workloads, ClusterRoles first.
     expect(scan.stderr).toMatch(
-      /GET \/apis\/security-profiles-operator\.x-k8s\.io\/v1beta1\/seccompprofiles: connect ECONNREFUSED/,
+      /GET \/apis\/rbac\.authorization\.k8s\.io\/v1\/clusterroles: connect ECONNREFUSED/,
     );
     const get = kp(['report', 'get']);
     expect(get.status).toBe(2);

@@ -1,0 +1,171 @@
+import type { Localized } from '../engine/i18n.ts';
+import { defineObjectRule, type ObjectRule, type Reference } from '../engine/rule.ts';
+import type { Facts, KubeObject } from '../engine/subject.ts';
+import type { FieldPath } from '../shared/field-path.ts';
+import type { BindingObject } from '../rbac/model.ts';
+import {
+  bindingFindings,
+  describeChain,
+  describeSubject,
+  RBAC_RULE_SEVERITY,
+  type PowerFinding,
+  type RbacRuleId,
+} from '../rbac/powers.ts';
+import { buildRbacIndex, type RbacIndex } from '../rbac/rbac-index.ts';
+import { parseRbacObject, type ParseResult } from '../rbac/schema.ts';
+import { cisReference } from './references.ts';
+
+/**
+ * What the rbac-* rules share (docs/rbac.md): the scan's RBAC objects parsed and indexed once, the
+ * findings of each binding computed once for all of them, and the report drafts. Each rule keeps the
+ * findings of its own id.
+ */
+const RBAC_KINDS = ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+
+export const RBAC_GOOD_PRACTICES: Reference = {
+  title: 'Kubernetes: Role Based Access Control Good Practices',
+  url: 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/',
+};
+export const RBAC_REFERENCE: Reference = {
+  title: 'Kubernetes: Using RBAC Authorization',
+  url: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
+};
+export { cisReference };
+
+interface RbacView {
+  readonly index: RbacIndex;
+  parse(object: KubeObject): ParseResult;
+  findings(binding: BindingObject): readonly PowerFinding[];
+}
+
+function rbacView(facts: Facts): RbacView {
+  return facts.derive('rbac-index', (f) => {
+    const parsed = new WeakMap<object, ParseResult>();
+    const parse = (object: KubeObject): ParseResult => {
+      let result = parsed.get(object.object);
+      if (!result) {
+        const line = object.origin.lineOf?.([]);
+        result = parseRbacObject(object.object, {
+          ...(object.origin.file !== 'cluster'
+            ? { source: { file: object.origin.file, ...(line !== undefined ? { line } : {}) } }
+            : {}),
+        });
+        parsed.set(object.object, result);
+      }
+      return result;
+    };
+    const objects = RBAC_KINDS.flatMap((kind) => f.objects(kind))
+      .map(parse)
+      .flatMap((r) => (r.ok ? [r.object] : []));
+    const index = buildRbacIndex(objects);
+    const memo = new WeakMap<BindingObject, readonly PowerFinding[]>();
+    return {
+      index,
+      parse,
+      findings(binding) {
+        let found = memo.get(binding);
+        if (!found) memo.set(binding, (found = bindingFindings(index, binding)));
+        return found;
+      },
+    };
+  });
+}
+
+/** The messages of a rule about a power: where it holds, and whether resourceNames narrow it. */
+export type PowerMessageId = 'cluster' | 'namespace' | 'clusterNamed' | 'namespaceNamed';
+
+/** Messages for a power phrased `power` ("read Secrets" / "读取 Secret"). */
+export function powerMessages(power: Localized): Record<PowerMessageId, Localized> {
+  const through = { en: '({{grants}}; through {{role}})', 'zh-CN': '（{{grants}}；通过 {{role}}）' };
+  return {
+    cluster: {
+      en: `{{binding}} lets {{subjects}} ${power.en} cluster-wide ${through.en}.`,
+      'zh-CN': `{{binding}} 允许 {{subjects}} 在整个集群范围内${power['zh-CN']}${through['zh-CN']}。`,
+    },
+    namespace: {
+      en: `{{binding}} lets {{subjects}} ${power.en} in namespace {{namespaces}} ${through.en}.`,
+      'zh-CN': `{{binding}} 允许 {{subjects}} 在命名空间 {{namespaces}} 中${power['zh-CN']}${through['zh-CN']}。`,
+    },
+    clusterNamed: {
+      en: `{{binding}} lets {{subjects}} ${power.en} cluster-wide, for the objects named {{resourceNames}} only ${through.en}.`,
+      'zh-CN': `{{binding}} 允许 {{subjects}} 在整个集群范围内${power['zh-CN']}，仅限名为 {{resourceNames}} 的对象${through['zh-CN']}。`,
+    },
+    namespaceNamed: {
+      en: `{{binding}} lets {{subjects}} ${power.en} in namespace {{namespaces}}, for the objects named {{resourceNames}} only ${through.en}.`,
+      'zh-CN': `{{binding}} 允许 {{subjects}} 在命名空间 {{namespaces}} 中${power['zh-CN']}，仅限名为 {{resourceNames}} 的对象${through['zh-CN']}。`,
+    },
+  };
+}
+
+export function powerMessageId(finding: PowerFinding): PowerMessageId {
+  const named = finding.data['resourceNames'] !== '';
+  if (finding.data['scope'] === 'cluster') return named ? 'clusterNamed' : 'cluster';
+  return named ? 'namespaceNamed' : 'namespace';
+}
+
+export interface RbacRuleSpec<M extends string> {
+  readonly id: RbacRuleId;
+  readonly title: Localized;
+  readonly messages: Readonly<Record<M, Localized>>;
+  /** The message of one finding of this rule. */
+  readonly messageId: (finding: PowerFinding) => M;
+  /** Where in the binding the finding points. */
+  readonly path: (finding: PowerFinding, binding: BindingObject) => FieldPath;
+  readonly docs: ObjectRule<M, 'rbac'>['meta']['docs'];
+}
+
+/**
+ * A rule on RoleBindings and ClusterRoleBindings reporting the power `spec.id` of docs/rbac.md. A
+ * binding that does not validate is reported once, as an error of rbac-anonymous-binding (the first of
+ * these rules), naming the object and the field.
+ */
+export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectRule<M, 'rbac'> {
+  return defineObjectRule<M, 'rbac'>({
+    meta: {
+      id: spec.id,
+      subject: 'rbac',
+      title: spec.title,
+      category: 'hardening',
+      severity: RBAC_RULE_SEVERITY[spec.id],
+      pss: null,
+      messages: spec.messages,
+      docs: spec.docs,
+    },
+    check(context) {
+      const { subject } = context;
+      if (subject.kind !== 'RoleBinding' && subject.kind !== 'ClusterRoleBinding') return;
+      const view = rbacView(context.facts);
+      const parsed = view.parse(subject);
+      if (!parsed.ok) {
+        if (spec.id === 'rbac-anonymous-binding') throw new Error(parsed.error);
+        return;
+      }
+      const binding = parsed.object as BindingObject;
+      for (const finding of view.findings(binding)) {
+        if (finding.ruleId !== spec.id) continue;
+        const chain = finding.chains[0]!;
+        const role = chain.role
+          ? `${chain.role.kind} ${chain.role.namespace ? `${chain.role.namespace}/` : ''}${chain.role.name}`
+          : '';
+        context.report({
+          messageId: spec.messageId(finding),
+          data: { subjects: binding.subjects.map(describeSubject).join(', '), ...finding.data },
+          path: spec.path(finding, binding),
+          evidence: [
+            describeChain(chain),
+            ...chain.rules.map(
+              (r) =>
+                `${r.aggregatedFrom ? `ClusterRole ${r.aggregatedFrom}` : role} rules[${r.ruleIndex}]: ${r.power.grants.join(', ')}${r.power.resourceNames.length ? ` (resourceNames: ${r.power.resourceNames.join(', ')})` : ''}`,
+            ),
+          ],
+          ...(finding.exempted
+            ? { presetExemption: { preset: 'kubernetes-rbac', reason: finding.exempted.reason.en } }
+            : {}),
+        });
+      }
+    },
+  });
+}
+
+/** The path of a power finding: the role reference through which the power comes. */
+export const roleRefPath = (): FieldPath => ['roleRef'];
