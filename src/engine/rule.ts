@@ -160,6 +160,12 @@ export interface ObjectRule<
 > {
   readonly meta: RuleMeta<MessageId, Kind>;
   check(context: ObjectCheckContext<MessageId, Kind>): void;
+  /**
+   * Optional: the same rule's findings on workloads, from its objects (ADR 0008: a workload's powers
+   * through its service account's RBAC are reported on the workload under the rule's id). Runs with the
+   * pod-spec rules, on every workload, with the scan's facts.
+   */
+  checkWorkload?(context: CheckContext<MessageId>): void;
 }
 
 /** Identity function that keeps the message-id type of a pod-spec rule while checking its shape. */

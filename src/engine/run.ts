@@ -133,6 +133,9 @@ function prepare(options: EngineOptions): { rules: PreparedRule[]; knownRuleIds:
 export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS): Inspector {
   const { rules, knownRuleIds } = prepare(options);
   const podSpecRules = rules.filter((p): p is PreparedRule<Rule<string>> => isPodSpecRule(p.rule));
+  const workloadChecks = rules.filter(
+    (p): p is PreparedRule<ObjectRule> => !isPodSpecRule(p.rule) && p.rule.checkWorkload !== undefined,
+  );
   return (workload, errors = []) => {
     const containers = listContainers(workload.podSpec, workload.podSpecPath);
     const metadataSources = [
@@ -159,6 +162,10 @@ export function createInspector(options: EngineOptions, facts: Facts = NO_FACTS)
     runRules(podSpecRules, findings, errors, workload, (rule, ruleOptions) => {
       context.options = ruleOptions;
       rule.check(context);
+    });
+    runRules(workloadChecks, findings, errors, workload, (rule, ruleOptions) => {
+      context.options = ruleOptions;
+      rule.checkWorkload!(context);
     });
     return findings.result('pod-spec');
   };

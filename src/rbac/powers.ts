@@ -457,7 +457,7 @@ export function serviceAccountFindings(
     const severity = mounted ? RBAC_RULE_SEVERITY[ruleId] : lower(RBAC_RULE_SEVERITY[ruleId]);
     const data = {
       serviceAccount: `${namespace}/${name}`,
-      chain: chains.map(describeChain).join('; '),
+      chain: [...new Set(chains.map(describeChain))].join('; '),
       tokenMounted: mounted ? 'yes' : 'no',
       ...(ruleId === 'rbac-csr-approve' ? csrData(chains) : powerData(chains)),
     };

@@ -1,11 +1,13 @@
 import type { Localized } from '../engine/i18n.ts';
-import { defineObjectRule, type ObjectRule, type Reference } from '../engine/rule.ts';
+import { defineObjectRule, type CheckContext, type ObjectRule, type Reference } from '../engine/rule.ts';
 import type { Facts, KubeObject } from '../engine/subject.ts';
 import type { FieldPath } from '../shared/field-path.ts';
 import type { BindingObject } from '../rbac/model.ts';
 import {
   bindingFindings,
   describeChain,
+  serviceAccountFindings,
+  type EvidenceChain,
   describeSubject,
   RBAC_RULE_SEVERITY,
   type PowerFinding,
@@ -36,6 +38,7 @@ interface RbacView {
   readonly index: RbacIndex;
   parse(object: KubeObject): ParseResult;
   findings(binding: BindingObject): readonly PowerFinding[];
+  accountFindings(namespace: string, name: string, tokenMounted: boolean): readonly PowerFinding[];
 }
 
 function rbacView(facts: Facts): RbacView {
@@ -59,9 +62,18 @@ function rbacView(facts: Facts): RbacView {
       .flatMap((r) => (r.ok ? [r.object] : []));
     const index = buildRbacIndex(objects);
     const memo = new WeakMap<BindingObject, readonly PowerFinding[]>();
+    // Many workloads share an account: its powers are resolved once per scan.
+    const accounts = new Map<string, readonly PowerFinding[]>();
     return {
       index,
       parse,
+      accountFindings(namespace, name, tokenMounted) {
+        const key = `${namespace}\n${name}\n${tokenMounted}`;
+        let found = accounts.get(key);
+        if (!found)
+          accounts.set(key, (found = serviceAccountFindings(index, namespace, name, { tokenMounted })));
+        return found;
+      },
       findings(binding) {
         let found = memo.get(binding);
         if (!found) memo.set(binding, (found = bindingFindings(index, binding)));
@@ -71,8 +83,39 @@ function rbacView(facts: Facts): RbacView {
   });
 }
 
-/** The messages of a rule about a power: where it holds, and whether resourceNames narrow it. */
-export type PowerMessageId = 'cluster' | 'namespace' | 'clusterNamed' | 'namespaceNamed';
+/** The messages of a rule about a power: on a binding or a workload, where it holds, and whether resourceNames narrow it. */
+export type PowerMessageId =
+  | 'cluster'
+  | 'namespace'
+  | 'clusterNamed'
+  | 'namespaceNamed'
+  | 'workloadCluster'
+  | 'workloadNamespace'
+  | 'workloadClusterNamed'
+  | 'workloadNamespaceNamed';
+
+/** A workload's message id: the binding's one, prefixed. */
+export type WorkloadMessageId<M extends string> = `workload${Capitalize<M>}`;
+
+export function isWorkloadFinding(finding: PowerFinding): boolean {
+  return finding.messageId.startsWith('serviceAccount');
+}
+
+/** Messages of a workload's findings (`workloadCluster`, `workloadNamespace`) for a power phrased `power`. */
+export function workloadMessages(
+  power: Localized,
+): Record<'workloadCluster' | 'workloadNamespace', Localized> {
+  return {
+    workloadCluster: {
+      en: `Its service account {{serviceAccount}} can ${power.en} cluster-wide: {{chain}}.`,
+      'zh-CN': `其 ServiceAccount {{serviceAccount}} 可以在整个集群范围内${power['zh-CN']}：{{chain}}。`,
+    },
+    workloadNamespace: {
+      en: `Its service account {{serviceAccount}} can ${power.en} in namespace {{namespaces}}: {{chain}}.`,
+      'zh-CN': `其 ServiceAccount {{serviceAccount}} 可以在命名空间 {{namespaces}} 中${power['zh-CN']}：{{chain}}。`,
+    },
+  };
+}
 
 /** Messages for a power phrased `power` ("read Secrets" / "读取 Secret"). */
 export function powerMessages(power: Localized): Record<PowerMessageId, Localized> {
@@ -94,13 +137,40 @@ export function powerMessages(power: Localized): Record<PowerMessageId, Localize
       en: `{{binding}} lets {{subjects}} ${power.en} in namespace {{namespaces}}, for the objects named {{resourceNames}} only ${through.en}.`,
       'zh-CN': `{{binding}} 允许 {{subjects}} 在命名空间 {{namespaces}} 中${power['zh-CN']}，仅限名为 {{resourceNames}} 的对象${through['zh-CN']}。`,
     },
+    ...workloadMessages(power),
+    workloadClusterNamed: {
+      en: `Its service account {{serviceAccount}} can ${power.en} cluster-wide, for the objects named {{resourceNames}} only: {{chain}}.`,
+      'zh-CN': `其 ServiceAccount {{serviceAccount}} 可以在整个集群范围内${power['zh-CN']}，仅限名为 {{resourceNames}} 的对象：{{chain}}。`,
+    },
+    workloadNamespaceNamed: {
+      en: `Its service account {{serviceAccount}} can ${power.en} in namespace {{namespaces}}, for the objects named {{resourceNames}} only: {{chain}}.`,
+      'zh-CN': `其 ServiceAccount {{serviceAccount}} 可以在命名空间 {{namespaces}} 中${power['zh-CN']}，仅限名为 {{resourceNames}} 的对象：{{chain}}。`,
+    },
   };
 }
 
 export function powerMessageId(finding: PowerFinding): PowerMessageId {
   const named = finding.data['resourceNames'] !== '';
-  if (finding.data['scope'] === 'cluster') return named ? 'clusterNamed' : 'cluster';
+  const cluster = finding.data['scope'] === 'cluster';
+  if (isWorkloadFinding(finding))
+    return cluster
+      ? named
+        ? 'workloadClusterNamed'
+        : 'workloadCluster'
+      : named
+        ? 'workloadNamespaceNamed'
+        : 'workloadNamespace';
+  if (cluster) return named ? 'clusterNamed' : 'cluster';
   return named ? 'namespaceNamed' : 'namespace';
+}
+
+/** `cluster` / `namespace`, or `workloadCluster` / `workloadNamespace` for a workload's finding. */
+export function scopeMessageId(
+  finding: PowerFinding,
+): 'cluster' | 'namespace' | 'workloadCluster' | 'workloadNamespace' {
+  const cluster = finding.data['scope'] === 'cluster';
+  if (isWorkloadFinding(finding)) return cluster ? 'workloadCluster' : 'workloadNamespace';
+  return cluster ? 'cluster' : 'namespace';
 }
 
 export interface RbacRuleSpec<M extends string> {
@@ -112,6 +182,8 @@ export interface RbacRuleSpec<M extends string> {
   /** Where in the binding the finding points. */
   readonly path: (finding: PowerFinding, binding: BindingObject) => FieldPath;
   readonly docs: ObjectRule<M, 'rbac'>['meta']['docs'];
+  /** Whether the rule also reports workloads whose service account has the power (all but anonymous bindings). */
+  readonly onWorkloads: boolean;
 }
 
 /**
@@ -143,28 +215,70 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
       const binding = parsed.object as BindingObject;
       for (const finding of view.findings(binding)) {
         if (finding.ruleId !== spec.id) continue;
-        const chain = finding.chains[0]!;
-        const role = chain.role
-          ? `${chain.role.kind} ${chain.role.namespace ? `${chain.role.namespace}/` : ''}${chain.role.name}`
-          : '';
         context.report({
           messageId: spec.messageId(finding),
           data: { subjects: binding.subjects.map(describeSubject).join(', '), ...finding.data },
           path: spec.path(finding, binding),
-          evidence: [
-            describeChain(chain),
-            ...chain.rules.map(
-              (r) =>
-                `${r.aggregatedFrom ? `ClusterRole ${r.aggregatedFrom}` : role} rules[${r.ruleIndex}]: ${r.power.grants.join(', ')}${r.power.resourceNames.length ? ` (resourceNames: ${r.power.resourceNames.join(', ')})` : ''}`,
-            ),
-          ],
+          evidence: chainEvidence(finding.chains[0]!),
           ...(finding.exempted
             ? { presetExemption: { preset: 'kubernetes-rbac', reason: finding.exempted.reason.en } }
             : {}),
         });
       }
     },
+    ...(spec.onWorkloads
+      ? {
+          checkWorkload(context: CheckContext<M>) {
+            // Only what a chain shows is reported, so objects the scan could not read hide a power but
+            // never invent one.
+            const view = rbacView(context.facts);
+            const spec_ = context.podSpec;
+            const account = serviceAccountOf(spec_);
+            const namespace = context.workload.namespace ?? 'default';
+            const tokenMounted = spec_.automountServiceAccountToken !== false;
+            for (const finding of view.accountFindings(namespace, account, tokenMounted)) {
+              if (finding.ruleId !== spec.id) continue;
+              context.report({
+                messageId: spec.messageId(finding),
+                data: finding.data,
+                severity: finding.severity,
+                path: [...context.podSpecPath, 'serviceAccountName'],
+                evidence: [
+                  ...finding.chains.flatMap((chain) => chainEvidence(chain)),
+                  ...(tokenMounted
+                    ? []
+                    : [
+                        'the pods mount no service account token (automountServiceAccountToken: false): one severity step lower',
+                      ]),
+                ],
+              });
+            }
+          },
+        }
+      : {}),
   });
+}
+
+/** The account a pod runs as (`serviceAccount` is the deprecated spelling). */
+function serviceAccountOf(podSpec: Record<string, unknown>): string {
+  for (const field of ['serviceAccountName', 'serviceAccount']) {
+    const value = podSpec[field];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return 'default';
+}
+
+function chainEvidence(chain: EvidenceChain): string[] {
+  const role = chain.role
+    ? `${chain.role.kind} ${chain.role.namespace ? `${chain.role.namespace}/` : ''}${chain.role.name}`
+    : '';
+  return [
+    describeChain(chain),
+    ...chain.rules.map(
+      (r) =>
+        `  ${r.aggregatedFrom ? `ClusterRole ${r.aggregatedFrom}` : role} rules[${r.ruleIndex}]: ${r.power.grants.join(', ')}${r.power.resourceNames.length ? ` (resourceNames: ${r.power.resourceNames.join(', ')})` : ''}`,
+    ),
+  ];
 }
 
 /** The path of a power finding: the role reference through which the power comes. */

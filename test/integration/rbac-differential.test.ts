@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, type KubeClient } from '../../src/kube/client.ts';
+import { connect, isApiStatus, type KubeClient } from '../../src/kube/client.ts';
 import { authorize } from '../../src/rbac/authorize.ts';
 import type { LabelSelector, RbacObject, RoleObject } from '../../src/rbac/model.ts';
 import { buildRbacIndex } from '../../src/rbac/rbac-index.ts';
@@ -122,6 +122,34 @@ async function aggregationPass(aggregated: readonly RoleObject[]): Promise<numbe
   return written;
 }
 
+const RESOURCE_OF: Record<string, string> = {
+  ClusterRole: 'clusterroles',
+  ClusterRoleBinding: 'clusterrolebindings',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+};
+
+async function removeAll(objects: readonly Obj[], restoreRules: ReadonlyMap<string, RoleObject['rules']>) {
+  const problems: string[] = [];
+  await mapConcurrent(objects, 16, async (object) => {
+    const { namespace, name } = object.metadata;
+    const path = `${RBAC_PATH}/${namespace ? `namespaces/${namespace}/` : ''}${RESOURCE_OF[object.kind]}/${encodeURIComponent(name)}`;
+    await admin.request('DELETE', path).catch((error: unknown) => {
+      if (!isApiStatus(error, 404)) problems.push(`${object.kind} ${name}: ${(error as Error).message}`);
+    });
+  });
+  for (const [name, rules] of restoreRules) {
+    const current = await admin.request<ServerRole>(
+      'GET',
+      `${RBAC_PATH}/clusterroles/${encodeURIComponent(name)}`,
+    );
+    await admin.request('PUT', `${RBAC_PATH}/clusterroles/${encodeURIComponent(name)}`, {
+      body: { ...current, rules },
+    });
+  }
+  if (problems.length) throw new Error(`cleaning up: ${problems.join('; ')}`);
+}
+
 async function subjectAccessReview(question: Question): Promise<boolean> {
   const spec: Record<string, unknown> = { user: question.user, groups: question.groups };
   if (question.resource) {
@@ -164,150 +192,171 @@ describe('RBAC authorizer against the API server (SubjectAccessReview)', () => {
       await createNamespace(admin, `${tag}-c`),
     ];
     const world = randomWorld(random, tag, namespaces);
-    await createMany(admin, [...world.clusterRoles, ...world.roles] as Obj[]);
-    await createMany(admin, [...world.clusterRoleBindings, ...world.roleBindings] as Obj[]);
+    // The control plane is shared by every integration test file: whatever this test writes (bindings
+    // to system:authenticated and system:serviceaccounts among them) is removed again, and the built-in
+    // aggregated roles get back the rules they had.
+    const created: Obj[] = [];
+    const restoreRules = new Map<string, RoleObject['rules']>();
+    try {
+      created.push(
+        ...([
+          ...world.clusterRoles,
+          ...world.roles,
+          ...world.clusterRoleBindings,
+          ...world.roleBindings,
+        ] as Obj[]),
+      );
+      await createMany(admin, [...world.clusterRoles, ...world.roles] as Obj[]);
+      await createMany(admin, [...world.clusterRoleBindings, ...world.roleBindings] as Obj[]);
 
-    // kube-patrol's view: the server's objects as listed now, aggregation computed by kube-patrol.
-    const listed = await listRbac();
-    const sentinel = `${tag}-sentinel`;
-    const sentinels = [
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: sentinel },
-        rules: [{ verbs: ['get'], apiGroups: [sentinel], resources: ['cluster'] }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
-        metadata: { name: sentinel, namespace: namespaces[0]! },
-        rules: [{ verbs: ['get'], apiGroups: [sentinel], resources: ['namespace'] }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: sentinel },
-        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: sentinel }],
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sentinel },
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: sentinel, namespace: namespaces[0]! },
-        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: sentinel }],
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sentinel },
-      },
-    ];
-    const index = buildRbacIndex([
-      ...listed,
-      ...sentinels.map((s) => {
-        const parsed = parseRbacObject(s);
-        if (!parsed.ok) throw new Error(parsed.error);
-        return parsed.object;
-      }),
-    ]);
-    expect(index.problems).toEqual([]);
-
-    // The test as the aggregation controller, until a pass changes nothing.
-    const aggregated = listed
-      .filter((o): o is RoleObject => o.kind === 'ClusterRole' && (o as RoleObject).aggregationRule !== null)
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
-    expect(aggregated.filter((r) => r.name.startsWith(tag)).length).toBeGreaterThanOrEqual(5);
-    let passes = 0;
-    while ((await aggregationPass(aggregated)) > 0) {
-      passes++;
-      expect(passes, 'aggregation does not settle').toBeLessThan(aggregated.length + 2);
-    }
-    const afterAggregation = new Map(
-      (await listRbac())
-        .filter((o): o is RoleObject => o.kind === 'ClusterRole')
-        .map((o) => [o.name, o.rules]),
-    );
-    let aggregatedRules = 0;
-    for (const role of aggregated) {
-      const ours = index.clusterRoleRules.get(role.name)!.map((r) => r.rule);
-      const theirs = afterAggregation.get(role.name)!;
-      aggregatedRules += theirs.length;
-      expect(ours, `aggregated rules of ClusterRole ${role.name}`).toEqual(theirs);
-    }
-
-    // Informers catch up in resource-version order, kind by kind: once the sentinels (written last) are
-    // visible to the authorizer, so is everything before them.
-    await createMany(admin, sentinels as Obj[], 1);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const [cluster, namespaced] = await Promise.all([
-        subjectAccessReview({
-          user: sentinel,
-          groups: [],
-          resource: {
-            verb: 'get',
-            group: sentinel,
-            resource: 'cluster',
-            subresource: '',
-            name: '',
-            namespace: '',
-          },
-        }),
-        subjectAccessReview({
-          user: sentinel,
-          groups: [],
-          resource: {
-            verb: 'get',
-            group: sentinel,
-            resource: 'namespace',
-            subresource: '',
-            name: '',
-            namespace: namespaces[0]!,
-          },
+      // kube-patrol's view: the server's objects as listed now, aggregation computed by kube-patrol.
+      const listed = await listRbac();
+      const sentinel = `${tag}-sentinel`;
+      const sentinels = [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: sentinel },
+          rules: [{ verbs: ['get'], apiGroups: [sentinel], resources: ['cluster'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: sentinel, namespace: namespaces[0]! },
+          rules: [{ verbs: ['get'], apiGroups: [sentinel], resources: ['namespace'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: sentinel },
+          subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: sentinel }],
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sentinel },
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: sentinel, namespace: namespaces[0]! },
+          subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: sentinel }],
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sentinel },
+        },
+      ];
+      const index = buildRbacIndex([
+        ...listed,
+        ...sentinels.map((s) => {
+          const parsed = parseRbacObject(s);
+          if (!parsed.ok) throw new Error(parsed.error);
+          return parsed.object;
         }),
       ]);
-      if (cluster && namespaced) break;
-      if (Date.now() > deadline)
-        throw new Error('the authorizer did not see the sentinel objects within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      expect(index.problems).toEqual([]);
 
-    const questions = Array.from({ length: QUESTIONS }, () => randomQuestion(random, world));
-    const answers = await mapConcurrent(questions, 16, subjectAccessReview);
-    const mismatches: string[] = [];
-    let allowed = 0;
-    let disagreements = 0;
-    questions.forEach((question, i) => {
-      const theirs = answers[i]!;
-      const decision = authorize(
-        index,
-        { user: question.user, groups: question.groups },
-        question.resource
-          ? {
-              kind: 'resource',
-              verb: question.resource.verb,
-              apiGroup: question.resource.group,
-              resource: question.resource.resource,
-              subresource: question.resource.subresource,
-              name: question.resource.name,
-              namespace: question.resource.namespace,
-            }
-          : { kind: 'nonResource', verb: question.nonResource!.verb, path: question.nonResource!.path },
-      );
-      if (theirs) allowed++;
-      if (decision.allowed !== theirs && disagreements++ < 10) {
-        const via = decision.grant
-          ? ` via ${decision.grant.binding.kind} ${decision.grant.binding.namespace ?? ''}/${decision.grant.binding.name} → ${decision.grant.role.kind} ${decision.grant.role.name} rule ${JSON.stringify(decision.grant.rule.rule)}`
-          : '';
-        mismatches.push(
-          `server ${theirs ? 'allows' : 'does not allow'}, kube-patrol ${decision.allowed ? 'allows' : 'does not'}${via}: ${JSON.stringify(question)}`,
-        );
+      // The test as the aggregation controller, until a pass changes nothing.
+      const aggregated = listed
+        .filter(
+          (o): o is RoleObject => o.kind === 'ClusterRole' && (o as RoleObject).aggregationRule !== null,
+        )
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      expect(aggregated.filter((r) => r.name.startsWith(tag)).length).toBeGreaterThanOrEqual(5);
+      for (const role of aggregated) if (!role.name.startsWith(tag)) restoreRules.set(role.name, role.rules);
+      let passes = 0;
+      while ((await aggregationPass(aggregated)) > 0) {
+        passes++;
+        expect(passes, 'aggregation does not settle').toBeLessThan(aggregated.length + 2);
       }
-    });
-    console.log(
-      `rbac-differential: ${questions.length} questions compared, ${questions.length - disagreements} agree (${(((questions.length - disagreements) / questions.length) * 100).toFixed(2)}%), ${allowed} allowed by the server; ` +
-        `${listed.length} RBAC objects on the server (${index.clusterRoleBindings.length} ClusterRoleBindings, ${index.roleBindings.length} RoleBindings), ` +
-        `${aggregated.length} aggregated ClusterRoles (${aggregatedRules} rules) settled in ${passes} passes; ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
-    // Both answers must be well represented, or agreement says little.
-    expect(allowed).toBeGreaterThan(questions.length / 10);
-    expect(questions.length - allowed).toBeGreaterThan(questions.length / 10);
-    expect(disagreements, mismatches.join('\n')).toBe(0);
+      const afterAggregation = new Map(
+        (await listRbac())
+          .filter((o): o is RoleObject => o.kind === 'ClusterRole')
+          .map((o) => [o.name, o.rules]),
+      );
+      let aggregatedRules = 0;
+      for (const role of aggregated) {
+        const ours = index.clusterRoleRules.get(role.name)!.map((r) => r.rule);
+        const theirs = afterAggregation.get(role.name)!;
+        aggregatedRules += theirs.length;
+        expect(ours, `aggregated rules of ClusterRole ${role.name}`).toEqual(theirs);
+      }
+
+      // Informers catch up in resource-version order, kind by kind: once the sentinels (written last) are
+      // visible to the authorizer, so is everything before them.
+      created.push(...(sentinels as Obj[]));
+      await createMany(admin, sentinels as Obj[], 1);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [cluster, namespaced] = await Promise.all([
+          subjectAccessReview({
+            user: sentinel,
+            groups: [],
+            resource: {
+              verb: 'get',
+              group: sentinel,
+              resource: 'cluster',
+              subresource: '',
+              name: '',
+              namespace: '',
+            },
+          }),
+          subjectAccessReview({
+            user: sentinel,
+            groups: [],
+            resource: {
+              verb: 'get',
+              group: sentinel,
+              resource: 'namespace',
+              subresource: '',
+              name: '',
+              namespace: namespaces[0]!,
+            },
+          }),
+        ]);
+        if (cluster && namespaced) break;
+        if (Date.now() > deadline)
+          throw new Error('the authorizer did not see the sentinel objects within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      const questions = Array.from({ length: QUESTIONS }, () => randomQuestion(random, world));
+      const answers = await mapConcurrent(questions, 16, subjectAccessReview);
+      const mismatches: string[] = [];
+      let allowed = 0;
+      let disagreements = 0;
+      questions.forEach((question, i) => {
+        const theirs = answers[i]!;
+        const decision = authorize(
+          index,
+          { user: question.user, groups: question.groups },
+          question.resource
+            ? {
+                kind: 'resource',
+                verb: question.resource.verb,
+                apiGroup: question.resource.group,
+                resource: question.resource.resource,
+                subresource: question.resource.subresource,
+                name: question.resource.name,
+                namespace: question.resource.namespace,
+              }
+            : { kind: 'nonResource', verb: question.nonResource!.verb, path: question.nonResource!.path },
+        );
+        if (theirs) allowed++;
+        if (decision.allowed !== theirs && disagreements++ < 10) {
+          const via = decision.grant
+            ? ` via ${decision.grant.binding.kind} ${decision.grant.binding.namespace ?? ''}/${decision.grant.binding.name} → ${decision.grant.role.kind} ${decision.grant.role.name} rule ${JSON.stringify(decision.grant.rule.rule)}`
+            : '';
+          mismatches.push(
+            `server ${theirs ? 'allows' : 'does not allow'}, kube-patrol ${decision.allowed ? 'allows' : 'does not'}${via}: ${JSON.stringify(question)}`,
+          );
+        }
+      });
+      console.log(
+        `rbac-differential: ${questions.length} questions compared, ${questions.length - disagreements} agree (${(((questions.length - disagreements) / questions.length) * 100).toFixed(2)}%), ${allowed} allowed by the server; ` +
+          `${listed.length} RBAC objects on the server (${index.clusterRoleBindings.length} ClusterRoleBindings, ${index.roleBindings.length} RoleBindings), ` +
+          `${aggregated.length} aggregated ClusterRoles (${aggregatedRules} rules) settled in ${passes} passes; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      // Both answers must be well represented, or agreement says little.
+      expect(allowed).toBeGreaterThan(questions.length / 10);
+      expect(questions.length - allowed).toBeGreaterThan(questions.length / 10);
+      expect(disagreements, mismatches.join('\n')).toBe(0);
+    } finally {
+      await removeAll(created, restoreRules);
+    }
   }, 300_000);
 });

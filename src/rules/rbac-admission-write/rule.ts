@@ -20,6 +20,7 @@ export const rbacAdmissionWrite = defineRbacRule({
   }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: "Admission webhooks and policies see and may change every object written to the API; whoever can write them can switch off the cluster's guards or read Secrets as they are created.",

@@ -21,6 +21,7 @@ export const rbacAnonymousBinding = defineRbacRule({
   },
   messageId: (finding) =>
     finding.messageId === 'anonymousBindingMissingRole' ? 'anonymousBindingMissingRole' : 'anonymousBinding',
+  onWorkloads: false,
   path: (_, binding) => ['subjects', Math.max(0, binding.subjects.findIndex(isAnonymousSubject))],
   docs: {
     why: {

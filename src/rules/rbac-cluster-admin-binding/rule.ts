@@ -1,4 +1,11 @@
-import { cisReference, defineRbacRule, RBAC_GOOD_PRACTICES, RBAC_REFERENCE } from '../rbac-rule.ts';
+import {
+  cisReference,
+  defineRbacRule,
+  RBAC_GOOD_PRACTICES,
+  RBAC_REFERENCE,
+  scopeMessageId,
+  workloadMessages,
+} from '../rbac-rule.ts';
 
 export const rbacClusterAdminBinding = defineRbacRule({
   id: 'rbac-cluster-admin-binding',
@@ -13,9 +20,11 @@ export const rbacClusterAdminBinding = defineRbacRule({
       'zh-CN':
         '{{binding}} 在命名空间 {{scope}} 中将 cluster-admin 授予 {{subjects}}：可对其中所有对象（包括 RBAC 与 Secret）执行任何操作。',
     },
+    ...workloadMessages({ en: 'do anything as cluster-admin', 'zh-CN': '以 cluster-admin 身份执行任何操作' }),
   },
-  messageId: (finding) => (finding.data['scope'] === 'cluster' ? 'cluster' : 'namespace'),
+  messageId: scopeMessageId,
   path: () => ['roleRef', 'name'],
+  onWorkloads: true,
   docs: {
     why: {
       en: 'cluster-admin allows every verb on every resource: one leaked credential of a subject bound to it is the whole cluster. Kubernetes binds it only to the `system:masters` group.',

@@ -20,6 +20,7 @@ export const rbacCsrApprove = defineRbacRule({
   }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: 'Whoever can update the approval of CertificateSigningRequests and approve for a signer can have client certificates issued for any user or group that signer serves, system:masters included for kube-apiserver-client.',

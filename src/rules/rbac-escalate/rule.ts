@@ -20,6 +20,7 @@ export const rbacEscalate = defineRbacRule({
   }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: '`escalate` lets a subject write roles with permissions it does not have, `bind` lets it grant roles it does not hold, and `impersonate` lets it act as another user, group or service account: each is a path to cluster-admin.',

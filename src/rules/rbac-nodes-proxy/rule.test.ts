@@ -51,6 +51,36 @@ testObjectRule(rbacNodesProxy, {
       ],
     },
     {
+      name: 'a Deployment of another account',
+      objects: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'r' },
+          rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes/metrics'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'b' },
+          subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'shop' }],
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: {
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              metadata: { labels: { app: 'web' } },
+              spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], serviceAccountName: 'other' },
+            },
+          },
+        },
+      ],
+    },
+    {
       name: 'a RoleBinding (cluster-scoped resources are out of its reach)',
       objects: [
         {
@@ -121,6 +151,94 @@ testObjectRule(rbacNodesProxy, {
         },
       ],
       findings: [{ on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' }],
+    },
+    {
+      name: 'a Deployment whose service account is bound cluster-wide',
+      objects: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'r' },
+          rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes/proxy'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'b' },
+          subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'shop' }],
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: {
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              metadata: { labels: { app: 'web' } },
+              spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], serviceAccountName: 'ci' },
+            },
+          },
+        },
+      ],
+      findings: [
+        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadCluster',
+          path: 'spec.template.spec.serviceAccountName',
+          data: {
+            serviceAccount: 'shop/ci',
+            chain: 'ClusterRoleBinding b → ClusterRole r',
+            tokenMounted: 'yes',
+          },
+        },
+      ],
+    },
+    {
+      name: 'the default account through its namespace group, no token mounted: one step lower',
+      objects: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'r' },
+          rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes/proxy'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'b' },
+          subjects: [
+            { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:serviceaccounts:shop' },
+          ],
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: {
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              metadata: { labels: { app: 'web' } },
+              spec: {
+                containers: [{ name: 'app', image: 'nginx:1.27' }],
+                automountServiceAccountToken: false,
+              },
+            },
+          },
+        },
+      ],
+      findings: [
+        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadCluster',
+          path: 'spec.template.spec.serviceAccountName',
+          severity: 'high',
+          data: { serviceAccount: 'shop/default', tokenMounted: 'no' },
+        },
+      ],
     },
     {
       name: 'narrowed by resourceNames',

@@ -17,6 +17,7 @@ export const rbacNodesProxy = defineRbacRule({
   }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: 'nodes/proxy reaches the kubelet API of every node, which runs commands in every pod of the node and bypasses admission and audit of the pod exec path.',

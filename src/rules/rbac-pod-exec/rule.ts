@@ -19,6 +19,7 @@ export const rbacPodExec = defineRbacRule({
   }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: 'exec and attach run commands inside a container with its identity, files and mounted credentials; port-forward reaches its ports from outside. A GET is enough: the WebSocket upgrade that kubectl uses is a GET.',

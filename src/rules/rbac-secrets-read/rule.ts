@@ -14,6 +14,7 @@ export const rbacSecretsRead = defineRbacRule({
   messages: powerMessages({ en: 'read Secrets', 'zh-CN': '读取 Secret' }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: 'Whoever can get, list or watch Secrets reads every credential, token and key stored in them, including service account tokens that carry further permissions.',

@@ -17,6 +17,7 @@ export const rbacTokenCreate = defineRbacRule({
   messages: powerMessages({ en: 'create service account tokens', 'zh-CN': '创建 ServiceAccount 令牌' }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: '`create` on `serviceaccounts/token` mints tokens for service accounts, so the subject gets every permission of the accounts it can mint for.',

@@ -4,6 +4,8 @@ import {
   RBAC_GOOD_PRACTICES,
   RBAC_REFERENCE,
   roleRefPath,
+  scopeMessageId,
+  workloadMessages,
 } from '../rbac-rule.ts';
 
 export const rbacWildcard = defineRbacRule({
@@ -20,9 +22,14 @@ export const rbacWildcard = defineRbacRule({
       'zh-CN':
         '{{binding}} 在命名空间 {{namespaces}} 中绑定了 {{role}}，其规则使用了通配符（{{grants}}）：以后新增的资源和操作也会被一并授予。',
     },
+    ...workloadMessages({
+      en: 'use roles with wildcards ({{grants}})',
+      'zh-CN': '使用带通配符的角色（{{grants}}）',
+    }),
   },
-  messageId: (finding) => (finding.data['scope'] === 'cluster' ? 'cluster' : 'namespace'),
+  messageId: scopeMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: '`*` in verbs, API groups or resources grants everything that exists now and everything added later (new resources, CRDs, subresources such as `pods/exec`), which nobody reviewed.',

@@ -17,6 +17,7 @@ export const rbacWorkloadCreate = defineRbacRule({
   messages: powerMessages({ en: 'create pods or pod controllers', 'zh-CN': '创建 Pod 或 Pod 控制器' }),
   messageId: powerMessageId,
   path: roleRefPath,
+  onWorkloads: true,
   docs: {
     why: {
       en: 'Whoever can create a pod, directly or through a Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob or ReplicationController, can run it as any service account of the namespace and mount any Secret there: they get every permission of that namespace.',
