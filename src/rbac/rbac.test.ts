@@ -78,7 +78,10 @@ describe('parseRbacObject', () => {
       kind: 'Role',
       metadata: { name: 'r' },
     });
-    expect(result).toEqual({ ok: false, error: expect.stringContaining('v1beta1 is no longer served') });
+    expect(result).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('v1beta1 is no longer served'),
+    });
   });
 
   it('never throws on hostile input', () => {

@@ -77,7 +77,14 @@ export interface ParseContext {
 }
 
 export type ParseResult =
-  { readonly ok: true; readonly object: RbacObject } | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly object: RbacObject }
+  | {
+      readonly ok: false;
+      /** The object and what is wrong with it. */
+      readonly error: string;
+      /** What is wrong, without the object's name (for messages that name it already). */
+      readonly problem: string;
+    };
 
 /** True for an object of one of the four RBAC kinds (any version of the group), before validation. */
 export function isRbacObject(raw: unknown): boolean {
@@ -131,19 +138,23 @@ function toSelector(selector: z.infer<typeof labelSelector>): LabelSelector {
  * error that names it and the fields at fault; it never throws.
  */
 export function parseRbacObject(raw: unknown, context: ParseContext = {}): ParseResult {
-  if (!isRbacObject(raw))
-    return { ok: false, error: 'not a Role, ClusterRole, RoleBinding or ClusterRoleBinding' };
+  if (!isRbacObject(raw)) {
+    const problem = 'not a Role, ClusterRole, RoleBinding or ClusterRoleBinding';
+    return { ok: false, error: problem, problem };
+  }
   const record = raw as Record<string, unknown>;
   const kind = record['kind'] as RbacKind;
   const what = describe(record);
-  if (record['apiVersion'] !== `${RBAC_API_GROUP}/v1`)
-    return {
-      ok: false,
-      error: `${what}: apiVersion ${String(record['apiVersion'])} is no longer served (since Kubernetes v1.22); use ${RBAC_API_GROUP}/v1`,
-    };
+  if (record['apiVersion'] !== `${RBAC_API_GROUP}/v1`) {
+    const problem = `apiVersion ${String(record['apiVersion'])} is no longer served (since Kubernetes v1.22); use ${RBAC_API_GROUP}/v1`;
+    return { ok: false, error: `${what}: ${problem}`, problem };
+  }
   const namespaced = kind === 'Role' || kind === 'RoleBinding';
   const parsed = (kind === 'Role' || kind === 'ClusterRole' ? role : binding).safeParse(raw);
-  if (!parsed.success) return { ok: false, error: `${what}: ${issues(parsed.error)}` };
+  if (!parsed.success) {
+    const problem = issues(parsed.error);
+    return { ok: false, error: `${what}: ${problem}`, problem };
+  }
   const meta = parsed.data.metadata;
   const written = meta.namespace ?? '';
   const namespace = namespaced ? written || (context.defaultNamespace ?? 'default') : null;

@@ -209,7 +209,8 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
       const view = rbacView(context.facts);
       const parsed = view.parse(subject);
       if (!parsed.ok) {
-        if (spec.id === 'rbac-anonymous-binding') throw new Error(parsed.error);
+        if (spec.id === 'rbac-anonymous-binding')
+          throw new Error(`invalid RBAC object, not inspected by the rbac-* rules: ${parsed.problem}`);
         return;
       }
       const binding = parsed.object as BindingObject;

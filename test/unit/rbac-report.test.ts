@@ -1,0 +1,101 @@
+// The RBAC rules through the manifest scan the CLI runs: a workload whose account can read every Secret
+// carries the finding with its binding chain; the binding carries its own; a built-in binding's
+// findings stay in the report, exempt by default with the reason; a bad RBAC object is an error naming it.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveSettings } from '../../src/pipeline/settings.ts';
+import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
+import { REGISTRY } from '../support/registry.ts';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function scan(files: Record<string, string>) {
+  dir = await mkdtemp(join(tmpdir(), 'kube-patrol-rbac-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return (await scanManifests([dir], resolveSettings(REGISTRY, {}, {}, new Date(0)))).report;
+}
+
+const app = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      automountServiceAccountToken: false
+      containers: [{name: app, image: nginx:1.27}]
+`;
+const rbac = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+  - {apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: web-reads-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+  - {kind: ServiceAccount, name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:public-info-viewer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:public-info-viewer}
+subjects:
+  - {kind: Group, apiGroup: rbac.authorization.k8s.io, name: system:unauthenticated}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:public-info-viewer}
+rules:
+  - {verbs: [get], nonResourceURLs: [/healthz, /livez, /readyz, /version, /version/]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: broken, namespace: shop}
+subjects: [{kind: User}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+`;
+
+describe('RBAC rules in a manifest scan', () => {
+  it('reports the workload, with the chain, the binding, and the built-in binding as exempt', async () => {
+    const report = await scan({ 'app.yaml': app, 'rbac.yaml': rbac });
+    const secrets = report.findings.filter((f) => f.ruleId === 'rbac-secrets-read');
+    expect(secrets.map((f) => [f.workload.kind, f.workload.name, f.severity, f.path])).toEqual([
+      ['ClusterRoleBinding', 'web-reads-secrets', 'high', 'roleRef'],
+      // No token mounted: one step lower.
+      ['Deployment', 'web', 'medium', 'spec.template.spec.serviceAccountName'],
+    ]);
+    const onWorkload = secrets.find((f) => f.workload.kind === 'Deployment')!;
+    expect(onWorkload.message).toContain('shop/web');
+    expect(onWorkload.message).toContain('cluster-wide');
+    expect(onWorkload.evidence).toEqual([
+      'ClusterRoleBinding web-reads-secrets → ClusterRole secret-reader',
+      '  ClusterRole secret-reader rules[0]: get secrets, list secrets, watch secrets',
+      'the pods mount no service account token (automountServiceAccountToken: false): one severity step lower',
+    ]);
+    expect(onWorkload.source?.file).toBe(join(dir!, 'app.yaml'));
+    const anonymous = report.findings.filter((f) => f.ruleId === 'rbac-anonymous-binding');
+    expect(anonymous.map((f) => [f.workload.name, f.exempted?.by, f.exempted?.reason])).toEqual([
+      ['system:public-info-viewer', 'default', expect.stringContaining('health and version endpoints')],
+    ]);
+    expect(report.summary.exempted).toBe(1);
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        source: expect.stringContaining('RoleBinding shop/broken'),
+        message: expect.stringContaining(
+          'invalid RBAC object, not inspected by the rbac-* rules: subjects.0.name',
+        ),
+      }),
+    ]);
+  });
+});
