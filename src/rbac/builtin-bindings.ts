@@ -15,495 +15,95 @@ import { sameRule } from './rule-match.ts';
  * k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy; listed from the test control plane).
  * Subjects are written `U:<user>`, `G:<group>`, `S:<namespace>/<name>`.
  */
-type Row = readonly [
-  kind: 'ClusterRoleBinding' | 'RoleBinding',
-  namespace: string | null,
-  name: string,
-  roleKind: 'ClusterRole' | 'Role',
-  roleName: string,
-  subjects: readonly string[],
-];
+/** `<kind> [<namespace>/]<name> <roleRef kind> <roleRef name> <subject>...`, as kube-apiserver creates it. */
+type Row = string;
 
 const BOOTSTRAP: readonly Row[] = [
-  ['ClusterRoleBinding', null, 'cluster-admin', 'ClusterRole', 'cluster-admin', ['G:system:masters']],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:basic-user',
-    'ClusterRole',
-    'system:basic-user',
-    ['G:system:authenticated'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:cluster-trust-bundle-discovery',
-    'ClusterRole',
-    'system:cluster-trust-bundle-discovery',
-    ['G:system:serviceaccounts'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:attachdetach-controller',
-    'ClusterRole',
-    'system:controller:attachdetach-controller',
-    ['S:kube-system/attachdetach-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:certificate-controller',
-    'ClusterRole',
-    'system:controller:certificate-controller',
-    ['S:kube-system/certificate-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:clusterrole-aggregation-controller',
-    'ClusterRole',
-    'system:controller:clusterrole-aggregation-controller',
-    ['S:kube-system/clusterrole-aggregation-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:cronjob-controller',
-    'ClusterRole',
-    'system:controller:cronjob-controller',
-    ['S:kube-system/cronjob-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:daemon-set-controller',
-    'ClusterRole',
-    'system:controller:daemon-set-controller',
-    ['S:kube-system/daemon-set-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:deployment-controller',
-    'ClusterRole',
-    'system:controller:deployment-controller',
-    ['S:kube-system/deployment-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:device-taint-eviction-controller',
-    'ClusterRole',
-    'system:controller:device-taint-eviction-controller',
-    ['S:kube-system/device-taint-eviction-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:disruption-controller',
-    'ClusterRole',
-    'system:controller:disruption-controller',
-    ['S:kube-system/disruption-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:endpoint-controller',
-    'ClusterRole',
-    'system:controller:endpoint-controller',
-    ['S:kube-system/endpoint-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:endpointslice-controller',
-    'ClusterRole',
-    'system:controller:endpointslice-controller',
-    ['S:kube-system/endpointslice-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:endpointslicemirroring-controller',
-    'ClusterRole',
-    'system:controller:endpointslicemirroring-controller',
-    ['S:kube-system/endpointslicemirroring-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:ephemeral-volume-controller',
-    'ClusterRole',
-    'system:controller:ephemeral-volume-controller',
-    ['S:kube-system/ephemeral-volume-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:expand-controller',
-    'ClusterRole',
-    'system:controller:expand-controller',
-    ['S:kube-system/expand-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:generic-garbage-collector',
-    'ClusterRole',
-    'system:controller:generic-garbage-collector',
-    ['S:kube-system/generic-garbage-collector'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:horizontal-pod-autoscaler',
-    'ClusterRole',
-    'system:controller:horizontal-pod-autoscaler',
-    ['S:kube-system/horizontal-pod-autoscaler'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:job-controller',
-    'ClusterRole',
-    'system:controller:job-controller',
-    ['S:kube-system/job-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:kube-apiserver-serving-clustertrustbundle-publisher',
-    'ClusterRole',
-    'system:controller:kube-apiserver-serving-clustertrustbundle-publisher',
-    ['S:kube-system/kube-apiserver-serving-clustertrustbundle-publisher'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:legacy-service-account-token-cleaner',
-    'ClusterRole',
-    'system:controller:legacy-service-account-token-cleaner',
-    ['S:kube-system/legacy-service-account-token-cleaner'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:namespace-controller',
-    'ClusterRole',
-    'system:controller:namespace-controller',
-    ['S:kube-system/namespace-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:node-controller',
-    'ClusterRole',
-    'system:controller:node-controller',
-    ['S:kube-system/node-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:persistent-volume-binder',
-    'ClusterRole',
-    'system:controller:persistent-volume-binder',
-    ['S:kube-system/persistent-volume-binder'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:pod-garbage-collector',
-    'ClusterRole',
-    'system:controller:pod-garbage-collector',
-    ['S:kube-system/pod-garbage-collector'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:podcertificaterequestcleaner',
-    'ClusterRole',
-    'system:controller:podcertificaterequestcleaner',
-    ['S:kube-system/podcertificaterequestcleaner'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:pv-protection-controller',
-    'ClusterRole',
-    'system:controller:pv-protection-controller',
-    ['S:kube-system/pv-protection-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:pvc-protection-controller',
-    'ClusterRole',
-    'system:controller:pvc-protection-controller',
-    ['S:kube-system/pvc-protection-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:replicaset-controller',
-    'ClusterRole',
-    'system:controller:replicaset-controller',
-    ['S:kube-system/replicaset-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:replication-controller',
-    'ClusterRole',
-    'system:controller:replication-controller',
-    ['S:kube-system/replication-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:resource-claim-controller',
-    'ClusterRole',
-    'system:controller:resource-claim-controller',
-    ['S:kube-system/resource-claim-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:resourcequota-controller',
-    'ClusterRole',
-    'system:controller:resourcequota-controller',
-    ['S:kube-system/resourcequota-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:root-ca-cert-publisher',
-    'ClusterRole',
-    'system:controller:root-ca-cert-publisher',
-    ['S:kube-system/root-ca-cert-publisher'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:route-controller',
-    'ClusterRole',
-    'system:controller:route-controller',
-    ['S:kube-system/route-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:selinux-warning-controller',
-    'ClusterRole',
-    'system:controller:selinux-warning-controller',
-    ['S:kube-system/selinux-warning-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:service-account-controller',
-    'ClusterRole',
-    'system:controller:service-account-controller',
-    ['S:kube-system/service-account-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:service-cidrs-controller',
-    'ClusterRole',
-    'system:controller:service-cidrs-controller',
-    ['S:kube-system/service-cidrs-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:service-controller',
-    'ClusterRole',
-    'system:controller:service-controller',
-    ['S:kube-system/service-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:statefulset-controller',
-    'ClusterRole',
-    'system:controller:statefulset-controller',
-    ['S:kube-system/statefulset-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:storage-version-migrator-controller',
-    'ClusterRole',
-    'system:controller:storage-version-migrator-controller',
-    ['S:kube-system/storage-version-migrator-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:ttl-after-finished-controller',
-    'ClusterRole',
-    'system:controller:ttl-after-finished-controller',
-    ['S:kube-system/ttl-after-finished-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:ttl-controller',
-    'ClusterRole',
-    'system:controller:ttl-controller',
-    ['S:kube-system/ttl-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:validatingadmissionpolicy-status-controller',
-    'ClusterRole',
-    'system:controller:validatingadmissionpolicy-status-controller',
-    ['S:kube-system/validatingadmissionpolicy-status-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:controller:volumeattributesclass-protection-controller',
-    'ClusterRole',
-    'system:controller:volumeattributesclass-protection-controller',
-    ['S:kube-system/volumeattributesclass-protection-controller'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:discovery',
-    'ClusterRole',
-    'system:discovery',
-    ['G:system:authenticated'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:kube-controller-manager',
-    'ClusterRole',
-    'system:kube-controller-manager',
-    ['U:system:kube-controller-manager'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:kube-dns',
-    'ClusterRole',
-    'system:kube-dns',
-    ['S:kube-system/kube-dns'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:kube-scheduler',
-    'ClusterRole',
-    'system:kube-scheduler',
-    ['U:system:kube-scheduler'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:monitoring',
-    'ClusterRole',
-    'system:monitoring',
-    ['G:system:monitoring'],
-  ],
-  ['ClusterRoleBinding', null, 'system:node', 'ClusterRole', 'system:node', []],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:node-proxier',
-    'ClusterRole',
-    'system:node-proxier',
-    ['U:system:kube-proxy'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:public-info-viewer',
-    'ClusterRole',
-    'system:public-info-viewer',
-    ['G:system:authenticated', 'G:system:unauthenticated'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:service-account-issuer-discovery',
-    'ClusterRole',
-    'system:service-account-issuer-discovery',
-    ['G:system:serviceaccounts'],
-  ],
-  [
-    'ClusterRoleBinding',
-    null,
-    'system:volume-scheduler',
-    'ClusterRole',
-    'system:volume-scheduler',
-    ['U:system:kube-scheduler'],
-  ],
-  [
-    'RoleBinding',
-    'kube-public',
-    'system:controller:bootstrap-signer',
-    'Role',
-    'system:controller:bootstrap-signer',
-    ['S:kube-system/bootstrap-signer'],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system::extension-apiserver-authentication-reader',
-    'Role',
-    'extension-apiserver-authentication-reader',
-    ['U:system:kube-controller-manager', 'U:system:kube-scheduler'],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system::leader-locking-kube-controller-manager',
-    'Role',
-    'system::leader-locking-kube-controller-manager',
-    [
-      'U:system:kube-controller-manager',
-      'S:kube-system/kube-controller-manager',
-      'S:kube-system/leader-election-controller',
-    ],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system::leader-locking-kube-scheduler',
-    'Role',
-    'system::leader-locking-kube-scheduler',
-    ['U:system:kube-scheduler', 'S:kube-system/kube-scheduler'],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system:controller:bootstrap-signer',
-    'Role',
-    'system:controller:bootstrap-signer',
-    ['S:kube-system/bootstrap-signer'],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system:controller:cloud-provider',
-    'Role',
-    'system:controller:cloud-provider',
-    ['S:kube-system/cloud-provider'],
-  ],
-  [
-    'RoleBinding',
-    'kube-system',
-    'system:controller:token-cleaner',
-    'Role',
-    'system:controller:token-cleaner',
-    ['S:kube-system/token-cleaner'],
-  ],
+  'ClusterRoleBinding cluster-admin ClusterRole cluster-admin G:system:masters',
+  'ClusterRoleBinding system:basic-user ClusterRole system:basic-user G:system:authenticated',
+  'ClusterRoleBinding system:cluster-trust-bundle-discovery ClusterRole system:cluster-trust-bundle-discovery G:system:serviceaccounts',
+  'ClusterRoleBinding system:controller:attachdetach-controller ClusterRole system:controller:attachdetach-controller S:kube-system/attachdetach-controller',
+  'ClusterRoleBinding system:controller:certificate-controller ClusterRole system:controller:certificate-controller S:kube-system/certificate-controller',
+  'ClusterRoleBinding system:controller:clusterrole-aggregation-controller ClusterRole system:controller:clusterrole-aggregation-controller S:kube-system/clusterrole-aggregation-controller',
+  'ClusterRoleBinding system:controller:cronjob-controller ClusterRole system:controller:cronjob-controller S:kube-system/cronjob-controller',
+  'ClusterRoleBinding system:controller:daemon-set-controller ClusterRole system:controller:daemon-set-controller S:kube-system/daemon-set-controller',
+  'ClusterRoleBinding system:controller:deployment-controller ClusterRole system:controller:deployment-controller S:kube-system/deployment-controller',
+  'ClusterRoleBinding system:controller:device-taint-eviction-controller ClusterRole system:controller:device-taint-eviction-controller S:kube-system/device-taint-eviction-controller',
+  'ClusterRoleBinding system:controller:disruption-controller ClusterRole system:controller:disruption-controller S:kube-system/disruption-controller',
+  'ClusterRoleBinding system:controller:endpoint-controller ClusterRole system:controller:endpoint-controller S:kube-system/endpoint-controller',
+  'ClusterRoleBinding system:controller:endpointslice-controller ClusterRole system:controller:endpointslice-controller S:kube-system/endpointslice-controller',
+  'ClusterRoleBinding system:controller:endpointslicemirroring-controller ClusterRole system:controller:endpointslicemirroring-controller S:kube-system/endpointslicemirroring-controller',
+  'ClusterRoleBinding system:controller:ephemeral-volume-controller ClusterRole system:controller:ephemeral-volume-controller S:kube-system/ephemeral-volume-controller',
+  'ClusterRoleBinding system:controller:expand-controller ClusterRole system:controller:expand-controller S:kube-system/expand-controller',
+  'ClusterRoleBinding system:controller:generic-garbage-collector ClusterRole system:controller:generic-garbage-collector S:kube-system/generic-garbage-collector',
+  'ClusterRoleBinding system:controller:horizontal-pod-autoscaler ClusterRole system:controller:horizontal-pod-autoscaler S:kube-system/horizontal-pod-autoscaler',
+  'ClusterRoleBinding system:controller:job-controller ClusterRole system:controller:job-controller S:kube-system/job-controller',
+  'ClusterRoleBinding system:controller:kube-apiserver-serving-clustertrustbundle-publisher ClusterRole system:controller:kube-apiserver-serving-clustertrustbundle-publisher S:kube-system/kube-apiserver-serving-clustertrustbundle-publisher',
+  'ClusterRoleBinding system:controller:legacy-service-account-token-cleaner ClusterRole system:controller:legacy-service-account-token-cleaner S:kube-system/legacy-service-account-token-cleaner',
+  'ClusterRoleBinding system:controller:namespace-controller ClusterRole system:controller:namespace-controller S:kube-system/namespace-controller',
+  'ClusterRoleBinding system:controller:node-controller ClusterRole system:controller:node-controller S:kube-system/node-controller',
+  'ClusterRoleBinding system:controller:persistent-volume-binder ClusterRole system:controller:persistent-volume-binder S:kube-system/persistent-volume-binder',
+  'ClusterRoleBinding system:controller:pod-garbage-collector ClusterRole system:controller:pod-garbage-collector S:kube-system/pod-garbage-collector',
+  'ClusterRoleBinding system:controller:podcertificaterequestcleaner ClusterRole system:controller:podcertificaterequestcleaner S:kube-system/podcertificaterequestcleaner',
+  'ClusterRoleBinding system:controller:pv-protection-controller ClusterRole system:controller:pv-protection-controller S:kube-system/pv-protection-controller',
+  'ClusterRoleBinding system:controller:pvc-protection-controller ClusterRole system:controller:pvc-protection-controller S:kube-system/pvc-protection-controller',
+  'ClusterRoleBinding system:controller:replicaset-controller ClusterRole system:controller:replicaset-controller S:kube-system/replicaset-controller',
+  'ClusterRoleBinding system:controller:replication-controller ClusterRole system:controller:replication-controller S:kube-system/replication-controller',
+  'ClusterRoleBinding system:controller:resource-claim-controller ClusterRole system:controller:resource-claim-controller S:kube-system/resource-claim-controller',
+  'ClusterRoleBinding system:controller:resourcequota-controller ClusterRole system:controller:resourcequota-controller S:kube-system/resourcequota-controller',
+  'ClusterRoleBinding system:controller:root-ca-cert-publisher ClusterRole system:controller:root-ca-cert-publisher S:kube-system/root-ca-cert-publisher',
+  'ClusterRoleBinding system:controller:route-controller ClusterRole system:controller:route-controller S:kube-system/route-controller',
+  'ClusterRoleBinding system:controller:selinux-warning-controller ClusterRole system:controller:selinux-warning-controller S:kube-system/selinux-warning-controller',
+  'ClusterRoleBinding system:controller:service-account-controller ClusterRole system:controller:service-account-controller S:kube-system/service-account-controller',
+  'ClusterRoleBinding system:controller:service-cidrs-controller ClusterRole system:controller:service-cidrs-controller S:kube-system/service-cidrs-controller',
+  'ClusterRoleBinding system:controller:service-controller ClusterRole system:controller:service-controller S:kube-system/service-controller',
+  'ClusterRoleBinding system:controller:statefulset-controller ClusterRole system:controller:statefulset-controller S:kube-system/statefulset-controller',
+  'ClusterRoleBinding system:controller:storage-version-migrator-controller ClusterRole system:controller:storage-version-migrator-controller S:kube-system/storage-version-migrator-controller',
+  'ClusterRoleBinding system:controller:ttl-after-finished-controller ClusterRole system:controller:ttl-after-finished-controller S:kube-system/ttl-after-finished-controller',
+  'ClusterRoleBinding system:controller:ttl-controller ClusterRole system:controller:ttl-controller S:kube-system/ttl-controller',
+  'ClusterRoleBinding system:controller:validatingadmissionpolicy-status-controller ClusterRole system:controller:validatingadmissionpolicy-status-controller S:kube-system/validatingadmissionpolicy-status-controller',
+  'ClusterRoleBinding system:controller:volumeattributesclass-protection-controller ClusterRole system:controller:volumeattributesclass-protection-controller S:kube-system/volumeattributesclass-protection-controller',
+  'ClusterRoleBinding system:discovery ClusterRole system:discovery G:system:authenticated',
+  'ClusterRoleBinding system:kube-controller-manager ClusterRole system:kube-controller-manager U:system:kube-controller-manager',
+  'ClusterRoleBinding system:kube-dns ClusterRole system:kube-dns S:kube-system/kube-dns',
+  'ClusterRoleBinding system:kube-scheduler ClusterRole system:kube-scheduler U:system:kube-scheduler',
+  'ClusterRoleBinding system:monitoring ClusterRole system:monitoring G:system:monitoring',
+  'ClusterRoleBinding system:node ClusterRole system:node',
+  'ClusterRoleBinding system:node-proxier ClusterRole system:node-proxier U:system:kube-proxy',
+  'ClusterRoleBinding system:public-info-viewer ClusterRole system:public-info-viewer G:system:authenticated G:system:unauthenticated',
+  'ClusterRoleBinding system:service-account-issuer-discovery ClusterRole system:service-account-issuer-discovery G:system:serviceaccounts',
+  'ClusterRoleBinding system:volume-scheduler ClusterRole system:volume-scheduler U:system:kube-scheduler',
+  'RoleBinding kube-public/system:controller:bootstrap-signer Role system:controller:bootstrap-signer S:kube-system/bootstrap-signer',
+  'RoleBinding kube-system/system::extension-apiserver-authentication-reader Role extension-apiserver-authentication-reader U:system:kube-controller-manager U:system:kube-scheduler',
+  'RoleBinding kube-system/system::leader-locking-kube-controller-manager Role system::leader-locking-kube-controller-manager U:system:kube-controller-manager S:kube-system/kube-controller-manager S:kube-system/leader-election-controller',
+  'RoleBinding kube-system/system::leader-locking-kube-scheduler Role system::leader-locking-kube-scheduler U:system:kube-scheduler S:kube-system/kube-scheduler',
+  'RoleBinding kube-system/system:controller:bootstrap-signer Role system:controller:bootstrap-signer S:kube-system/bootstrap-signer',
+  'RoleBinding kube-system/system:controller:cloud-provider Role system:controller:cloud-provider S:kube-system/cloud-provider',
+  'RoleBinding kube-system/system:controller:token-cleaner Role system:controller:token-cleaner S:kube-system/token-cleaner',
 ];
+
+interface ParsedRow {
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly roleKind: string;
+  readonly roleName: string;
+  readonly subjects: readonly string[];
+}
+
+function parseRow(row: Row): ParsedRow {
+  const [kind = '', qualified = '', roleKind = '', roleName = '', ...subjects] = row.split(' ');
+  const slash = qualified.indexOf('/');
+  return {
+    kind,
+    namespace: slash === -1 ? null : qualified.slice(0, slash),
+    name: slash === -1 ? qualified : qualified.slice(slash + 1),
+    roleKind,
+    roleName,
+    subjects,
+  };
+}
+const BOOTSTRAP_ROWS = BOOTSTRAP.map(parseRow);
 
 const BOOTSTRAP_REASON: Localized = {
   en: 'Kubernetes bootstrap policy: kube-apiserver creates this binding and restores it at every start (label kubernetes.io/bootstrapping=rbac-defaults); its subjects are Kubernetes components.',
@@ -512,7 +112,7 @@ const BOOTSTRAP_REASON: Localized = {
 };
 
 interface AnonymousExemption {
-  readonly row: Row;
+  readonly row: ParsedRow;
   readonly rules: readonly PolicyRule[];
   readonly reason: Localized;
 }
@@ -533,14 +133,9 @@ const rule = (r: Partial<PolicyRule> & { verbs: string[] }): PolicyRule => ({
  */
 const ANONYMOUS: readonly AnonymousExemption[] = [
   {
-    row: [
-      'ClusterRoleBinding',
-      null,
-      'system:public-info-viewer',
-      'ClusterRole',
-      'system:public-info-viewer',
-      ['G:system:authenticated', 'G:system:unauthenticated'],
-    ],
+    row: parseRow(
+      'ClusterRoleBinding system:public-info-viewer ClusterRole system:public-info-viewer G:system:authenticated G:system:unauthenticated',
+    ),
     rules: [
       rule({ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }),
     ],
@@ -551,14 +146,9 @@ const ANONYMOUS: readonly AnonymousExemption[] = [
     },
   },
   {
-    row: [
-      'RoleBinding',
-      'kube-public',
-      'kubeadm:bootstrap-signer-clusterinfo',
-      'Role',
-      'kubeadm:bootstrap-signer-clusterinfo',
-      ['U:system:anonymous'],
-    ],
+    row: parseRow(
+      'RoleBinding kube-public/kubeadm:bootstrap-signer-clusterinfo Role kubeadm:bootstrap-signer-clusterinfo U:system:anonymous',
+    ),
     rules: [
       rule({ verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'] }),
     ],
@@ -576,15 +166,14 @@ function subjectKey(subject: Subject, bindingNamespace: string | null): string {
   return `${subject.kind === 'User' ? 'U' : subject.kind === 'Group' ? 'G' : '?'}:${subject.name}`;
 }
 
-function matchesRow(binding: BindingObject, row: Row): boolean {
-  const [kind, namespace, name, roleKind, roleName, subjects] = row;
+function matchesRow(binding: BindingObject, row: ParsedRow): boolean {
   return (
-    binding.kind === kind &&
-    binding.namespace === namespace &&
-    binding.name === name &&
-    binding.roleRef.kind === roleKind &&
-    binding.roleRef.name === roleName &&
-    binding.subjects.every((s) => subjects.includes(subjectKey(s, binding.namespace)))
+    binding.kind === row.kind &&
+    binding.namespace === row.namespace &&
+    binding.name === row.name &&
+    binding.roleRef.kind === row.roleKind &&
+    binding.roleRef.name === row.roleName &&
+    binding.subjects.every((s) => row.subjects.includes(subjectKey(s, binding.namespace)))
   );
 }
 
@@ -608,5 +197,5 @@ export function builtinExemption(
       ? match.reason
       : null;
   }
-  return BOOTSTRAP.some((row) => matchesRow(binding, row)) ? BOOTSTRAP_REASON : null;
+  return BOOTSTRAP_ROWS.some((row) => matchesRow(binding, row)) ? BOOTSTRAP_REASON : null;
 }

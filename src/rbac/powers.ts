@@ -53,17 +53,8 @@ const core = (resource: string, verbs: readonly string[], subresource?: string):
 });
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
-const KUBELET_VERBS = [
-  'get',
-  'list',
-  'watch',
-  'create',
-  'update',
-  'patch',
-  'delete',
-  'deletecollection',
-  'proxy',
-];
+// The kubelet maps HTTP methods to get, create, update, patch and delete; any verb counts (RULES.md).
+const KUBELET_VERBS = ['get', 'list', 'watch', ...WRITE, 'proxy'];
 
 // Powers decided by asking each rule the questions below with the authorizer's own matching (so `*`,
 // `*/<sub>` and resourceNames count exactly as they do for a request).

@@ -16,6 +16,7 @@ import {
 import { buildRbacIndex, type RbacIndex } from '../rbac/rbac-index.ts';
 import { parseRbacObject, type ParseResult } from '../rbac/schema.ts';
 import { cisReference } from './references.ts';
+import { serviceAccountOf } from '../workloads/service-account.ts';
 
 /**
  * What the rbac-* rules share (docs/rbac.md): the scan's RBAC objects parsed and indexed once, the
@@ -260,15 +261,6 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
   });
 }
 
-/** The account a pod runs as (`serviceAccount` is the deprecated spelling). */
-function serviceAccountOf(podSpec: Record<string, unknown>): string {
-  for (const field of ['serviceAccountName', 'serviceAccount']) {
-    const value = podSpec[field];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return 'default';
-}
-
 function chainEvidence(chain: EvidenceChain): string[] {
   const role = chain.role
     ? `${chain.role.kind} ${chain.role.namespace ? `${chain.role.namespace}/` : ''}${chain.role.name}`
@@ -284,3 +276,34 @@ function chainEvidence(chain: EvidenceChain): string[] {
 
 /** The path of a power finding: the role reference through which the power comes. */
 export const roleRefPath = (): FieldPath => ['roleRef'];
+
+export interface PowerRuleSpec {
+  readonly id: RbacRuleId;
+  readonly title: Localized;
+  /** The power in a phrase that fits "lets X … cluster-wide" / "允许 X 在……范围内……". */
+  readonly power: Localized;
+  readonly why: Localized;
+  readonly fix: Localized;
+  /** Lines of the YAML snippet. */
+  readonly snippet: readonly string[];
+  /** The CIS Kubernetes Benchmark item, when there is one. */
+  readonly cis?: string;
+}
+
+/** A rule about one power of docs/rbac.md, on bindings and on workloads, with the shared messages. */
+export function definePowerRule(spec: PowerRuleSpec): ObjectRule<PowerMessageId, 'rbac'> {
+  return defineRbacRule<PowerMessageId>({
+    id: spec.id,
+    title: spec.title,
+    messages: powerMessages(spec.power),
+    messageId: powerMessageId,
+    path: roleRefPath,
+    onWorkloads: true,
+    docs: {
+      why: spec.why,
+      fix: spec.fix,
+      snippet: spec.snippet.join('\n'),
+      references: [RBAC_GOOD_PRACTICES, RBAC_REFERENCE, ...(spec.cis ? [cisReference(spec.cis)] : [])],
+    },
+  });
+}

@@ -282,31 +282,15 @@ describe('RBAC authorizer against the API server (SubjectAccessReview)', () => {
       await createMany(admin, sentinels as Obj[], 1);
       const deadline = Date.now() + 30_000;
       for (;;) {
+        const sees = (resource: string, namespace: string) =>
+          subjectAccessReview({
+            user: sentinel,
+            groups: [],
+            resource: { verb: 'get', group: sentinel, resource, subresource: '', name: '', namespace },
+          });
         const [cluster, namespaced] = await Promise.all([
-          subjectAccessReview({
-            user: sentinel,
-            groups: [],
-            resource: {
-              verb: 'get',
-              group: sentinel,
-              resource: 'cluster',
-              subresource: '',
-              name: '',
-              namespace: '',
-            },
-          }),
-          subjectAccessReview({
-            user: sentinel,
-            groups: [],
-            resource: {
-              verb: 'get',
-              group: sentinel,
-              resource: 'namespace',
-              subresource: '',
-              name: '',
-              namespace: namespaces[0]!,
-            },
-          }),
+          sees('cluster', ''),
+          sees('namespace', namespaces[0]!),
         ]);
         if (cluster && namespaced) break;
         if (Date.now() > deadline)

@@ -1,50 +1,31 @@
-import {
-  defineRbacRule,
-  powerMessageId,
-  powerMessages,
-  RBAC_GOOD_PRACTICES,
-  RBAC_REFERENCE,
-  roleRefPath,
-  cisReference,
-} from '../rbac-rule.ts';
+import { definePowerRule } from '../rbac-rule.ts';
 
-export const rbacCsrApprove = defineRbacRule({
+export const rbacCsrApprove = definePowerRule({
   id: 'rbac-csr-approve',
   title: {
     en: 'Binding grants approving certificate signing requests',
     'zh-CN': '绑定授予批准证书签名请求的权限',
   },
-  messages: powerMessages({
+  power: {
     en: 'approve certificate signing requests for signers {{signers}}',
     'zh-CN': '批准签名者为 {{signers}} 的证书签名请求',
-  }),
-  messageId: powerMessageId,
-  path: roleRefPath,
-  onWorkloads: true,
-  docs: {
-    why: {
-      en: 'Whoever can update the approval of CertificateSigningRequests and approve for a signer can have client certificates issued for any user or group that signer serves, system:masters included for kube-apiserver-client.',
-      'zh-CN':
-        '能够更新 CertificateSigningRequest 的批准状态并对某个签名者执行 approve 的主体，可以为该签名者所服务的任意用户或组签发客户端证书，对于 kube-apiserver-client 签名者甚至包括 system:masters。',
-    },
-    fix: {
-      en: 'Grant `update` on `certificatesigningrequests/approval` and `approve` on `signers` only to the approving controller, and name the signers it approves for with `resourceNames`.',
-      'zh-CN':
-        '仅向负责审批的控制器授予 `certificatesigningrequests/approval` 的 `update` 与 `signers` 的 `approve` 权限，并用 `resourceNames` 列出它可审批的签名者。',
-    },
-    snippet: [
-      'rules:',
-      '  - apiGroups: [certificates.k8s.io]',
-      '    resources: [signers]',
-      '    resourceNames: [example.com/my-signer]',
-      '    verbs: [approve]',
-    ].join('\n'),
-    references: [
-      RBAC_GOOD_PRACTICES,
-      RBAC_REFERENCE,
-      cisReference(
-        '5.1.11: Minimize access to the approval sub-resource of certificatesigningrequests objects',
-      ),
-    ],
   },
+  why: {
+    en: 'Whoever can update the approval of CertificateSigningRequests and approve for a signer can have client certificates issued for any user or group that signer serves, system:masters included for kube-apiserver-client.',
+    'zh-CN':
+      '能够更新 CertificateSigningRequest 的批准状态并对某个签名者执行 approve 的主体，可以为该签名者所服务的任意用户或组签发客户端证书，对于 kube-apiserver-client 签名者甚至包括 system:masters。',
+  },
+  fix: {
+    en: 'Grant `update` on `certificatesigningrequests/approval` and `approve` on `signers` only to the approving controller, and name the signers it approves for with `resourceNames`.',
+    'zh-CN':
+      '仅向负责审批的控制器授予 `certificatesigningrequests/approval` 的 `update` 与 `signers` 的 `approve` 权限，并用 `resourceNames` 列出它可审批的签名者。',
+  },
+  snippet: [
+    'rules:',
+    '  - apiGroups: [certificates.k8s.io]',
+    '    resources: [signers]',
+    '    resourceNames: [example.com/my-signer]',
+    '    verbs: [approve]',
+  ],
+  cis: '5.1.11: Minimize access to the approval sub-resource of certificatesigningrequests objects',
 });

@@ -1,42 +1,24 @@
-import {
-  defineRbacRule,
-  powerMessageId,
-  powerMessages,
-  RBAC_GOOD_PRACTICES,
-  RBAC_REFERENCE,
-  roleRefPath,
-} from '../rbac-rule.ts';
+import { definePowerRule } from '../rbac-rule.ts';
 
-export const rbacPodExec = defineRbacRule({
+export const rbacPodExec = definePowerRule({
   id: 'rbac-pod-exec',
   title: {
     en: 'Binding grants exec, attach or port-forward into pods',
     'zh-CN': '绑定授予在 Pod 中 exec、attach 或端口转发的权限',
   },
-  messages: powerMessages({
+  power: {
     en: 'run commands in, attach to or port-forward into pods',
     'zh-CN': '在 Pod 中执行命令、附加或进行端口转发',
-  }),
-  messageId: powerMessageId,
-  path: roleRefPath,
-  onWorkloads: true,
-  docs: {
-    why: {
-      en: 'exec and attach run commands inside a container with its identity, files and mounted credentials; port-forward reaches its ports from outside. A GET is enough: the WebSocket upgrade that kubectl uses is a GET.',
-      'zh-CN':
-        'exec 与 attach 以容器的身份、文件和挂载的凭据在容器内执行命令；port-forward 可从外部访问其端口。GET 即已足够：kubectl 使用的 WebSocket 升级请求就是 GET。',
-    },
-    fix: {
-      en: 'Remove `pods/exec`, `pods/attach` and `pods/portforward` (with both `create` and `get`) from roles that do not need them; grant them for debugging only, in one namespace, for a limited time.',
-      'zh-CN':
-        '从不需要的角色中删除 `pods/exec`、`pods/attach` 和 `pods/portforward`（`create` 与 `get` 都要删除）；仅在调试时、限定在一个命名空间内、有时限地授予。',
-    },
-    snippet: [
-      'rules:',
-      '  - apiGroups: [""]',
-      '    resources: [pods, pods/log]',
-      '    verbs: [get, list]',
-    ].join('\n'),
-    references: [RBAC_GOOD_PRACTICES, RBAC_REFERENCE],
   },
+  why: {
+    en: 'exec and attach run commands inside a container with its identity, files and mounted credentials; port-forward reaches its ports from outside. A GET is enough: the WebSocket upgrade that kubectl uses is a GET.',
+    'zh-CN':
+      'exec 与 attach 以容器的身份、文件和挂载的凭据在容器内执行命令；port-forward 可从外部访问其端口。GET 即已足够：kubectl 使用的 WebSocket 升级请求就是 GET。',
+  },
+  fix: {
+    en: 'Remove `pods/exec`, `pods/attach` and `pods/portforward` (with both `create` and `get`) from roles that do not need them; grant them for debugging only, in one namespace, for a limited time.',
+    'zh-CN':
+      '从不需要的角色中删除 `pods/exec`、`pods/attach` 和 `pods/portforward`（`create` 与 `get` 都要删除）；仅在调试时、限定在一个命名空间内、有时限地授予。',
+  },
+  snippet: ['rules:', '  - apiGroups: [""]', '    resources: [pods, pods/log]', '    verbs: [get, list]'],
 });

@@ -1,40 +1,27 @@
-import {
-  defineRbacRule,
-  powerMessageId,
-  powerMessages,
-  RBAC_GOOD_PRACTICES,
-  RBAC_REFERENCE,
-  roleRefPath,
-  cisReference,
-} from '../rbac-rule.ts';
+import { definePowerRule } from '../rbac-rule.ts';
 
-export const rbacWorkloadCreate = defineRbacRule({
+export const rbacWorkloadCreate = definePowerRule({
   id: 'rbac-workload-create',
   title: {
     en: 'Binding grants creating pods or pod controllers',
     'zh-CN': '绑定授予创建 Pod 或 Pod 控制器的权限',
   },
-  messages: powerMessages({ en: 'create pods or pod controllers', 'zh-CN': '创建 Pod 或 Pod 控制器' }),
-  messageId: powerMessageId,
-  path: roleRefPath,
-  onWorkloads: true,
-  docs: {
-    why: {
-      en: 'Whoever can create a pod, directly or through a Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob or ReplicationController, can run it as any service account of the namespace and mount any Secret there: they get every permission of that namespace.',
-      'zh-CN':
-        '能够直接或通过 Deployment、DaemonSet、StatefulSet、ReplicaSet、Job、CronJob 或 ReplicationController 创建 Pod 的主体，可以让 Pod 以该命名空间中任意 ServiceAccount 的身份运行并挂载其中任意 Secret，从而获得该命名空间的全部权限。',
-    },
-    fix: {
-      en: 'Grant workload creation only to deployment pipelines and operators that need it, in their namespaces; keep Pod Security admission at `restricted` there so that what they create cannot escape to the node.',
-      'zh-CN':
-        '只向确实需要的部署流水线和 Operator 在其命名空间内授予创建工作负载的权限；并在这些命名空间启用 `restricted` 级别的 Pod Security 准入，使其创建的 Pod 无法逃逸到节点。',
-    },
-    snippet: [
-      'rules:',
-      '  - apiGroups: [apps]',
-      '    resources: [deployments]',
-      '    verbs: [get, list, watch]',
-    ].join('\n'),
-    references: [RBAC_GOOD_PRACTICES, RBAC_REFERENCE, cisReference('5.1.4: Minimize access to create pods')],
+  power: { en: 'create pods or pod controllers', 'zh-CN': '创建 Pod 或 Pod 控制器' },
+  why: {
+    en: 'Whoever can create a pod, directly or through a Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob or ReplicationController, can run it as any service account of the namespace and mount any Secret there: they get every permission of that namespace.',
+    'zh-CN':
+      '能够直接或通过 Deployment、DaemonSet、StatefulSet、ReplicaSet、Job、CronJob 或 ReplicationController 创建 Pod 的主体，可以让 Pod 以该命名空间中任意 ServiceAccount 的身份运行并挂载其中任意 Secret，从而获得该命名空间的全部权限。',
   },
+  fix: {
+    en: 'Grant workload creation only to deployment pipelines and operators that need it, in their namespaces; keep Pod Security admission at `restricted` there so that what they create cannot escape to the node.',
+    'zh-CN':
+      '只向确实需要的部署流水线和 Operator 在其命名空间内授予创建工作负载的权限；并在这些命名空间启用 `restricted` 级别的 Pod Security 准入，使其创建的 Pod 无法逃逸到节点。',
+  },
+  snippet: [
+    'rules:',
+    '  - apiGroups: [apps]',
+    '    resources: [deployments]',
+    '    verbs: [get, list, watch]',
+  ],
+  cis: '5.1.4: Minimize access to create pods',
 });

@@ -1,6 +1,7 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { accountKey, serviceAccountSettings } from './accounts.ts';
 import { NSA_HARDENING_REFERENCE, cisReference } from '../references.ts';
+import { serviceAccountOf } from '../../workloads/service-account.ts';
 
 const OPT_OUT_REFERENCE: Reference = {
   title: 'Configure Service Accounts for Pods: opt out of API credential automounting',
@@ -9,14 +10,6 @@ const OPT_OUT_REFERENCE: Reference = {
 const CIS_REFERENCE = cisReference(
   '5.1.6: Ensure that Service Account Tokens are only mounted where necessary',
 );
-
-function serviceAccountOf(podSpec: Record<string, unknown>): string {
-  for (const field of ['serviceAccountName', 'serviceAccount']) {
-    const value = podSpec[field];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return 'default';
-}
 
 export const serviceAccountToken = defineRule({
   meta: {
