@@ -150,8 +150,8 @@ export function powerMessages(power: Localized): Record<PowerMessageId, Localize
   };
 }
 
-export function powerMessageId(finding: PowerFinding): PowerMessageId {
-  const named = finding.data['resourceNames'] !== '';
+export function powerMessageId(finding: PowerFinding, narrowedByNames = true): PowerMessageId {
+  const named = narrowedByNames && finding.data['resourceNames'] !== '';
   const cluster = finding.data['scope'] === 'cluster';
   if (isWorkloadFinding(finding))
     return cluster
@@ -288,6 +288,13 @@ export interface PowerRuleSpec {
   readonly snippet: readonly string[];
   /** The CIS Kubernetes Benchmark item, when there is one. */
   readonly cis?: string;
+  /** Cluster-scoped resources only: a RoleBinding never grants the power (no namespace messages). */
+  readonly clusterOnly?: boolean;
+  /**
+   * Whether the message says "for the objects named …": false when resourceNames can never narrow it
+   * (create has no name) or when the power takes several rules whose names mean different things.
+   */
+  readonly narrowedByNames: boolean;
 }
 
 /** A rule about one power of docs/rbac.md, on bindings and on workloads, with the shared messages. */
@@ -295,8 +302,14 @@ export function definePowerRule(spec: PowerRuleSpec): ObjectRule<PowerMessageId,
   return defineRbacRule<PowerMessageId>({
     id: spec.id,
     title: spec.title,
-    messages: powerMessages(spec.power),
-    messageId: powerMessageId,
+    // Only the messages the power can produce, so that every message is one a case can expect.
+    messages: Object.fromEntries(
+      Object.entries(powerMessages(spec.power)).filter(
+        ([id]) =>
+          (spec.narrowedByNames || !id.endsWith('Named')) && (!spec.clusterOnly || !/amespace/.test(id)),
+      ),
+    ) as Record<PowerMessageId, Localized>,
+    messageId: (finding) => powerMessageId(finding, spec.narrowedByNames),
     path: roleRefPath,
     onWorkloads: true,
     docs: {

@@ -2,7 +2,8 @@
 // the same situations (bound or not, through a ClusterRoleBinding, a RoleBinding, aggregation,
 // resourceNames, a workload's account with and without a token), each rule giving its own rules that
 // have the power (`bad`) and a near miss that does not (`good`).
-import type { InvalidObjectCase, ObjectCase } from '../../src/engine/rule-tester.ts';
+import type { InvalidScanCase, ScanCase } from './rbac-rule-kit.ts';
+import type { PowerMessageId } from '../../src/rules/rbac-rule.ts';
 import type { Severity } from '../../src/engine/severity.ts';
 
 type Json = Record<string, unknown>;
@@ -87,9 +88,12 @@ export interface PowerCases {
   readonly namesNotNarrowing?: boolean;
 }
 
-export function powerRuleCases(c: PowerCases): { valid: ObjectCase[]; invalid: InvalidObjectCase[] } {
+export function powerRuleCases(c: PowerCases): {
+  valid: ScanCase[];
+  invalid: InvalidScanCase<PowerMessageId>[];
+} {
   const named = c.bad.map((rule) => ({ ...rule, resourceNames: ['one'] }));
-  const valid: ObjectCase[] = [
+  const valid: ScanCase[] = [
     {
       name: 'a ClusterRoleBinding to a role without the power',
       objects: [clusterRole('r', c.good), clusterRoleBinding('b', 'r')],
@@ -107,7 +111,7 @@ export function powerRuleCases(c: PowerCases): { valid: ObjectCase[]; invalid: I
       objects: [clusterRole('r', c.good), clusterRoleBinding('b', 'r', [account]), deployment('ci')],
     },
   ];
-  const invalid: InvalidObjectCase[] = [
+  const invalid: InvalidScanCase<PowerMessageId>[] = [
     {
       name: 'a ClusterRoleBinding to a ClusterRole with the power',
       objects: [clusterRole('r', c.bad), clusterRoleBinding('b', 'r')],
@@ -198,11 +202,11 @@ export function powerRuleCases(c: PowerCases): { valid: ObjectCase[]; invalid: I
         },
       ],
     });
-  const narrowed = [clusterRole('r', named), clusterRoleBinding('b', 'r')];
+  const narrowed = [clusterRole('r', named), clusterRoleBinding('b', 'r', [account]), deployment('ci')];
   if (c.nameless) valid.push({ name: 'resourceNames: a create request has no name', objects: narrowed });
-  else if (!c.namesNotNarrowing)
+  else if (!c.namesNotNarrowing) {
     invalid.push({
-      name: 'narrowed by resourceNames',
+      name: 'narrowed by resourceNames, on the binding and the Deployment',
       objects: narrowed,
       findings: [
         {
@@ -211,7 +215,33 @@ export function powerRuleCases(c: PowerCases): { valid: ObjectCase[]; invalid: I
           path: 'roleRef',
           data: { resourceNames: 'one' },
         },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadClusterNamed',
+          path: ACCOUNT_PATH,
+          data: { resourceNames: 'one' },
+        },
       ],
     });
+    if (!c.clusterOnly)
+      invalid.push({
+        name: 'narrowed by resourceNames through a RoleBinding',
+        objects: [role('shop', 'r', named), roleBinding('shop', 'b', 'Role', 'r'), deployment('ci')],
+        findings: [
+          {
+            on: 'RoleBinding shop/b',
+            messageId: 'namespaceNamed',
+            path: 'roleRef',
+            data: { resourceNames: 'one' },
+          },
+          {
+            on: 'Deployment shop/web',
+            messageId: 'workloadNamespaceNamed',
+            path: ACCOUNT_PATH,
+            data: { resourceNames: 'one' },
+          },
+        ],
+      });
+  }
   return { valid, invalid };
 }

@@ -125,7 +125,7 @@ function reroot(path: string, kind: NestingKind): string {
   return path;
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
@@ -325,7 +325,14 @@ export function runObjectRule<M extends string, K extends ObjectSubjectKind>(
   testCase: ObjectCase,
 ) {
   const all = [testCase.object, ...(testCase.others ?? [])].map((o) => deepFreeze(structuredClone(o)));
-  const kinds = new Set(all.map((o) => String(o['kind'])));
+  // A `kind: List` (how a catalogue example holds the other objects of its scan) stands for its items.
+  const kinds = new Set(
+    all.flatMap((o) =>
+      o['kind'] === 'List' && Array.isArray(o['items'])
+        ? (o['items'] as Record<string, unknown>[]).map((i) => String(i['kind']))
+        : [String(o['kind'])],
+    ),
+  );
   const extraction = emptyExtraction(kinds);
   for (const object of all) extractWorkloads(object, { file: 'test.yaml', documentPath: [] }, extraction);
   if (extraction.errors.length > 0)

@@ -27,4 +27,6 @@ export const rbacAdmissionWrite = definePowerRule({
     '    verbs: [get, list, watch]',
   ],
   cis: '5.1.12: Minimize access to webhook configuration objects',
+  clusterOnly: true,
+  narrowedByNames: true,
 });

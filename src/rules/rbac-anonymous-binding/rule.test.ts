@@ -1,4 +1,4 @@
-import { testObjectRule } from '../../engine/rule-tester.ts';
+import { testRbacRule } from '../../../test/support/rbac-rule-kit.ts';
 import { rbacAnonymousBinding } from './rule.ts';
 
 const API = 'rbac.authorization.k8s.io/v1';
@@ -29,7 +29,7 @@ const binding = (kind: string, subjects: Record<string, string>[], namespace?: s
   roleRef: { apiGroup: G, kind: 'ClusterRole', name: 'view' },
 });
 
-testObjectRule(rbacAnonymousBinding, {
+testRbacRule(rbacAnonymousBinding, {
   valid: [
     {
       name: 'authenticated users only',

@@ -1,4 +1,5 @@
-import { testObjectRule } from '../../engine/rule-tester.ts';
+import { testRbacRule } from '../../../test/support/rbac-rule-kit.ts';
+import { deployment } from '../../../test/support/rbac-rule-cases.ts';
 import { rbacClusterAdminBinding } from './rule.ts';
 
 const API = 'rbac.authorization.k8s.io/v1';
@@ -26,7 +27,7 @@ const binding = (
 });
 const masters = { kind: 'Group', apiGroup: G, name: 'system:masters' };
 
-testObjectRule(rbacClusterAdminBinding, {
+testRbacRule(rbacClusterAdminBinding, {
   valid: [
     {
       name: 'the built-in binding to system:masters',
@@ -42,6 +43,43 @@ testObjectRule(rbacClusterAdminBinding, {
     { name: 'another role', objects: [binding('x', [{ kind: 'User', apiGroup: G, name: 'alice' }], 'edit')] },
   ],
   invalid: [
+    {
+      name: 'a Deployment whose account is cluster-admin, and one that is admin of its namespace',
+      objects: [
+        clusterAdmin,
+        binding('ci-admin', [{ kind: 'ServiceAccount', name: 'ci', namespace: 'shop' }]),
+        deployment('ci'),
+      ],
+      findings: [
+        { on: 'ClusterRoleBinding ci-admin', messageId: 'cluster', path: 'roleRef.name' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadCluster',
+          path: 'spec.template.spec.serviceAccountName',
+          data: {
+            serviceAccount: 'shop/ci',
+            chain: 'ClusterRoleBinding ci-admin → ClusterRole cluster-admin',
+          },
+        },
+      ],
+    },
+    {
+      name: 'the default account, cluster-admin in its namespace through a RoleBinding',
+      objects: [
+        clusterAdmin,
+        binding('ns-admin', [{ kind: 'ServiceAccount', name: 'default' }], 'cluster-admin', 'shop'),
+        deployment(),
+      ],
+      findings: [
+        { on: 'RoleBinding shop/ns-admin', messageId: 'namespace', path: 'roleRef.name' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadNamespace',
+          path: 'spec.template.spec.serviceAccountName',
+          data: { namespaces: 'shop' },
+        },
+      ],
+    },
     {
       name: 'a user and a service account, the system group left out of the message',
       objects: [

@@ -1,8 +1,8 @@
-import { testObjectRule } from '../../engine/rule-tester.ts';
+import { testRbacRule } from '../../../test/support/rbac-rule-kit.ts';
 import { powerRuleCases } from '../../../test/support/rbac-rule-cases.ts';
 import { rbacCsrApprove } from './rule.ts';
 
-testObjectRule(
+testRbacRule(
   rbacCsrApprove,
   powerRuleCases({
     bad: [

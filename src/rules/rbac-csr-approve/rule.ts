@@ -28,4 +28,6 @@ export const rbacCsrApprove = definePowerRule({
     '    verbs: [approve]',
   ],
   cis: '5.1.11: Minimize access to the approval sub-resource of certificatesigningrequests objects',
+  clusterOnly: true,
+  narrowedByNames: false,
 });

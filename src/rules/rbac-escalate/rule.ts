@@ -28,4 +28,5 @@ export const rbacEscalate = definePowerRule({
     '    verbs: [bind]',
   ],
   cis: '5.1.8: Limit use of the Bind, Impersonate and Escalate permissions',
+  narrowedByNames: true,
 });

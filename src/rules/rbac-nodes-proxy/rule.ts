@@ -21,4 +21,6 @@ export const rbacNodesProxy = definePowerRule({
     '    verbs: [get]',
   ],
   cis: '5.1.10: Minimize access to the proxy sub-resource of nodes',
+  clusterOnly: true,
+  narrowedByNames: true,
 });

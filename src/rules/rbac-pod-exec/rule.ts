@@ -21,4 +21,5 @@ export const rbacPodExec = definePowerRule({
       '从不需要的角色中删除 `pods/exec`、`pods/attach` 和 `pods/portforward`（`create` 与 `get` 都要删除）；仅在调试时、限定在一个命名空间内、有时限地授予。',
   },
   snippet: ['rules:', '  - apiGroups: [""]', '    resources: [pods, pods/log]', '    verbs: [get, list]'],
+  narrowedByNames: true,
 });

@@ -22,4 +22,5 @@ export const rbacSecretsRead = definePowerRule({
     '    verbs: [get]',
   ],
   cis: '5.1.2: Minimize access to secrets',
+  narrowedByNames: true,
 });

@@ -25,4 +25,5 @@ export const rbacTokenCreate = definePowerRule({
     '    verbs: [create]',
   ],
   cis: '5.1.13: Minimize access to the service account token creation',
+  narrowedByNames: true,
 });

@@ -1,4 +1,5 @@
-import { testObjectRule } from '../../engine/rule-tester.ts';
+import { testRbacRule } from '../../../test/support/rbac-rule-kit.ts';
+import { deployment } from '../../../test/support/rbac-rule-cases.ts';
 import { rbacWildcard } from './rule.ts';
 
 const API = 'rbac.authorization.k8s.io/v1';
@@ -17,7 +18,7 @@ const binding = (namespace?: string, name = 'b', roleName = 'r') => ({
   roleRef: { apiGroup: G, kind: 'ClusterRole', name: roleName },
 });
 
-testObjectRule(rbacWildcard, {
+testRbacRule(rbacWildcard, {
   valid: [
     {
       name: 'explicit lists',
@@ -51,6 +52,40 @@ testObjectRule(rbacWildcard, {
     },
   ],
   invalid: [
+    {
+      name: 'a Deployment whose account is bound cluster-wide and in its namespace',
+      objects: [
+        role([{ verbs: ['*'], apiGroups: ['apps'], resources: ['deployments'] }]),
+        { ...binding(), subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'shop' }] },
+        deployment('ci'),
+      ],
+      findings: [
+        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadCluster',
+          path: 'spec.template.spec.serviceAccountName',
+          data: { grants: 'verbs: *' },
+        },
+      ],
+    },
+    {
+      name: 'a Deployment whose account is bound through a RoleBinding',
+      objects: [
+        role([{ verbs: ['get'], apiGroups: ['*'], resources: ['pods'] }]),
+        { ...binding('shop'), subjects: [{ kind: 'ServiceAccount', name: 'ci' }] },
+        deployment('ci'),
+      ],
+      findings: [
+        { on: 'RoleBinding shop/b', messageId: 'namespace', path: 'roleRef' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadNamespace',
+          path: 'spec.template.spec.serviceAccountName',
+          data: { namespaces: 'shop', grants: 'apiGroups: *' },
+        },
+      ],
+    },
     {
       name: 'verbs, apiGroups and resources',
       objects: [role([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]), binding()],

@@ -1,8 +1,8 @@
-import { testObjectRule } from '../../engine/rule-tester.ts';
+import { testRbacRule } from '../../../test/support/rbac-rule-kit.ts';
 import { powerRuleCases } from '../../../test/support/rbac-rule-cases.ts';
 import { rbacWorkloadCreate } from './rule.ts';
 
-testObjectRule(
+testRbacRule(
   rbacWorkloadCreate,
   powerRuleCases({
     bad: [{ verbs: ['create'], apiGroups: ['apps'], resources: ['deployments'] }],

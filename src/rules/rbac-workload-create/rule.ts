@@ -24,4 +24,5 @@ export const rbacWorkloadCreate = definePowerRule({
     '    verbs: [get, list, watch]',
   ],
   cis: '5.1.4: Minimize access to create pods',
+  narrowedByNames: false,
 });
