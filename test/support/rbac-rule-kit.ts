@@ -12,7 +12,7 @@ import type { Severity } from '../../src/engine/severity.ts';
 import { createFacts, subjectKindOfObject } from '../../src/engine/subject.ts';
 import { emptyExtraction, extractWorkloads } from '../../src/workloads/extract.ts';
 import { REGISTRY } from './registry.ts';
-import { checkCaseTable, deepFreeze } from './rule-kit.ts';
+import { checkCaseTable, deepFreeze, expectFindings } from './rule-kit.ts';
 
 export interface ScanCase {
   readonly name: string;
@@ -78,24 +78,10 @@ export function testRbacRule<M extends string>(
       });
     for (const testCase of cases.invalid)
       it(`invalid: ${testCase.name}`, () => {
-        const actual = run(testCase).map((f) => ({
-          on: on(f),
-          messageId: f.messageId,
-          path: f.missing
-            ? `${f.path}${f.path && !f.missing.startsWith('[') ? '.' : ''}${f.missing}`
-            : f.path,
-          severity: f.severity,
-          data: f.data,
-        }));
-        expect(actual).toEqual(
-          testCase.findings.map((e, i) => ({
-            on: e.on,
-            messageId: e.messageId,
-            path: e.path,
-            severity: e.severity ?? rule.meta.severity,
-            data: e.data ? expect.objectContaining(e.data) : actual[i]?.data,
-          })),
-        );
+        expectFindings(run(testCase), testCase.findings, rule.meta.severity, {
+          actual: (f) => ({ on: on(f) }),
+          expected: (e) => ({ on: e.on }),
+        });
       });
   });
 }

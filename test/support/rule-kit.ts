@@ -24,6 +24,7 @@ import {
   type RuleOptionValues,
 } from '../../src/engine/rule.ts';
 import { createInspector, createObjectInspector, inspectWorkload } from '../../src/engine/run.ts';
+import type { Finding } from '../../src/engine/finding.ts';
 import type { Severity } from '../../src/engine/severity.ts';
 import { createFacts, subjectKindOfObject, type ObjectSubjectKind } from '../../src/engine/subject.ts';
 import { emptyExtraction, extractWorkloads } from '../../src/workloads/extract.ts';
@@ -123,6 +124,42 @@ function reroot(path: string, kind: NestingKind): string {
   if (path.startsWith('metadata.') || path.startsWith('metadata['))
     return META_PREFIX[kind] + path.slice('metadata'.length);
   return path;
+}
+
+/** A finding's path as a case writes it: the existing part and the missing part joined. */
+export function findingPath(f: { readonly path: string; readonly missing?: string }): string {
+  return f.missing ? `${f.path}${f.path && !f.missing.startsWith('[') ? '.' : ''}${f.missing}` : f.path;
+}
+
+/**
+ * Asserts findings against a case's expectations by message id, path, severity (default: the rule's) and
+ * data (a subset); `key` adds fields that say which subject a finding is on, on both sides.
+ */
+export function expectFindings<E extends Omit<ExpectedFinding, 'container'>>(
+  findings: readonly Finding[],
+  expected: readonly E[],
+  severity: Severity,
+  key: { actual: (f: Finding) => Record<string, unknown>; expected: (e: E) => Record<string, unknown> } = {
+    actual: () => ({}),
+    expected: () => ({}),
+  },
+): void {
+  const actual = findings.map((f) => ({
+    ...key.actual(f),
+    messageId: f.messageId,
+    path: findingPath(f),
+    severity: f.severity,
+    data: f.data,
+  }));
+  expect(actual).toEqual(
+    expected.map((e, i) => ({
+      ...key.expected(e),
+      messageId: e.messageId,
+      path: e.path,
+      severity: e.severity ?? severity,
+      data: e.data ? expect.objectContaining(e.data) : actual[i]?.data,
+    })),
+  );
 }
 
 export function deepFreeze<T>(value: T): T {
@@ -278,9 +315,7 @@ export function testRule<M extends string>(
             const findings = runRule(rule, object, testCase.version, testCase.facts, testCase.options);
             const actual = findings.map((f) => ({
               messageId: f.messageId,
-              path: f.missing
-                ? `${f.path}${f.path && !f.missing.startsWith('[') ? '.' : ''}${f.missing}`
-                : f.path,
+              path: findingPath(f),
               container: f.container,
               severity: f.severity,
               data: f.data,
@@ -376,22 +411,7 @@ export function testObjectRule<M extends string, K extends ObjectSubjectKind>(
       });
     for (const testCase of cases.invalid)
       it(`invalid: ${testCase.name}`, () => {
-        const actual = runObjectRule(rule, testCase).map((f) => ({
-          messageId: f.messageId,
-          path: f.missing
-            ? `${f.path}${f.path && !f.missing.startsWith('[') ? '.' : ''}${f.missing}`
-            : f.path,
-          severity: f.severity,
-          data: f.data,
-        }));
-        expect(actual).toEqual(
-          testCase.findings.map((e, i) => ({
-            messageId: e.messageId,
-            path: e.path,
-            severity: e.severity ?? rule.meta.severity,
-            data: e.data ? expect.objectContaining(e.data) : actual[i]?.data,
-          })),
-        );
+        expectFindings(runObjectRule(rule, testCase), testCase.findings, rule.meta.severity);
       });
   });
 }
