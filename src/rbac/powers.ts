@@ -251,12 +251,26 @@ export const isAnonymousSubject = (subject: Subject) =>
   (subject.kind === 'User' && subject.name === 'system:anonymous') ||
   (subject.kind === 'Group' && subject.name === 'system:unauthenticated');
 
+/**
+ * Joins a finding's list for its message data, at most about 1,000 characters, then `… and N more`:
+ * reports cap each data value (4 KiB), and a long list reads no better (the chains are in the evidence).
+ */
+export function joinCapped(items: readonly string[], separator = ', ', limit = 1000): string {
+  let out = '';
+  for (let i = 0; i < items.length; i++) {
+    const next = out ? `${out}${separator}${items[i]}` : items[i]!;
+    if (next.length > limit && out) return `${out}${separator}… and ${items.length - i} more`;
+    out = next.length > limit ? `${next.slice(0, limit)}…` : next;
+  }
+  return out;
+}
+
 function names(evidence: readonly RuleEvidence[]): string {
   if (evidence.some((e) => e.power.resourceNames.length === 0)) return '';
-  return [...new Set(evidence.flatMap((e) => e.power.resourceNames))].join(', ');
+  return joinCapped([...new Set(evidence.flatMap((e) => e.power.resourceNames))]);
 }
 function grants(evidence: readonly RuleEvidence[]): string {
-  return [...new Set(evidence.flatMap((e) => e.power.grants))].join(', ');
+  return joinCapped([...new Set(evidence.flatMap((e) => e.power.grants))]);
 }
 
 /** The data every power finding carries: what is granted, where, and whether resourceNames narrow it. */
@@ -266,7 +280,7 @@ function powerData(chains: readonly EvidenceChain[]): Record<string, string> {
   return {
     grants: grants(evidence),
     scope: cluster ? 'cluster' : 'namespace',
-    namespaces: cluster ? '' : [...new Set(chains.map((c) => c.scope))].join(', '),
+    namespaces: cluster ? '' : joinCapped([...new Set(chains.map((c) => c.scope))]),
     resourceNames: names(evidence),
   };
 }
@@ -365,7 +379,7 @@ export function bindingFindings(index: RbacIndex, binding: BindingObject): Power
     add(
       'rbac-anonymous-binding',
       role ? 'anonymousBinding' : 'anonymousBindingMissingRole',
-      { subjects: anonymous.map((s) => s.name).join(', '), scope: scopeOf(binding) },
+      { subjects: joinCapped(anonymous.map((s) => s.name)), scope: scopeOf(binding) },
       c,
     );
   }
@@ -376,7 +390,7 @@ export function bindingFindings(index: RbacIndex, binding: BindingObject): Power
       add(
         ruleId,
         'clusterAdminBinding',
-        { subjects: subjects.map(describeSubject).join(', '), scope: scopeOf(binding) },
+        { subjects: joinCapped(subjects.map(describeSubject)), scope: scopeOf(binding) },
         { ...c, subjects },
       );
     } else if (ruleId === 'rbac-csr-approve') add(ruleId, 'binding', csrData([c]), c);
@@ -448,7 +462,7 @@ export function serviceAccountFindings(
     const severity = mounted ? RBAC_RULE_SEVERITY[ruleId] : lower(RBAC_RULE_SEVERITY[ruleId]);
     const data = {
       serviceAccount: `${namespace}/${name}`,
-      chain: [...new Set(chains.map(describeChain))].join('; '),
+      chain: joinCapped([...new Set(chains.map(describeChain))], '; '),
       tokenMounted: mounted ? 'yes' : 'no',
       ...(ruleId === 'rbac-csr-approve' ? csrData(chains) : powerData(chains)),
     };

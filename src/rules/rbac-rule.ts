@@ -9,6 +9,7 @@ import {
   serviceAccountFindings,
   type EvidenceChain,
   describeSubject,
+  joinCapped,
   RBAC_RULE_SEVERITY,
   type PowerFinding,
   type RbacRuleId,
@@ -219,9 +220,9 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
         if (finding.ruleId !== spec.id) continue;
         context.report({
           messageId: spec.messageId(finding),
-          data: { subjects: binding.subjects.map(describeSubject).join(', '), ...finding.data },
+          data: { subjects: joinCapped(binding.subjects.map(describeSubject)), ...finding.data },
           path: spec.path(finding, binding),
-          evidence: chainEvidence(finding.chains[0]!),
+          evidence: capEvidence(chainEvidence(finding.chains[0]!)),
           ...(finding.exempted
             ? { presetExemption: { preset: 'kubernetes-rbac', reason: finding.exempted.reason.en } }
             : {}),
@@ -246,7 +247,7 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
                 severity: finding.severity,
                 path: [...context.podSpecPath, 'serviceAccountName'],
                 evidence: [
-                  ...finding.chains.flatMap((chain) => chainEvidence(chain)),
+                  ...capEvidence(finding.chains.flatMap((chain) => chainEvidence(chain))),
                   ...(tokenMounted
                     ? []
                     : [
@@ -261,6 +262,11 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
   });
 }
 
+/** Reports keep at most 256 evidence lines: the first 200, then how many more there are. */
+function capEvidence(lines: readonly string[]): readonly string[] {
+  return lines.length <= 200 ? lines : [...lines.slice(0, 200), `… and ${lines.length - 200} more lines`];
+}
+
 function chainEvidence(chain: EvidenceChain): string[] {
   const role = chain.role
     ? `${chain.role.kind} ${chain.role.namespace ? `${chain.role.namespace}/` : ''}${chain.role.name}`
@@ -269,7 +275,7 @@ function chainEvidence(chain: EvidenceChain): string[] {
     describeChain(chain),
     ...chain.rules.map(
       (r) =>
-        `  ${r.aggregatedFrom ? `ClusterRole ${r.aggregatedFrom}` : role} rules[${r.ruleIndex}]: ${r.power.grants.join(', ')}${r.power.resourceNames.length ? ` (resourceNames: ${r.power.resourceNames.join(', ')})` : ''}`,
+        `  ${r.aggregatedFrom ? `ClusterRole ${r.aggregatedFrom}` : role} rules[${r.ruleIndex}]: ${joinCapped(r.power.grants)}${r.power.resourceNames.length ? ` (resourceNames: ${joinCapped(r.power.resourceNames)})` : ''}`,
     ),
   ];
 }

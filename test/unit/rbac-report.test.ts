@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/pipeline/settings.ts';
 import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
+import { reportFindingSchema } from '../../src/report/stored-schema.ts';
 import { REGISTRY } from '../support/registry.ts';
 
 let dir: string | undefined;
@@ -97,5 +98,35 @@ describe('RBAC rules in a manifest scan', () => {
         ),
       }),
     ]);
+  });
+
+  it('keeps data and evidence within what a stored report holds, for an account with hundreds of bindings', async () => {
+    const verbs = Array.from({ length: 400 }, (_, i) => `verb-${i}`);
+    const docs = [app.replace('automountServiceAccountToken: false', 'automountServiceAccountToken: true')];
+    docs.push(`apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: huge}
+rules:
+${Array.from({ length: 300 }, (_, i) => `  - {apiGroups: [""], resources: [secrets], verbs: [get, ${verbs.join(', ')}], resourceNames: [s-${i}]}`).join('\n')}
+`);
+    for (let i = 0; i < 300; i++)
+      docs.push(`apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb-${i}, namespace: ns-${i}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: huge}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+    const report = await scan({ 'all.yaml': docs.join('---\n') });
+    const onWorkload = report.findings.find(
+      (f) => f.ruleId === 'rbac-secrets-read' && f.workload.kind === 'Deployment',
+    )!;
+    expect(onWorkload.data['namespaces']).toMatch(/… and \d+ more$/);
+    for (const f of report.findings) {
+      // What `report get` accepts back from a ConfigMap.
+      expect(reportFindingSchema.safeParse(f).error).toBeUndefined();
+      expect(f.evidence?.length ?? 0).toBeLessThanOrEqual(256);
+      for (const line of f.evidence ?? []) expect(line.length).toBeLessThanOrEqual(4096);
+      for (const value of Object.values(f.data)) expect(String(value).length).toBeLessThanOrEqual(4096);
+    }
   });
 });
