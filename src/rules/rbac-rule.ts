@@ -18,6 +18,7 @@ import { buildRbacIndex, type RbacIndex } from '../rbac/rbac-index.ts';
 import { parseRbacObject, type ParseResult } from '../rbac/schema.ts';
 import { cisReference } from './references.ts';
 import { serviceAccountOf } from '../workloads/service-account.ts';
+import { accountKey, serviceAccountSettings } from './service-account-token/accounts.ts';
 
 /**
  * What the rbac-* rules share (docs/rbac.md): the scan's RBAC objects parsed and indexed once, the
@@ -198,6 +199,8 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
     meta: {
       id: spec.id,
       subject: 'rbac',
+      // An account's own automountServiceAccountToken lowers the severity on its workloads.
+      ...(spec.onWorkloads ? { facts: ['ServiceAccount'] } : {}),
       title: spec.title,
       category: 'hardening',
       severity: RBAC_RULE_SEVERITY[spec.id],
@@ -238,7 +241,17 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
             const spec_ = context.podSpec;
             const account = serviceAccountOf(spec_);
             const namespace = context.workload.namespace ?? 'default';
-            const tokenMounted = spec_.automountServiceAccountToken !== false;
+            // The pod's setting wins; unset, the kubelet follows the account's own (when the scan read it).
+            const podSetting = spec_.automountServiceAccountToken;
+            const accountSetting = serviceAccountSettings(context.facts).get(
+              accountKey(context.workload.namespace, account),
+            );
+            const tokenMounted =
+              podSetting === false ? false : podSetting === true ? true : accountSetting !== false;
+            const noToken =
+              podSetting === false
+                ? 'the pods mount no service account token (automountServiceAccountToken: false): one severity step lower'
+                : `ServiceAccount ${namespace}/${account} sets automountServiceAccountToken: false and the pods do not override it: one severity step lower`;
             for (const finding of view.accountFindings(namespace, account, tokenMounted)) {
               if (finding.ruleId !== spec.id) continue;
               context.report({
@@ -248,11 +261,7 @@ export function defineRbacRule<M extends string>(spec: RbacRuleSpec<M>): ObjectR
                 path: [...context.podSpecPath, 'serviceAccountName'],
                 evidence: [
                   ...capEvidence(finding.chains.flatMap((chain) => chainEvidence(chain))),
-                  ...(tokenMounted
-                    ? []
-                    : [
-                        'the pods mount no service account token (automountServiceAccountToken: false): one severity step lower',
-                      ]),
+                  ...(tokenMounted ? [] : [noToken]),
                 ],
               });
             }
@@ -290,6 +299,8 @@ export interface PowerRuleSpec {
   readonly power: Localized;
   readonly why: Localized;
   readonly fix: Localized;
+  /** Why the default severity is what it is. */
+  readonly severity: Localized;
   /** Lines of the YAML snippet. */
   readonly snippet: readonly string[];
   /** The CIS Kubernetes Benchmark item, when there is one. */
@@ -319,6 +330,7 @@ export function definePowerRule(spec: PowerRuleSpec): ObjectRule<PowerMessageId,
     path: roleRefPath,
     onWorkloads: true,
     docs: {
+      severity: spec.severity,
       why: spec.why,
       fix: spec.fix,
       snippet: spec.snippet.join('\n'),

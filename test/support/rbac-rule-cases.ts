@@ -153,6 +153,30 @@ export function powerRuleCases(c: PowerCases): {
       ],
     },
     {
+      name: 'an account that opts out of automounting (the pod does not say): one step lower',
+      objects: [
+        clusterRole('r', c.bad),
+        clusterRoleBinding('b', 'r', [account]),
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'ci', namespace: 'shop' },
+          automountServiceAccountToken: false,
+        },
+        deployment('ci'),
+      ],
+      findings: [
+        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
+        {
+          on: 'Deployment shop/web',
+          messageId: 'workloadCluster',
+          path: ACCOUNT_PATH,
+          severity: LOWER[c.severity],
+          data: { tokenMounted: 'no' },
+        },
+      ],
+    },
+    {
       name: 'the default account through its namespace group, no token mounted: one step lower',
       objects: [
         clusterRole('r', c.bad),

@@ -87,7 +87,7 @@ describe('RBAC rules in a manifest scan', () => {
     expect(onWorkload.source?.file).toBe(join(dir!, 'app.yaml'));
     const anonymous = report.findings.filter((f) => f.ruleId === 'rbac-anonymous-binding');
     expect(anonymous.map((f) => [f.workload.name, f.exempted?.by, f.exempted?.reason])).toEqual([
-      ['system:public-info-viewer', 'default', expect.stringContaining('health and version endpoints')],
+      ['system:public-info-viewer', 'preset', expect.stringContaining('health and version endpoints')],
     ]);
     expect(report.summary.exempted).toBe(1);
     expect(report.errors).toEqual([

@@ -10,6 +10,11 @@ export const rbacAdmissionWrite = definePowerRule({
     en: 'write admission webhook configurations or admission policies',
     'zh-CN': '修改准入 Webhook 配置或准入策略',
   },
+  severity: {
+    en: "High: admission sees and can change every write to the API, so this can switch off the cluster's guards; not critical, since it needs a webhook or policy to be written first. One step lower on a workload that mounts no token.",
+    'zh-CN':
+      '高：准入能看到并修改每一次 API 写入，因此可关闭集群的防护；但需先写入 Webhook 或策略，故不为严重。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: "Admission webhooks and policies see and may change every object written to the API; whoever can write them can switch off the cluster's guards or read Secrets as they are created.",
     'zh-CN':

@@ -24,6 +24,10 @@ export const rbacAnonymousBinding = defineRbacRule({
   onWorkloads: false,
   path: (_, binding) => ['subjects', Math.max(0, binding.subjects.findIndex(isAnonymousSubject))],
   docs: {
+    severity: {
+      en: 'Critical: anyone who can reach the API server gets the role, without credentials.',
+      'zh-CN': '严重：任何能访问 API Server 的人无需凭据即可获得该角色。',
+    },
     why: {
       en: 'The User `system:anonymous` and the Group `system:unauthenticated` are every request without credentials: a binding to them opens its role to anyone who can reach the API server. Only the built-in health and version endpoints are meant to be public (exempt by default).',
       'zh-CN':

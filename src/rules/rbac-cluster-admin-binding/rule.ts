@@ -26,6 +26,11 @@ export const rbacClusterAdminBinding = defineRbacRule({
   path: () => ['roleRef', 'name'],
   onWorkloads: true,
   docs: {
+    severity: {
+      en: 'High rather than critical: cluster-admin is often bound on purpose (break-glass accounts, platform tooling) and is then exempted with a reason; every such binding is still the whole cluster behind one credential.',
+      'zh-CN':
+        '为高而非严重：cluster-admin 常被有意绑定（应急账户、平台工具），这时应附理由豁免；但每个这样的绑定仍意味着一份凭据背后就是整个集群。',
+    },
     why: {
       en: 'cluster-admin allows every verb on every resource: one leaked credential of a subject bound to it is the whole cluster. Kubernetes binds it only to the `system:masters` group.',
       'zh-CN':

@@ -10,6 +10,11 @@ export const rbacCsrApprove = definePowerRule({
     en: 'approve certificate signing requests for signers {{signers}}',
     'zh-CN': '批准签名者为 {{signers}} 的证书签名请求',
   },
+  severity: {
+    en: 'High: approving for a client-certificate signer issues credentials for any user or group, system:masters included. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '高：对客户端证书签名者执行批准可为任意用户或组签发凭据，包括 system:masters。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: 'Whoever can update the approval of CertificateSigningRequests and approve for a signer can have client certificates issued for any user or group that signer serves, system:masters included for kube-apiserver-client.',
     'zh-CN':

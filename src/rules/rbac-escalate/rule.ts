@@ -10,6 +10,11 @@ export const rbacEscalate = definePowerRule({
     en: 'escalate or bind roles, or impersonate users, groups or service accounts',
     'zh-CN': '对角色执行 escalate 或 bind，或者冒充用户、组或 ServiceAccount',
   },
+  severity: {
+    en: 'Critical: each of escalate, bind and impersonate leads to cluster-admin in one step. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '严重：escalate、bind、impersonate 中任何一项都能一步获得 cluster-admin。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: '`escalate` lets a subject write roles with permissions it does not have, `bind` lets it grant roles it does not hold, and `impersonate` lets it act as another user, group or service account: each is a path to cluster-admin.',
     'zh-CN':

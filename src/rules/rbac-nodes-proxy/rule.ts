@@ -4,6 +4,11 @@ export const rbacNodesProxy = definePowerRule({
   id: 'rbac-nodes-proxy',
   title: { en: 'Binding grants nodes/proxy', 'zh-CN': '绑定授予 nodes/proxy 权限' },
   power: { en: 'use the kubelet API through nodes/proxy', 'zh-CN': '通过 nodes/proxy 使用 kubelet API' },
+  severity: {
+    en: 'Critical: the kubelet API of every node runs commands in every pod, past admission and audit. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '严重：每个节点的 kubelet API 都能在所有 Pod 中执行命令，并绕过准入与审计。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: 'nodes/proxy reaches the kubelet API of every node, which runs commands in every pod of the node and bypasses admission and audit of the pod exec path.',
     'zh-CN':

@@ -10,6 +10,11 @@ export const rbacPodExec = definePowerRule({
     en: 'run commands in, attach to or port-forward into pods',
     'zh-CN': '在 Pod 中执行命令、附加或进行端口转发',
   },
+  severity: {
+    en: "High: a shell in other workloads' containers, with their credentials and data; bounded by the namespaces it is granted in. One step lower on a workload that mounts no token.",
+    'zh-CN':
+      '高：可在其他工作负载的容器中获得 shell，取得其凭据与数据；影响范围限于被授权的命名空间。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: 'exec and attach run commands inside a container with its identity, files and mounted credentials; port-forward reaches its ports from outside. A GET is enough: the WebSocket upgrade that kubectl uses is a GET.',
     'zh-CN':

@@ -4,6 +4,11 @@ export const rbacSecretsRead = definePowerRule({
   id: 'rbac-secrets-read',
   title: { en: 'Binding grants reading Secrets', 'zh-CN': '绑定授予读取 Secret 的权限' },
   power: { en: 'read Secrets', 'zh-CN': '读取 Secret' },
+  severity: {
+    en: 'High: every Secret in reach is read at once, service account tokens with further powers among them; not critical, since reading alone changes nothing in the cluster. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '高：一次即可读取范围内的所有 Secret，其中包括拥有更多权限的 ServiceAccount 令牌；但仅读取并不改变集群，故不为严重。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: 'Whoever can get, list or watch Secrets reads every credential, token and key stored in them, including service account tokens that carry further permissions.',
     'zh-CN':

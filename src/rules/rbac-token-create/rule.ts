@@ -7,6 +7,11 @@ export const rbacTokenCreate = definePowerRule({
     'zh-CN': '绑定授予创建 ServiceAccount 令牌的权限',
   },
   power: { en: 'create service account tokens', 'zh-CN': '创建 ServiceAccount 令牌' },
+  severity: {
+    en: 'High: tokens for other accounts carry their powers; the power is as large as the accounts it can mint for. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '高：为其他账户签发的令牌带有这些账户的权限；其危害取决于能为哪些账户签发令牌。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: '`create` on `serviceaccounts/token` mints tokens for service accounts, so the subject gets every permission of the accounts it can mint for.',
     'zh-CN':

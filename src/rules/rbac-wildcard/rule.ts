@@ -31,6 +31,10 @@ export const rbacWildcard = defineRbacRule({
   path: roleRefPath,
   onWorkloads: true,
   docs: {
+    severity: {
+      en: 'High: a wildcard grants what nobody reviewed, today and for every resource added later. One step lower on a workload that mounts no token.',
+      'zh-CN': '高：通配符授予了无人审查过的权限，包括今后新增的所有资源。未挂载令牌的工作负载降低一级。',
+    },
     why: {
       en: '`*` in verbs, API groups or resources grants everything that exists now and everything added later (new resources, CRDs, subresources such as `pods/exec`), which nobody reviewed.',
       'zh-CN':

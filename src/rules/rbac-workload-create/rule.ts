@@ -7,6 +7,11 @@ export const rbacWorkloadCreate = definePowerRule({
     'zh-CN': '绑定授予创建 Pod 或 Pod 控制器的权限',
   },
   power: { en: 'create pods or pod controllers', 'zh-CN': '创建 Pod 或 Pod 控制器' },
+  severity: {
+    en: 'Medium: creating pods is what deployment tools are for, yet it yields every service account and Secret of the namespace; Pod Security admission limits how far beyond the namespace it reaches. One step lower on a workload that mounts no token.',
+    'zh-CN':
+      '中：创建 Pod 本是部署工具的职责，但它能获得命名空间中所有 ServiceAccount 与 Secret；Pod Security 准入限制其越出命名空间的程度。未挂载令牌的工作负载降低一级。',
+  },
   why: {
     en: 'Whoever can create a pod, directly or through a Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob or ReplicationController, can run it as any service account of the namespace and mount any Secret there: they get every permission of that namespace.',
     'zh-CN':
