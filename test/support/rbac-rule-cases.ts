@@ -111,6 +111,17 @@ export function powerRuleCases(c: PowerCases): {
       objects: [clusterRole('r', c.good), clusterRoleBinding('b', 'r', [account]), deployment('ci')],
     },
   ];
+  // A cluster-wide binding's finding, and its Deployment's one step lower (no token mounted).
+  const withoutToken = (data: Record<string, string>) => [
+    { on: 'ClusterRoleBinding b', messageId: 'cluster' as const, path: 'roleRef' },
+    {
+      on: 'Deployment shop/web',
+      messageId: 'workloadCluster' as const,
+      path: ACCOUNT_PATH,
+      severity: LOWER[c.severity],
+      data: { ...data, tokenMounted: 'no' },
+    },
+  ];
   const invalid: InvalidScanCase<PowerMessageId>[] = [
     {
       name: 'a ClusterRoleBinding to a ClusterRole with the power',
@@ -165,16 +176,7 @@ export function powerRuleCases(c: PowerCases): {
         },
         deployment('ci'),
       ],
-      findings: [
-        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
-        {
-          on: 'Deployment shop/web',
-          messageId: 'workloadCluster',
-          path: ACCOUNT_PATH,
-          severity: LOWER[c.severity],
-          data: { tokenMounted: 'no' },
-        },
-      ],
+      findings: withoutToken({ serviceAccount: 'shop/ci' }),
     },
     {
       name: 'the default account through its namespace group, no token mounted: one step lower',
@@ -185,16 +187,7 @@ export function powerRuleCases(c: PowerCases): {
         ]),
         deployment(undefined, false),
       ],
-      findings: [
-        { on: 'ClusterRoleBinding b', messageId: 'cluster', path: 'roleRef' },
-        {
-          on: 'Deployment shop/web',
-          messageId: 'workloadCluster',
-          path: ACCOUNT_PATH,
-          severity: LOWER[c.severity],
-          data: { serviceAccount: 'shop/default', tokenMounted: 'no' },
-        },
-      ],
+      findings: withoutToken({ serviceAccount: 'shop/default' }),
     },
   ];
   const throughRoleBinding = [
@@ -227,44 +220,30 @@ export function powerRuleCases(c: PowerCases): {
       ],
     });
   const narrowed = [clusterRole('r', named), clusterRoleBinding('b', 'r', [account]), deployment('ci')];
+  // The binding's and the Deployment's findings, both narrowed to the one name.
+  const namedPair = (binding: string, scope: 'cluster' | 'namespace') =>
+    (
+      [
+        [binding, scope === 'cluster' ? 'clusterNamed' : 'namespaceNamed', 'roleRef'],
+        [
+          'Deployment shop/web',
+          scope === 'cluster' ? 'workloadClusterNamed' : 'workloadNamespaceNamed',
+          ACCOUNT_PATH,
+        ],
+      ] as const
+    ).map(([on, messageId, path]) => ({ on, messageId, path, data: { resourceNames: 'one' } }));
   if (c.nameless) valid.push({ name: 'resourceNames: a create request has no name', objects: narrowed });
   else if (!c.namesNotNarrowing) {
     invalid.push({
       name: 'narrowed by resourceNames, on the binding and the Deployment',
       objects: narrowed,
-      findings: [
-        {
-          on: 'ClusterRoleBinding b',
-          messageId: 'clusterNamed',
-          path: 'roleRef',
-          data: { resourceNames: 'one' },
-        },
-        {
-          on: 'Deployment shop/web',
-          messageId: 'workloadClusterNamed',
-          path: ACCOUNT_PATH,
-          data: { resourceNames: 'one' },
-        },
-      ],
+      findings: namedPair('ClusterRoleBinding b', 'cluster'),
     });
     if (!c.clusterOnly)
       invalid.push({
         name: 'narrowed by resourceNames through a RoleBinding',
         objects: [role('shop', 'r', named), roleBinding('shop', 'b', 'Role', 'r'), deployment('ci')],
-        findings: [
-          {
-            on: 'RoleBinding shop/b',
-            messageId: 'namespaceNamed',
-            path: 'roleRef',
-            data: { resourceNames: 'one' },
-          },
-          {
-            on: 'Deployment shop/web',
-            messageId: 'workloadNamespaceNamed',
-            path: ACCOUNT_PATH,
-            data: { resourceNames: 'one' },
-          },
-        ],
+        findings: namedPair('RoleBinding shop/b', 'namespace'),
       });
   }
   return { valid, invalid };
