@@ -3,17 +3,8 @@
 // authorizer knows, aggregation labels, and bindings to users, groups and service accounts. Objects are
 // valid for the API server (its validation refuses e.g. non-resource URLs in a Role).
 
-/** mulberry32: a small deterministic PRNG, so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of bench/generate.ts, so a failing seed can be replayed. */
+export { seededRandom as prng } from '../../bench/generate.ts';
 
 export class Random {
   readonly next: () => number;
@@ -42,6 +33,7 @@ export class Random {
 }
 
 export const VERBS = [
+  '*',
   'get',
   'list',
   'watch',
@@ -53,7 +45,6 @@ export const VERBS = [
   'bind',
   'impersonate',
   'approve',
-  '*',
 ];
 export const GROUPS = [
   '',
