@@ -35,10 +35,10 @@ export class Random {
 export const VERBS = [
   '*',
   'get',
-  'list',
-  'watch',
   'create',
+  'list',
   'update',
+  'watch',
   'patch',
   'delete',
   'escalate',
