@@ -63,12 +63,21 @@ export async function scanManifests(
     toolVersion: options.toolVersion ?? toolVersion(),
   });
   const engineErrors: EngineError[] = [];
+  // What the files held, for the report's coverage.
+  const kindsRead = new Set<string>();
+  const namespacesRead = new Set<string>();
+  let workloadsRead = 0;
   const collect = objectKindsToRead(settings);
   const addFile = (extraction: Extraction, inspector: Inspector) => {
     for (const error of extraction.errors) errors.push(error);
     for (const [kind, count] of extraction.skipped) skipped.set(kind, (skipped.get(kind) ?? 0) + count);
     const mark = performance.now();
-    for (const workload of extraction.workloads) assembler.add(inspector(workload, engineErrors));
+    for (const workload of extraction.workloads) {
+      kindsRead.add(workload.kind);
+      if (workload.namespace !== null) namespacesRead.add(workload.namespace);
+      workloadsRead++;
+      assembler.add(inspector(workload, engineErrors));
+    }
     if (timings) timings.inspectMs += performance.now() - mark;
   };
   const decode = (file: string, read: string | ManifestFile): Extraction => {
@@ -83,7 +92,9 @@ export async function scanManifests(
   const pending: (Extraction | { file: string; text: string })[] = [];
   const objects: KubeObject[] = [];
   const namesKind = kindMentions(collect);
+  let filesRead = 0;
   for await (const { file, read } of readAhead(files, options, timings)) {
+    if (typeof read === 'string') filesRead++;
     if (collect.size === 0) {
       addFile(decode(file, read), inspector);
     } else if (typeof read === 'string' && !namesKind(read)) {
@@ -117,6 +128,15 @@ export async function scanManifests(
     generatedAt: clock(),
     durationMs: performance.now() - started,
     ...(options.previous ? { previous: options.previous } : {}),
+    // Every error here is input not inspected (a path, a file, a document or an object): partial.
+    coverage: {
+      partial: errors.length > 0 || engineErrors.length > 0,
+      kindsListed: [...kindsRead].sort(),
+      denied: [],
+      workloadsInspected: workloadsRead,
+      namespacesSeen: namespacesRead.size,
+      filesRead,
+    },
   });
   if (timings) timings.buildMs += performance.now() - mark;
   return { report, inputErrors };

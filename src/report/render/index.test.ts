@@ -6,7 +6,7 @@ import { OUTPUT_FORMATS, renderOutDir, renderReport } from './index.ts';
 
 describe('renderReport', () => {
   it('offers the formats of the CLI contract', async () => {
-    expect(OUTPUT_FORMATS).toEqual(['table', 'json', 'yaml', 'html', 'sarif']);
+    expect(OUTPUT_FORMATS).toEqual(['table', 'line', 'json', 'yaml', 'html', 'sarif']);
   });
 
   it('renders every format from the same model', async () => {
