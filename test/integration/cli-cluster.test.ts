@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
-import { adminClient, cli, createNamespace, createObject, runCli } from './support/cluster.ts';
+import { adminClient, cli, createNamespace, createObject, deployment, runCli } from './support/cluster.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -18,26 +18,13 @@ let dir: string;
 let shop: string;
 let empty: string;
 
-const deployment = (namespace: string, name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { privileged: true } }] },
-    },
-  },
-});
-
 beforeAll(async () => {
   admin = adminClient(adminKubeconfig);
   dir = await mkdtemp(join(tmpdir(), 'kp-cli-cluster-'));
   shop = await createNamespace(admin, 'shop');
   empty = await createNamespace(admin, 'empty');
-  await createObject(admin, deployment(shop, 'web'));
-  await createObject(admin, deployment(await createNamespace(admin, 'other'), 'api'));
+  await createObject(admin, deployment(shop, 'web', { privileged: true }));
+  await createObject(admin, deployment(await createNamespace(admin, 'other'), 'api', { privileged: true }));
 });
 
 afterAll(() => admin?.close());

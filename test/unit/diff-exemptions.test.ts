@@ -14,6 +14,7 @@ import type { InspectionReport } from '../../src/report/model.ts';
 import { renderDiffText } from '../../src/report/render/diff-text.ts';
 import { renderHtml } from '../../src/report/render/html.ts';
 import { renderJson } from '../../src/report/render/json.ts';
+import { parseStoredReport } from '../../src/report/stored.ts';
 import { REGISTRY } from '../support/registry.ts';
 import { assertValidReport } from '../support/report-schema.ts';
 
@@ -106,6 +107,14 @@ describe('diff: fixes, exemptions and expired exemptions', () => {
     assertValidReport(json);
     expect(json.diff?.resolved.map((e) => e.ruleId)).toEqual(['privileged']);
     expect(json.diff?.newlyExempted?.map((e) => e.ruleId)).toEqual(['host-network']);
+  });
+
+  it('keeps them apart in a report stored and read back (report get, report diff)', async () => {
+    const back = await parseStoredReport([renderJson(after)], 'report.json', new AbortController().signal);
+    expect(back.diff?.newlyExempted?.map((e) => e.ruleId)).toEqual(['host-network']);
+    expect(back.diff?.newlyExempted?.[0]?.exempted?.reason).toBe('CNI needs it; OPS-7');
+    expect(back.diff?.exemptionExpired?.map((e) => e.ruleId)).toEqual(['image-tag-mutable']);
+    expect(back.summary.penalty).toBe(after.summary.penalty);
   });
 
   it('keeps them apart in the HTML: an exemption is not under "Resolved"', () => {
