@@ -1,4 +1,6 @@
-# The kube-patrol operator image: `make image` (docker build -t kube-patrol:dev .).
+# The kube-patrol image: `make image` (docker build -t kube-patrol:dev .). One image for both jobs: its
+# command defaults to `operator` (the Deployment passes `operator --config ...`), and any other CLI command
+# replaces it: `docker run --rm -v "$PWD:/work" -w /work kube-patrol:dev scan deploy/ -o sarif` (docs/ci.md).
 # Three stages: `build` compiles TypeScript with every dependency, `deps` installs only the production
 # dependencies, and the runtime stage is distroless Node.js 24 (no shell, no package manager) holding
 # just what the operator reads at run time. test/unit/dockerfile.test.ts checks this shape, and
@@ -29,5 +31,8 @@ COPY --from=build /src/dist/src ./dist/src
 USER 65532:65532
 EXPOSE 8080
 # Exec form: node is PID 1 and gets SIGTERM itself (the operator finishes or abandons its scan and exits).
-# The Deployment adds its arguments (--config ...).
-ENTRYPOINT ["/nodejs/bin/node", "dist/src/cli/main.js", "operator"]
+# The script's path is absolute so that `-w /work` (SARIF paths relative to the scanned repository) works.
+# CMD is the subcommand: the Deployment's args (`operator --config ...`) and `docker run IMAGE scan ...`
+# replace it.
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/src/cli/main.js"]
+CMD ["operator"]

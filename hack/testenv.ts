@@ -27,7 +27,7 @@ async function up(): Promise<void> {
   const controlPlane = await startControlPlane({ dir: stateDir, detached: true });
   console.error(
     `testenv: kube-apiserver ready at ${controlPlane.server} in ${Date.now() - started} ms ` +
-      `(logs in ${path.relative(process.cwd(), stateDir) || '.'}/*.log); stop it with: node hack/testenv.ts down`,
+      `(logs in ${path.relative(process.cwd(), stateDir) || '.'}/*.log); stop it with: make testenv-down`,
   );
   console.log(controlPlane.kubeconfigPath);
 }

@@ -1,4 +1,4 @@
-/* global document, setTimeout, clearTimeout */
+/* global document, window, history, location, setTimeout, clearTimeout */
 (function () {
   'use strict';
   // Filters for the findings. Only reads attributes and toggles `hidden`: it never builds HTML.
@@ -26,7 +26,67 @@
       text: null,
     };
   });
+  // The filter state lives in the URL's fragment (#f:sev=critical.high&ns=...&rule=...&q=...), so a
+  // filtered view can be bookmarked or sent; other fragments (section links) are left alone.
+  var PREFIX = '#f:';
+  function writeState() {
+    var off = chips.filter(function (chip) {
+      return chip.getAttribute('aria-pressed') !== 'true';
+    });
+    var parts = [];
+    if (off.length > 0)
+      parts.push(
+        'sev=' +
+          chips
+            .filter(function (chip) {
+              return chip.getAttribute('aria-pressed') === 'true';
+            })
+            .map(function (chip) {
+              return chip.getAttribute('data-sev');
+            })
+            .join('.'),
+      );
+    if (ns.value !== '*') parts.push('ns=' + encodeURIComponent(ns.value));
+    if (rule.value !== '*') parts.push('rule=' + encodeURIComponent(rule.value));
+    if (q.value.trim() !== '') parts.push('q=' + encodeURIComponent(q.value.trim()));
+    var hash = parts.length > 0 ? PREFIX + parts.join('&') : '';
+    if (hash === location.hash || (hash === '' && location.hash.indexOf(PREFIX) !== 0)) return;
+    try {
+      history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash);
+    } catch {
+      // Some browsers refuse history changes on file:// pages: the filters still work.
+    }
+  }
+  function readState() {
+    if (location.hash.indexOf(PREFIX) !== 0) return;
+    var state = {};
+    location.hash
+      .slice(PREFIX.length)
+      .split('&')
+      .forEach(function (pair) {
+        var at = pair.indexOf('=');
+        if (at > 0) state[pair.slice(0, at)] = decodeURIComponent(pair.slice(at + 1));
+      });
+    if (typeof state.sev === 'string') {
+      var on = state.sev.split('.');
+      chips.forEach(function (chip) {
+        chip.setAttribute(
+          'aria-pressed',
+          on.indexOf(chip.getAttribute('data-sev')) !== -1 ? 'true' : 'false',
+        );
+      });
+    }
+    var pick = function (select, value) {
+      if (typeof value !== 'string') return;
+      for (var i = 0; i < select.options.length; i++)
+        if (select.options[i].value === value) select.value = value;
+    };
+    pick(ns, state.ns);
+    pick(rule, state.rule);
+    if (typeof state.q === 'string') q.value = state.q;
+  }
   function apply() {
+    writeState();
     var sevs = {};
     chips.forEach(function (chip) {
       sevs[chip.getAttribute('data-sev')] = chip.getAttribute('aria-pressed') === 'true';
@@ -79,6 +139,12 @@
     });
     setTimeout(apply, 0);
   });
+  window.addEventListener('hashchange', function () {
+    if (location.hash.indexOf(PREFIX) !== 0) return;
+    readState();
+    apply();
+  });
+  readState();
   form.hidden = false;
   apply();
 })();

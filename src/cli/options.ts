@@ -18,6 +18,12 @@ export function parseMiBOption(value: string): number {
   return Math.round(mib * 1048576);
 }
 
+/** --min-severity: any severity, info included (info lists everything). */
+export function parseMinSeverityOption(value: string): Severity {
+  if (!isSeverity(value)) throw new InvalidArgumentError('expected critical, high, medium, low or info');
+  return value;
+}
+
 export function parseLanguageOption(value: string): Language {
   if (!(LANGUAGES as readonly string[]).includes(value))
     throw new InvalidArgumentError(`expected one of ${LANGUAGES.join(', ')}`);
@@ -39,7 +45,12 @@ export function writeStdout(text: string): Promise<void> {
 /** Writes text pieces to a stream, waiting for it to drain, and resolves once everything is flushed. */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
   for (const chunk of chunks) {
-    if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    // A reader that went away never drains: wait for 'close' too (the write's error ends the process).
+    if (!stream.write(chunk))
+      await new Promise<void>((resolve) => {
+        stream.once('drain', resolve);
+        stream.once('close', resolve);
+      });
   }
   await new Promise<void>((resolve, reject) =>
     stream.write('', (error) => (error ? reject(error) : resolve())),

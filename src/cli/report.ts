@@ -1,18 +1,19 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { KubeClient } from '../kube/client.ts';
 import { diffReports } from '../report/diff.ts';
-import type { ReportDiffEntry } from '../report/model.ts';
+import { renderDiffText, type ScanDiff } from '../report/render/diff-text.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
+import type { Severity } from '../engine/severity.ts';
 import { OUTPUT_FORMATS, renderReport, type OutputFormat } from '../report/render/index.ts';
 import { StoredReportError } from '../report/stored.ts';
 import { readStoredReport, ReportNotFoundError, type StoredReport } from '../sinks/configmap.ts';
 import { writeReportFiles } from '../sinks/files.ts';
-import { addKubeOptions, connectFromFlags, type KubeFlags } from './kube.ts';
+import { openInBrowser } from './browser.ts';
+import { addKubeOptions, withClient, type KubeFlags } from './kube.ts';
 import { DEFAULT_NAMESPACE } from './operator.ts';
 import { terminalOutput, terminalText } from '../shared/terminal-text.ts';
-import { writeError, writeStdout } from './options.ts';
+import { parseMinSeverityOption, writeError, writeStdout } from './options.ts';
 
 interface ReportFlags extends KubeFlags {
   namespace?: string;
@@ -35,13 +36,10 @@ async function withReport<T>(
   scanId: string | undefined,
   use: (stored: StoredReport, client: KubeClient) => Promise<T>,
 ): Promise<T> {
-  const client = connectFromFlags(flags);
-  try {
+  return withClient(flags, {}, async (client) => {
     const namespace = flags.namespace ?? client.identity.namespace ?? DEFAULT_NAMESPACE;
-    return await use(await readStoredReport(client, namespace, flags.name, scanId), client);
-  } finally {
-    client.close();
-  }
+    return use(await readStoredReport(client, namespace, flags.name, scanId), client);
+  });
 }
 
 /**
@@ -56,7 +54,9 @@ async function handled(run: () => Promise<number>): Promise<number> {
   } catch (error) {
     if (error instanceof ReportNotFoundError) {
       process.stderr.write(
-        forTerminal(`kube-patrol: ${error.message} (is the operator running, and is -n its namespace?)\n`),
+        forTerminal(
+          `kube-patrol: ${error.message} (is the operator running, and is -n its namespace? Without -n, report commands read the context's namespace, else ${DEFAULT_NAMESPACE}, as kubectl would)\n`,
+        ),
       );
       return 2;
     }
@@ -80,9 +80,17 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
       .addOption(
         new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'),
       )
-      .option('--out-dir <dir>', 'also write report.json and report.html into this directory'),
+      .option('--out-dir <dir>', 'also write report.json and report.html into this directory')
+      .option(
+        '--min-severity <severity>',
+        'table and line output: list findings at or above this severity (default: medium for table, all for line)',
+        parseMinSeverityOption,
+      ),
   ).action(
-    async (scan: string | undefined, flags: ReportFlags & { output: OutputFormat; outDir?: string }) => {
+    async (
+      scan: string | undefined,
+      flags: ReportFlags & { output: OutputFormat; outDir?: string; minSeverity?: Severity },
+    ) => {
       process.exitCode = await handled(() =>
         withReport(flags, scan, async (stored) => {
           // Rendered here from the validated report.json: stored renderings (report.html) are never
@@ -98,6 +106,7 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
           const text = renderReport(report, flags.output, {
             rules,
             color: flags.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'],
+            ...(flags.minSeverity ? { minSeverity: flags.minSeverity } : {}),
           });
           await writeStdout(forTerminal(text, flags.output));
           return 0;
@@ -112,7 +121,7 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
       .argument('[scan]', 'scan id (default: the latest)')
       .description('write the HTML report to a file and open it in the browser')
       .option('-f, --file <path>', 'where to write the HTML', 'kube-patrol-report.html')
-      .option('--no-browser', 'only write the file'),
+      .option('--no-browser', 'only write the file (exit 2 when a browser was asked for and could not open)'),
   ).action(async (scan: string | undefined, flags: ReportFlags & { file: string; browser: boolean }) => {
     process.exitCode = await handled(() =>
       withReport(flags, scan, async (stored) => {
@@ -121,8 +130,12 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
           [flags.file.split(/[\\/]/).pop()!]: html,
         });
         process.stdout.write(`${terminalText(path!)}\n`);
-        if (flags.browser) openInBrowser(path!);
-        return 0;
+        if (!flags.browser) return 0;
+        const failed = await openInBrowser(path!);
+        if (!failed) return 0;
+        // The file is there, but what was asked — a browser showing it — did not happen.
+        writeError(`could not open a browser (${failed}); open ${path} yourself`);
+        return 2;
       }),
     );
   });
@@ -132,7 +145,7 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
       .command('diff')
       .argument('[from]', 'older scan id (default: the one before the newer)')
       .argument('[to]', 'newer scan id (default: the latest)')
-      .description('show the findings that are new and resolved between two scans')
+      .description('show what changed between two scans: new, resolved, newly exempted, exemption expired')
       .addOption(
         new Option('-o, --output <format>', 'output format')
           .choices(['table', 'json'] as const)
@@ -144,9 +157,8 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
       to: string | undefined,
       flags: ReportFlags & { output: 'table' | 'json' },
     ) => {
-      process.exitCode = await handled(async () => {
-        const client = connectFromFlags(flags);
-        try {
+      process.exitCode = await handled(() =>
+        withClient(flags, {}, async (client) => {
           const namespace = flags.namespace ?? client.identity.namespace ?? DEFAULT_NAMESPACE;
           const newer = await readStoredReport(client, namespace, flags.name, to);
           let fromId = from;
@@ -166,22 +178,23 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
           const older = await readStoredReport(client, namespace, flags.name, fromId);
           // Both read validated, with finding ids derived anew (older builds made them differently).
           const [before, after] = [await older.report(), await newer.report()];
-          const diff = {
+          const diff: ScanDiff = {
             from: older.summary.scanId,
             to: newer.summary.scanId,
-            ...diffReports(before, after),
+            ...diffReports(before, after, before.metadata.generatedAt),
             score: { from: before.summary.score, to: after.summary.score },
+            ...(before.summary.penalty !== undefined && after.summary.penalty !== undefined
+              ? { penalty: { from: before.summary.penalty, to: after.summary.penalty } }
+              : {}),
           };
           await writeStdout(
             flags.output === 'json'
               ? forTerminal(`${JSON.stringify(diff, null, 2)}\n`, 'json')
-              : forTerminal(renderDiffTable(diff)),
+              : forTerminal(renderDiffText(diff)),
           );
           return 0;
-        } finally {
-          client.close();
-        }
-      });
+        }),
+      );
     },
   );
 
@@ -199,35 +212,4 @@ export function registerReportCommand(program: Command, registry: RuleRegistry):
       );
     },
   );
-}
-
-function describeEntry(entry: ReportDiffEntry): string {
-  const w = entry.workload;
-  return terminalText(
-    `${entry.severity.padEnd(8)} ${entry.ruleId.padEnd(30)} ${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}${entry.container ? ` [${entry.container}]` : ''}`,
-  );
-}
-
-export function renderDiffTable(diff: {
-  from: string;
-  to: string;
-  new: readonly ReportDiffEntry[];
-  resolved: readonly ReportDiffEntry[];
-  score: { from: number | null; to: number | null };
-}): string {
-  const lines = [
-    `Scan ${diff.from} → ${diff.to}: score ${diff.score.from ?? '—'} → ${diff.score.to ?? '—'}, ${diff.new.length} new, ${diff.resolved.length} resolved`,
-  ];
-  if (diff.new.length > 0) lines.push('', 'New:', ...diff.new.map((e) => `  + ${describeEntry(e)}`));
-  if (diff.resolved.length > 0)
-    lines.push('', 'Resolved:', ...diff.resolved.map((e) => `  - ${describeEntry(e)}`));
-  return `${lines.join('\n')}\n`;
-}
-
-function openInBrowser(path: string): void {
-  const opener =
-    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const child = spawn(opener, [path], { stdio: 'ignore', detached: true });
-  child.once('error', () => writeError(`could not start ${opener}; open ${path} yourself`));
-  child.unref();
 }

@@ -7,14 +7,14 @@ import { ConfigError, loadConfigFile } from '../config/load.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { Language } from '../engine/i18n.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
-import { atLeast, type Severity } from '../engine/severity.ts';
+import { atLeast, SEVERITIES, type Severity } from '../engine/severity.ts';
 import { scanCluster } from '../pipeline/scan-cluster.ts';
 import { scanManifests } from '../pipeline/scan-manifests.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
 import type { ClusterScope } from '../sources/cluster.ts';
-import { connectFromFlags } from './kube.ts';
-import type { InspectionReport } from '../report/model.ts';
+import { namespaceExists, withClient } from './kube.ts';
+import { inspectedNothing, type InspectionReport } from '../report/model.ts';
 import {
   OUT_DIR_FILES,
   OUTPUT_FORMATS,
@@ -23,6 +23,7 @@ import {
 } from '../report/render/index.ts';
 import {
   parseLanguageOption,
+  parseMinSeverityOption,
   parseSeverityOption,
   parseMiBOption,
   readAllStdin,
@@ -45,17 +46,59 @@ export interface ScanOptions {
   nodes?: boolean;
   /** Bytes (from `--max-file-size`, given in MiB). */
   maxFileSize?: number;
+  minSeverity?: Severity;
+  allowEmpty?: boolean;
 }
 
-/** Exit status per the CLI contract: 2 input errors, 1 a finding at or above --fail-on, else 0. */
+/**
+ * Exit status per the CLI contract: 2 input errors (or, under --fail-on, nothing inspected without
+ * --allow-empty), 1 a finding at or above --fail-on, else 0.
+ */
 export function exitStatus(
   report: InspectionReport,
   inputErrors: boolean,
   failOn: Severity | undefined,
+  allowEmpty = false,
 ): number {
   if (inputErrors) return 2;
+  if (failOn && !allowEmpty && inspectedNothing(report)) return 2;
   if (failOn && report.findings.some((f) => !f.exempted && atLeast(f.severity, failOn))) return 1;
   return 0;
+}
+
+/**
+ * The one stderr line that says why --fail-on failed the run, e.g.
+ * `--fail-on high: 3 unexempted findings at or above high (1 critical, 2 high)`.
+ */
+export function failOnMessage(report: InspectionReport, failOn: Severity): string | undefined {
+  const counts = new Map<Severity, number>();
+  for (const f of report.findings)
+    if (!f.exempted && atLeast(f.severity, failOn)) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  const parts = SEVERITIES.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`);
+  return `--fail-on ${failOn}: ${total} unexempted finding${total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')})`;
+}
+
+/** The warning for a scan that inspected nothing: what it read, and why that is not a pass. */
+export function emptyScanMessage(
+  report: InspectionReport,
+  failOn: Severity | undefined,
+  allowEmpty: boolean,
+): string {
+  const c = report.coverage;
+  const read =
+    report.metadata.source === 'manifests'
+      ? `${c?.filesRead ?? 0} file${c?.filesRead === 1 ? '' : 's'} read`
+      : `cluster ${report.metadata.cluster ?? ''}`.trim();
+  const skipped = Object.entries(report.summary.skipped).map(([kind, n]) => `${kind} ${n}`);
+  const what = skipped.length > 0 ? `, only objects without a pod template (${skipped.join(', ')})` : '';
+  const verdict = !failOn
+    ? 'no score'
+    : allowEmpty
+      ? '--allow-empty: not a failure'
+      : `a failure under --fail-on (give --allow-empty if an empty input is expected)`;
+  return `warning: no workload inspected (${read}${what}): ${verdict}`;
 }
 
 export async function loadConfigOrDefault(
@@ -89,15 +132,21 @@ export function registerScanCommand(program: Command, registry: RuleRegistry): v
       `largest manifest file, pipe or standard input read, in MiB (default ${DEFAULT_MAX_FILE_BYTES / 1048576})`,
       parseMiBOption,
     )
+    .option(
+      '--min-severity <severity>',
+      'table and line output: list findings at or above this severity (default: medium for table, all for line); the summary counts every finding',
+      parseMinSeverityOption,
+    )
+    .option('--allow-empty', 'with --fail-on: a scan that inspects no workload is not a failure')
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
     .option('--context <name>', 'kubeconfig context for cluster scans')
     .option(
       '-n, --namespace <ns>',
-      'cluster scans: only this namespace (comma-separated names or globs for several)',
+      "cluster scans: only this namespace (comma-separated names or globs); default: the config's scope, else the context's namespace, else every namespace",
     )
     .option(
       '-A, --all-namespaces',
-      "cluster scans: every namespace (the default; overrides the config's scope.namespaces)",
+      "cluster scans: every namespace (overrides the config's scope and the context's namespace)",
     )
     .action(async (paths: string[], options: ScanOptions) => {
       process.exitCode = await runScan(registry, paths, options);
@@ -121,23 +170,38 @@ export async function runScan(
     }
     throw error;
   }
-  const { report, inputErrors } =
+  if (paths.length > 0 && (options.namespace || options.allNamespaces)) {
+    // Silently ignoring -n would scan (and pass) more than was asked for.
+    process.stderr.write(
+      `kube-patrol: ${options.namespace ? '-n' : '-A'} applies to cluster scans (no PATH); a manifest scan reads every object of the files given\n`,
+    );
+    return 2;
+  }
+  const scanned =
     paths.length === 0
       ? await scanCurrentCluster(config, settings, options)
       : await scanManifests(paths, settings, {
           readStdin: readAllStdin,
           ...(options.maxFileSize ? { maxFileBytes: options.maxFileSize } : {}),
         });
+  if (typeof scanned === 'number') return scanned;
+  const { report, inputErrors } = scanned;
   for (const error of report.errors) {
     writeError(`${error.source}${error.line ? `:${error.line}` : ''}: ${error.message}`);
   }
+  const allowEmpty = options.allowEmpty === true;
+  if (inspectedNothing(report))
+    process.stderr.write(`kube-patrol: ${emptyScanMessage(report, settings.failOn, allowEmpty)}\n`);
   await emitReport(report, options, registry);
-  return exitStatus(report, inputErrors, settings.failOn);
+  const status = exitStatus(report, inputErrors, settings.failOn, allowEmpty);
+  const tripped = status === 1 && settings.failOn ? failOnMessage(report, settings.failOn) : undefined;
+  if (tripped) process.stderr.write(`kube-patrol: ${tripped}\n`);
+  return status;
 }
 
 export async function emitReport(
   report: InspectionReport,
-  options: Pick<ScanOptions, 'output' | 'outDir'>,
+  options: Pick<ScanOptions, 'output' | 'outDir' | 'minSeverity'>,
   registry: RuleRegistry,
 ): Promise<void> {
   const rules = registry.meta;
@@ -154,14 +218,23 @@ export async function emitReport(
   const color = options.output === 'table' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   await writeChunks(
     process.stdout,
-    renderReportChunks(report, options.output, { rules, color, baseDir: process.cwd() }),
+    renderReportChunks(report, options.output, {
+      rules,
+      color,
+      baseDir: process.cwd(),
+      ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+    }),
   );
 }
 
-/** The scope of a cluster scan: `-n` or `-A` on the command line, else the config's `scope`. */
+/**
+ * The scope of a cluster scan, kubectl-style: `-n` or `-A` on the command line, else the config's
+ * `scope.namespaces`, else the context's namespace, else every namespace.
+ */
 export function clusterScope(
   config: ConfigFile,
   options: Pick<ScanOptions, 'namespace' | 'allNamespaces'>,
+  contextNamespace?: string,
 ): ClusterScope {
   const base = config.scope ?? {};
   if (options.namespace)
@@ -174,24 +247,44 @@ export function clusterScope(
       excludeNamespaces: [],
     };
   if (options.allNamespaces) return { ...base, namespaces: [] };
-  return base;
+  if (base.namespaces?.length || !contextNamespace) return base;
+  return { ...base, namespaces: [contextNamespace] };
+}
+
+/** Names in the scope written without glob characters: each must exist, or the scan is of nothing. */
+export function literalNamespaces(scope: ClusterScope): string[] {
+  return (scope.namespaces ?? []).filter((n) => !/[*?[\]]/.test(n));
 }
 
 async function scanCurrentCluster(
   config: ConfigFile,
   settings: ScanSettings,
   options: ScanOptions,
-): Promise<{ report: InspectionReport; inputErrors: boolean }> {
-  const client = connectFromFlags(options, config);
-  try {
+): Promise<{ report: InspectionReport; inputErrors: boolean } | number> {
+  return withClient(options, config, async (client) => {
+    const fromContext =
+      !options.namespace && !options.allNamespaces && !config.scope?.namespaces?.length
+        ? client.identity.namespace
+        : undefined;
+    const scope = clusterScope(config, options, fromContext);
+    if (fromContext)
+      process.stderr.write(
+        `kube-patrol: scanning namespace "${fromContext}", the namespace of context ${client.identity.context} (-A scans every namespace)\n`,
+      );
+    for (const namespace of literalNamespaces(scope)) {
+      if ((await namespaceExists(client, namespace)) === false) {
+        process.stderr.write(
+          `kube-patrol: namespace "${namespace}" does not exist in context ${client.identity.context}\n`,
+        );
+        return 2;
+      }
+    }
     const { report, unreadable } = await scanCluster(client, settings, {
-      scope: clusterScope(config, options),
+      scope,
       list: { pageSize: config.client?.pageSize ?? 500 },
       cluster: client.identity.context,
     });
     // A kind the credentials may not list is an input that could not be read (exit 2), as for files.
     return { report, inputErrors: unreadable.length > 0 || report.errors.length > 0 };
-  } finally {
-    client.close();
-  }
+  });
 }

@@ -138,3 +138,46 @@ describe('config files: one YAML reading for config and manifests (#11)', () => 
     await expect(config('lang: en\n---\nlang: zh-CN\n')).rejects.toBeInstanceOf(ConfigError);
   });
 });
+
+const policyRules = new Set(['privileged', 'probes-missing']);
+
+function problem(raw: unknown): string {
+  try {
+    validateConfig('kp.yaml', raw, policyRules, undefined, KNOWN_RULE_OPTIONS);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config errors', () => {
+  it('name the allowed values, for enums and for the rule policy union alike', () => {
+    expect(problem({ lang: 'fr' })).toBe('kp.yaml: lang: Invalid option: expected one of "en"|"zh-CN"');
+    expect(problem({ failOn: 'severe' })).toContain(
+      'failOn: Invalid option: expected one of "critical"|"high"',
+    );
+    const policy = problem({ rules: { 'probes-missing': 'hgh' } });
+    expect(policy).toContain(
+      'rules.probes-missing: expected "off", or false, or "critical"|"high"|"medium"|"low"|"info", or an object',
+    );
+    expect(policy).not.toContain('Invalid input');
+    // A bad field inside the object form is named where it is.
+    expect(problem({ rules: { privileged: { severity: 'hgh' } } })).toContain(
+      'rules.privileged.severity: Invalid option: expected one of "critical"',
+    );
+  });
+
+  it('still accepts each form of a rule policy', () => {
+    expect(
+      validateConfig(
+        'kp.yaml',
+        { rules: { privileged: 'off', 'probes-missing': { severity: 'info' } } },
+        policyRules,
+      ).rules,
+    ).toEqual({ privileged: 'off', 'probes-missing': { severity: 'info' } });
+    expect(validateConfig('kp.yaml', { rules: { privileged: 'low' } }, policyRules).rules).toEqual({
+      privileged: 'low',
+    });
+  });
+});

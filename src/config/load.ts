@@ -22,8 +22,20 @@ export class ConfigError extends Error {
 function deepestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union') return [issue];
   const branch = issue.errors.find((issues) => issues.some((i) => i.path.length > 0));
-  if (!branch) return [issue];
+  if (!branch) return [{ ...issue, message: unionForms(issue) }];
   return branch.flatMap((inner) => deepestBranch({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
+/** What a union accepts, from its branches' own complaints: zod alone says only "Invalid input". */
+function unionForms(issue: z.core.$ZodIssue & { code: 'invalid_union' }): string {
+  const forms: string[] = [];
+  for (const issues of issue.errors)
+    for (const inner of issues) {
+      if (inner.code === 'invalid_value') forms.push(inner.values.map((v) => JSON.stringify(v)).join('|'));
+      else if (inner.code === 'invalid_type')
+        forms.push(`${/^[aeiou]/.test(inner.expected) ? 'an' : 'a'} ${inner.expected}`);
+    }
+  return forms.length > 0 ? `expected ${forms.join(', or ')}` : issue.message;
 }
 
 function describeIssues(error: z.ZodError): string {

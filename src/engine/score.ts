@@ -14,11 +14,11 @@ export const SEVERITY_PENALTY: Readonly<Record<Severity, number>> = {
 };
 
 /**
- * Workload score: 100 minus the penalty of each failing rule, counted once per rule at its worst
- * severity (three containers with the same problem are one problem to fix), floored at 0.
- * Exempted findings cost nothing.
+ * Points a workload loses: the penalty of each failing rule, counted once per rule at its worst severity
+ * (three containers with the same problem are one problem to fix). Exempted findings cost nothing.
+ * Unlike the score it has no floor, so it moves with every fix even on a workload already at 0.
  */
-export function workloadScore(findings: readonly Finding[]): number {
+export function workloadPenalty(findings: readonly Finding[]): number {
   const worst = new Map<string, Severity>();
   for (const finding of findings) {
     if (finding.exempted) continue;
@@ -26,9 +26,14 @@ export function workloadScore(findings: readonly Finding[]): number {
     if (!seen || severityRank(finding.severity) > severityRank(seen))
       worst.set(finding.ruleId, finding.severity);
   }
-  let score = 100;
-  for (const severity of worst.values()) score -= SEVERITY_PENALTY[severity];
-  return Math.max(0, score);
+  let penalty = 0;
+  for (const severity of worst.values()) penalty += SEVERITY_PENALTY[severity];
+  return penalty;
+}
+
+/** Workload score: 100 minus its penalty (workloadPenalty), floored at 0. */
+export function workloadScore(findings: readonly Finding[]): number {
+  return Math.max(0, 100 - workloadPenalty(findings));
 }
 
 /** Overall score: the mean of the workload scores, rounded; 100 when there is nothing to inspect. */

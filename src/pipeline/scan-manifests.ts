@@ -73,6 +73,10 @@ export async function scanManifests(
     toolVersion: options.toolVersion ?? toolVersion(),
   });
   const engineErrors: EngineError[] = [];
+  // What the files held, for the report's coverage.
+  const kindsRead = new Set<string>();
+  const namespacesRead = new Set<string>();
+  let workloadsRead = 0;
   const collect = objectKindsToRead(settings);
   const addFile = (file: string, extraction: Extraction, inspector: Inspector) => {
     // One push per error: a spread (`push(...list)`) of 150,000 errors exceeds the call stack.
@@ -82,6 +86,9 @@ export async function scanManifests(
     let fileFindings = 0;
     let fileCapReported = false;
     for (const workload of extraction.workloads) {
+      kindsRead.add(workload.kind);
+      if (workload.namespace !== null) namespacesRead.add(workload.namespace);
+      workloadsRead++;
       const result = inspector(workload, engineErrors);
       const fileRoom = MAX_FINDINGS_PER_FILE - fileFindings;
       const room = Math.min(MAX_FINDINGS_PER_OBJECT, fileRoom);
@@ -122,7 +129,9 @@ export async function scanManifests(
   const pending: ({ file: string; extraction: Extraction } | { file: string; text: string })[] = [];
   const objects: KubeObject[] = [];
   const namesKind = kindMentions(collect);
+  let filesRead = 0;
   for await (const { file, read } of readAhead(files, options, timings)) {
+    if (typeof read === 'string') filesRead++;
     if (collect.size === 0) {
       addFile(file, decode(file, read), inspector);
     } else if (typeof read === 'string' && !namesKind(read)) {
@@ -156,6 +165,15 @@ export async function scanManifests(
     generatedAt: clock(),
     durationMs: performance.now() - started,
     ...(options.previous ? { previous: options.previous } : {}),
+    // Every error here is input not inspected (a path, a file, a document or an object): partial.
+    coverage: {
+      partial: errors.length > 0 || engineErrors.length > 0,
+      kindsListed: [...kindsRead].sort(),
+      denied: [],
+      workloadsInspected: workloadsRead,
+      namespacesSeen: namespacesRead.size,
+      filesRead,
+    },
   });
   if (timings) timings.buildMs += performance.now() - mark;
   return { report, inputErrors };

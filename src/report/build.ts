@@ -2,7 +2,7 @@ import type { Language } from '../engine/i18n.ts';
 import { formatPssVersion, type PssVersion } from '../engine/pss-version.ts';
 import type { AnyRule } from '../engine/rule.ts';
 import type { WorkloadResult } from '../engine/run.ts';
-import { countBySeverity, overallScore } from '../engine/score.ts';
+import { countBySeverity, overallScore, workloadPenalty } from '../engine/score.ts';
 import type { Severity } from '../engine/severity.ts';
 import { diffReports, type DiffBase } from './diff.ts';
 import { reportFindingBuilder } from './messages.ts';
@@ -40,7 +40,7 @@ export interface ReportCompletion {
   readonly durationMs?: number;
   /** The previous report (or just what a diff needs of it), to list new and resolved findings. */
   readonly previous?: InspectionReport | DiffBase;
-  /** Cluster scans: what could be listed; a partial one withholds the score. */
+  /** What the scan could see (cluster: kinds listed and refused; manifests: files read); partial withholds the score. */
   readonly coverage?: ReportCoverage;
 }
 
@@ -63,8 +63,10 @@ export function createReportAssembler(settings: ReportSettings): ReportAssembler
   const workloads: ReportWorkload[] = [];
   const objects: ReportObject[] = [];
   const scores: number[] = [];
+  let penalty = 0;
   return {
     add(result) {
+      penalty += workloadPenalty(result.findings);
       let unexempted = 0;
       for (const finding of result.findings) {
         if (!finding.exempted) unexempted++;
@@ -80,7 +82,7 @@ export function createReportAssembler(settings: ReportSettings): ReportAssembler
       if (result.subject === 'pod-spec') workloads.push(entry);
       else objects.push({ subject: result.subject, ...entry });
     },
-    finish: (completion) => assemble(settings, completion, { workloads, objects, scores, findings }),
+    finish: (completion) => assemble(settings, completion, { workloads, objects, scores, findings, penalty }),
   };
 }
 
@@ -100,6 +102,8 @@ function assemble(
     /** One per subject, workloads and objects alike. */
     readonly scores: readonly number[];
     readonly findings: ReportFinding[];
+    /** Points lost by all subjects together, without the per-workload floor. */
+    readonly penalty: number;
   },
 ): InspectionReport {
   const { workloads, objects, scores, findings } = parts;
@@ -126,6 +130,7 @@ function assemble(
           ? { score: null, scoreWithheld: 'empty' as const }
           : { score: overallScore(scores) }),
       workloads: workloads.length,
+      ...(scores.length > 0 ? { penalty: parts.penalty } : {}),
       findings: unexempted,
       exempted: findings.length - unexempted,
       ...(objects.length > 0 ? { objects: objects.length } : {}),
@@ -159,6 +164,10 @@ function assemble(
       : completion.previous;
   return {
     ...base,
-    diff: { since: previous.generatedAt, previousScore: previous.score, ...diffReports(previous, base) },
+    diff: {
+      since: previous.generatedAt,
+      previousScore: previous.score,
+      ...diffReports(previous, base, previous.generatedAt),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Language } from '../engine/i18n.ts';
 import type { PssRef, RuleCategory } from '../engine/rule.ts';
 import type { Severity } from '../engine/severity.ts';
-import type { Finding } from '../engine/finding.ts';
+import type { Exemption, Finding } from '../engine/finding.ts';
 import type { SubjectKind } from '../engine/subject.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 
@@ -66,14 +66,29 @@ export interface ReportDiffEntry {
   readonly container: string | null;
   readonly path: string;
   readonly message: string;
+  /** Entries of `newlyExempted`: the exemption that hides the finding now. */
+  readonly exempted?: Exemption;
+  /** Entries of `exemptionExpired`: the exemption that no longer applies. */
+  readonly exemptionExpired?: Exemption;
 }
 
+/**
+ * What changed since the previous report. A finding that disappears from the unexempted list was either
+ * fixed (`resolved`: it is gone) or only exempted (`newlyExempted`: still there, now with a reason); one
+ * that appears is either new or came back because its exemption expired. The four lists are disjoint.
+ */
 export interface ReportDiff {
   /** When the previous report was generated. */
   readonly since: string;
   readonly previousScore: number | null;
+  /** Unexempted now, not before, and not because an exemption expired. */
   readonly new: readonly ReportDiffEntry[];
+  /** Unexempted before, and no longer in the report at all: fixed (or the workload is gone). */
   readonly resolved: readonly ReportDiffEntry[];
+  /** Unexempted before, exempted now: not fixed. Absent in reports written before it was recorded. */
+  readonly newlyExempted?: readonly ReportDiffEntry[];
+  /** Unexempted now because a config exemption expired. Absent in older reports. */
+  readonly exemptionExpired?: readonly ReportDiffEntry[];
 }
 
 /** A kind the scan was refused to list (403), across the cluster or in one namespace. */
@@ -98,6 +113,8 @@ export interface ReportCoverage {
   readonly workloadsInspected: number;
   /** Distinct namespaces of the objects read. */
   readonly namespacesSeen: number;
+  /** Manifest scans: files read (standard input counts as one). */
+  readonly filesRead?: number;
 }
 
 /** Why a report carries no score: a partial scan, or one that found no workload to score. */
@@ -121,6 +138,11 @@ export interface InspectionReport {
     readonly score: number | null;
     readonly scoreWithheld?: ScoreWithheld;
     readonly workloads: number;
+    /**
+     * Points lost by every workload together, without the floor at 0 of each workload's score: it moves
+     * with every fix, even on a workload already at 0. Absent when nothing was inspected (and in older reports).
+     */
+    readonly penalty?: number;
     readonly findings: number;
     readonly exempted: number;
     /** Objects other than workloads inspected; present when there is one. */
@@ -138,4 +160,9 @@ export interface InspectionReport {
   /** Cluster scans: what the scan could list. */
   readonly coverage?: ReportCoverage;
   readonly diff?: ReportDiff;
+}
+
+/** Whether the scan inspected no subject at all: no workload and no other object. */
+export function inspectedNothing(report: Pick<InspectionReport, 'summary'>): boolean {
+  return report.summary.workloads === 0 && !report.summary.objects;
 }

@@ -102,6 +102,7 @@ export const reportSummarySchema = z.object({
   score: score.nullable(),
   scoreWithheld: z.enum(['partial', 'empty']).optional(),
   workloads: count,
+  penalty: count.optional(),
   findings: count,
   exempted: count,
   objects: count.optional(),
@@ -180,6 +181,8 @@ export const reportDiffEntrySchema = z.object({
   container: text(253).nullable(),
   path: text(4096),
   message: text(16384),
+  exempted: exemption.optional(),
+  exemptionExpired: exemption.optional(),
 });
 
 export const reportCoverageSchema = z.object({
@@ -188,6 +191,7 @@ export const reportCoverageSchema = z.object({
   denied: z.array(z.object({ kind: text(253), namespace: text(253).nullable(), status: count })).max(100_000),
   workloadsInspected: count,
   namespacesSeen: count,
+  filesRead: count.optional(),
 });
 
 export const reportDiffHeadSchema = z.object({ since: isoTime, previousScore: score.nullable() });

@@ -416,6 +416,8 @@ const FULL_STREAMED = new Set([
   'errors',
   'diff.new',
   'diff.resolved',
+  'diff.newlyExempted',
+  'diff.exemptionExpired',
 ]);
 const DESCENDED = new Set(['diff']);
 
@@ -535,6 +537,8 @@ export async function parseStoredReport(
     errors: reportErrorSchema,
     'diff.new': reportDiffEntrySchema,
     'diff.resolved': reportDiffEntrySchema,
+    'diff.newlyExempted': reportDiffEntrySchema,
+    'diff.exemptionExpired': reportDiffEntrySchema,
   };
   const { values, containers } = await parseJsonStream(chunks, what, signal, limits, (path, value) => {
     count(path);
@@ -567,6 +571,13 @@ export async function parseStoredReport(
         ),
         new: arrays.get('diff.new') as ReportDiffEntry[],
         resolved: arrays.get('diff.resolved') as ReportDiffEntry[],
+        // Reports written before these lists existed have none: absent, not empty.
+        ...(containers.has('diff.newlyExempted')
+          ? { newlyExempted: arrays.get('diff.newlyExempted') as ReportDiffEntry[] }
+          : {}),
+        ...(containers.has('diff.exemptionExpired')
+          ? { exemptionExpired: arrays.get('diff.exemptionExpired') as ReportDiffEntry[] }
+          : {}),
       }
     : undefined;
   return {

@@ -2,30 +2,17 @@
  * The HTML report as a reader sees it, in headless Chromium: scans run through the real CLI, the page is
  * opened from the file it wrote.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/version.ts';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../support/chromium.ts';
+import { scanToHtml } from '../support/cli.ts';
 import { HOSTILE, hostileManifest } from '../support/hostile.ts';
 
-const root = projectRoot();
-
-function scan(args: string[]): string {
-  const out = mkdtempSync(join(tmpdir(), 'kp-html-'));
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'src/cli/main.ts'), 'scan', ...args, '--out-dir', out, '-o', 'json'],
-    { cwd: root, encoding: 'utf8' },
-  );
-  if (result.status !== 0 && result.status !== 1)
-    throw new Error(`scan failed (${result.status}): ${result.stderr}`);
-  return join(out, 'report.html');
-}
+const scan = scanToHtml;
 
 interface Opened {
   readonly page: Page;

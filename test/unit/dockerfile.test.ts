@@ -27,19 +27,39 @@ describe('Dockerfile', () => {
     for (const stage of stages.slice(0, -1)) expect(stage.base).toMatch(/^node:24[-.\w]*$/);
   });
 
-  it('the final stage runs nothing at build time and has an exec-form ENTRYPOINT that starts the operator', () => {
+  it('the final stage runs nothing at build time; an exec-form ENTRYPOINT runs the CLI, CMD `operator`', () => {
     expect(final.instructions.filter((i) => i.keyword === 'RUN' || i.keyword === 'ADD')).toEqual([]);
     const entrypoint = lastOf(final, 'ENTRYPOINT');
     expect(
       entrypoint?.exec,
       'ENTRYPOINT must be a JSON array: no /bin/sh -c (there is none in distroless)',
     ).not.toBeNull();
-    expect(entrypoint!.exec).toEqual(['/nodejs/bin/node', 'dist/src/cli/main.js', 'operator']);
-    // The Deployment's args (--config ...) become the command's arguments: no CMD to replace.
-    expect(lastOf(final, 'CMD')).toBeUndefined();
-    // The script is the compiled form of the CLI's entry point, relative to WORKDIR.
+    // An absolute script path: `docker run -w /work IMAGE scan .` must still find it.
+    expect(entrypoint!.exec).toEqual(['/nodejs/bin/node', '/app/dist/src/cli/main.js']);
     expect(workdirOf(final)).toBe('/app');
     expect(existsSync(join(root, 'src/cli/main.ts'))).toBe(true);
+    // The subcommand is CMD, so that `docker run IMAGE scan /work` replaces it (docs/ci.md).
+    const cmd = lastOf(final, 'CMD');
+    expect(cmd?.exec).toEqual(['operator']);
+  });
+
+  it('the Deployment starts the operator through the args that replace CMD, keeping the ENTRYPOINT', () => {
+    const deployment = parseDocument(
+      readFileSync(join(root, 'manifests/deployment.yaml'), 'utf8'),
+    ).toJS() as {
+      spec: { template: { spec: { containers: { command?: string[]; args?: string[] }[] } } };
+    };
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(container.command).toBeUndefined();
+    expect(container.args?.[0]).toBe('operator');
+    expect(container.args).toContain('--config');
+  });
+
+  it('`docker run IMAGE scan /work` and the CI recipe run the scan command of the same image', () => {
+    const argv = [...lastOf(final, 'ENTRYPOINT')!.exec!, 'scan', '/work'];
+    expect(argv).toEqual(['/nodejs/bin/node', '/app/dist/src/cli/main.js', 'scan', '/work']);
+    const ci = readFileSync(join(root, 'docs/ci.md'), 'utf8');
+    expect(ci).toMatch(/docker run --rm[^\n]*-v "\$PWD:\/work"[^\n]*-w \/work[^\n]* scan /);
   });
 
   it('runs as a numeric non-root user, the one the Deployment names', () => {

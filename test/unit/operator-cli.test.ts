@@ -63,17 +63,35 @@ describe('kube-patrol operator', () => {
 });
 
 describe('kube-patrol scan (cluster) and report', () => {
-  it('exit 2 with the API call in the message when the cluster cannot be reached', () => {
+  it('exit 2 naming the server, the context and the API call when the cluster cannot be reached', () => {
     const scan = kp(['scan']);
     expect(scan.status).toBe(2);
-    // The first request: the objects the rbac-* and seccomp-profile-* rules read are listed before the
-    // workloads, ClusterRoles first.
+    // kubectl-style: with no -n, the context's namespace is scanned (checked to exist first).
+    expect(scan.stderr).toContain('scanning namespace "team-a", the namespace of context ctx');
     expect(scan.stderr).toMatch(
-      /GET \/apis\/rbac\.authorization\.k8s\.io\/v1\/clusterroles: connect ECONNREFUSED/,
+      /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context ctx \(GET \/api\/v1\/namespaces\/team-a: connect ECONNREFUSED/,
     );
     const get = kp(['report', 'get']);
     expect(get.status).toBe(2);
-    // The namespace defaults to the context's.
+    // The namespace defaults to the context's, as for scan.
     expect(get.stderr).toContain('/namespaces/team-a/configmaps/kube-patrol-report');
+    expect(get.stderr).toContain('cannot reach the API server https://127.0.0.1:1 of context ctx');
+  });
+
+  it('says where it looked when there is no kubeconfig, and how to scan files instead', () => {
+    const result = spawnSync(process.execPath, [cli, 'scan'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '', HOME: dir, KUBERNETES_SERVICE_HOST: '' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`no kubeconfig found: ${join(dir, '.kube', 'config')} does not exist`);
+    expect(result.stderr).toContain('kube-patrol scan deploy/');
+    expect(result.stderr).not.toContain('skipTLSVerify');
+    const named = kp(['scan', '--kubeconfig', join(dir, 'nope.yaml')]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain(
+      `no kubeconfig found: --kubeconfig ${join(dir, 'nope.yaml')} does not exist`,
+    );
   });
 });

@@ -83,6 +83,23 @@ const UI = {
   },
   ruleSpreadOne: { en: '1 finding in 1 workload', 'zh-CN': '1 个工作负载，共 1 个问题' },
   allClear: { en: 'No unexempted findings: nothing to fix.', 'zh-CN': '没有未豁免的问题，无需修复。' },
+  nothingInspected: {
+    en: 'Nothing was inspected, so there is no verdict. Check the paths, the namespace and the permissions.',
+    'zh-CN': '没有检查任何内容，因此没有结论。请检查路径、命名空间和权限。',
+  },
+  partialScan: {
+    en: 'Part of the input could not be read (see Errors): no score, and no claim about what was not seen.',
+    'zh-CN': '部分输入无法读取（见“错误”）：不给出评分，也不对未读取的部分下结论。',
+  },
+  pointsLost: { en: 'points lost', 'zh-CN': '扣分' },
+  pointsLostHint: {
+    en: 'Points lost across all workloads: {{n}}. Unlike the score it has no floor, so every fix lowers it.',
+    'zh-CN': '所有工作负载合计扣分：{{n}}。与评分不同，它没有下限，每修复一个问题都会下降。',
+  },
+  coverageWorkloads: { en: 'workloads inspected: {{n}}', 'zh-CN': '已检查 {{n}} 个工作负载' },
+  coverageFiles: { en: 'files read: {{n}}', 'zh-CN': '已读取 {{n}} 个文件' },
+  coverageNamespaces: { en: 'namespaces: {{n}}', 'zh-CN': '{{n}} 个命名空间' },
+  coverageDenied: { en: 'could not list: {{list}}', 'zh-CN': '无权列出：{{list}}' },
   moreRules: { en: 'and {{count}} more rules below', 'zh-CN': '另有 {{count}} 条规则，见下文' },
 
   // Navigation.
@@ -96,6 +113,21 @@ const UI = {
   previousScan: { en: 'Previous scan', 'zh-CN': '上次扫描' },
   previousScore: { en: 'Previous score', 'zh-CN': '上次评分' },
   noChanges: { en: 'No new or resolved findings.', 'zh-CN': '没有新增或已修复的问题。' },
+  exemptedSince: {
+    en: 'Exempted since last scan (not fixed)',
+    'zh-CN': '相比上次新增豁免（并未修复）',
+  },
+  expiredSince: {
+    en: 'Exemption expired since last scan (counts again)',
+    'zh-CN': '相比上次豁免已过期（重新计分）',
+  },
+
+  // Terminal table.
+  notShown: {
+    en: 'Not shown: {{counts}} (--min-severity {{next}} lists them)',
+    'zh-CN': '未显示：{{counts}}（使用 --min-severity {{next}} 列出）',
+  },
+  exemptionExpiredShort: { en: 'exemption expired {{date}}', 'zh-CN': '豁免已于 {{date}} 过期' },
 
   // Breakdowns.
   breakdown: { en: 'Breakdown', 'zh-CN': '分布统计' },

@@ -6,7 +6,13 @@ import { interpolate, type Language } from '../../engine/i18n.ts';
 import type { RuleMeta } from '../../engine/rule.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.ts';
 import { uiStrings, type UiKey } from '../i18n/ui.ts';
-import type { InspectionReport, ReportDiffEntry, ReportFinding, ReportRule } from '../model.ts';
+import {
+  inspectedNothing,
+  type InspectionReport,
+  type ReportDiffEntry,
+  type ReportFinding,
+  type ReportRule,
+} from '../model.ts';
 import { workloadKey } from '../../workloads/model.ts';
 
 /** A piece of prose: `code` spans from backticks in rule texts and messages. */
@@ -78,6 +84,9 @@ export interface HtmlView {
     readonly grade: 'good' | 'fair' | 'poor' | 'none';
     readonly gradeLabel: string;
     readonly gauge: string;
+    readonly noVerdict: string | null;
+    readonly coverage: string | null;
+    readonly pointsLost: string | null;
     readonly workloads: number;
     readonly findings: number;
     readonly exempted: number;
@@ -112,11 +121,14 @@ export interface HtmlView {
   } | null;
   readonly diff: {
     readonly since: string;
-    readonly previousScore: number | string;
-    readonly delta: string;
+    readonly previousScore: string;
+    readonly currentScore: string;
+    readonly delta: string | null;
     readonly deltaClass: 'up' | 'down' | 'same';
     readonly added: readonly RowView[];
     readonly resolved: readonly RowView[];
+    readonly newlyExempted: readonly RowView[];
+    readonly exemptionExpired: readonly RowView[];
     readonly none: boolean;
   } | null;
   readonly namespaces: readonly {
@@ -466,17 +478,34 @@ function diffView(ctx: ViewContext): HtmlView['diff'] {
   const d = ctx.report.diff;
   if (!d) return null;
   const score = ctx.report.summary.score;
-  const change = score === null || d.previousScore === null ? 0 : score - d.previousScore;
+  // No figure to compare when either scan has no verdict.
+  const change = score === null || d.previousScore === null ? null : score - d.previousScore;
   const toRow = (e: ReportDiffEntry) => ctx.row(e);
+  const newlyExempted = d.newlyExempted ?? [];
+  const exemptionExpired = d.exemptionExpired ?? [];
   return {
     since: formatTimestamp(d.since),
-    previousScore: d.previousScore ?? '—',
-    delta: change > 0 ? `+${change}` : String(change),
-    deltaClass: change > 0 ? 'up' : change < 0 ? 'down' : 'same',
+    previousScore: d.previousScore === null ? '–' : String(d.previousScore),
+    currentScore: score === null ? '–' : String(score),
+    delta: change === null ? null : change > 0 ? `+${change}` : String(change),
+    deltaClass: change === null || change === 0 ? 'same' : change > 0 ? 'up' : 'down',
     added: d.new.map(toRow),
     resolved: d.resolved.map(toRow),
-    none: d.new.length === 0 && d.resolved.length === 0,
+    newlyExempted: newlyExempted.map(toRow),
+    exemptionExpired: exemptionExpired.map(toRow),
+    none: d.new.length + d.resolved.length + newlyExempted.length + exemptionExpired.length === 0,
   };
+}
+
+/** One line of what a manifest scan covered, from `report.coverage`. */
+function describeCoverage(report: InspectionReport, t: Readonly<Record<UiKey, string>>): string | null {
+  const c = report.coverage;
+  // Manifest scans (files read); a cluster scan's coverage has its own box (coverageView).
+  if (!c || c.filesRead === undefined) return null;
+  return [
+    interpolate(t.coverageWorkloads, { n: c.workloadsInspected }),
+    interpolate(t.coverageFiles, { n: c.filesRead }),
+  ].join(' · ');
 }
 
 function summaryView(ctx: ViewContext): HtmlView['summary'] {
@@ -485,15 +514,26 @@ function summaryView(ctx: ViewContext): HtmlView['summary'] {
   const circumference = 2 * Math.PI * 52;
   const skippedEntries = Object.entries(report.summary.skipped);
   const grade = score === null ? 'none' : gradeOf(score);
+  const empty = inspectedNothing(report);
   return {
     score,
-    withheld: report.summary.scoreWithheld ? t[`scoreWithheld_${report.summary.scoreWithheld}`] : null,
+    withheld: !report.summary.scoreWithheld
+      ? null
+      : report.summary.scoreWithheld === 'partial' && report.coverage?.filesRead !== undefined
+        ? t.partialScan
+        : t[`scoreWithheld_${report.summary.scoreWithheld}`],
     grade,
     gradeLabel:
       grade === 'none'
         ? ''
         : t[grade === 'good' ? 'scoreGood' : grade === 'fair' ? 'scoreFair' : 'scorePoor'],
     gauge: `${(((score ?? 0) / 100) * circumference).toFixed(1)} ${circumference.toFixed(1)}`,
+    noVerdict: score !== null ? null : t[empty ? 'nothingInspected' : 'partialScan'],
+    coverage: describeCoverage(report, t),
+    pointsLost:
+      score === null || report.summary.penalty === undefined
+        ? null
+        : interpolate(t.pointsLostHint, { n: report.summary.penalty }),
     workloads: report.summary.workloads,
     findings: report.summary.findings,
     exempted: report.summary.exempted,
@@ -513,7 +553,8 @@ function summaryView(ctx: ViewContext): HtmlView['summary'] {
 function coverageView(ctx: ViewContext): HtmlView['coverage'] {
   const { report, t } = ctx;
   const coverage = report.coverage;
-  if (!coverage) return null;
+  // Manifest scans list no kinds and are refused nothing: their coverage is a line (describeCoverage).
+  if (!coverage || coverage.filesRead !== undefined) return null;
   return {
     partial: coverage.partial,
     summary: interpolate(t.coverageSummary, {

@@ -8,6 +8,7 @@ describe('renderReport', () => {
   it('offers the formats of the CLI contract', async () => {
     expect(OUTPUT_FORMATS).toEqual([
       'table',
+      'line',
       'json',
       'yaml',
       'html',

@@ -1,14 +1,17 @@
 import type { RuleMeta } from '../../engine/rule.ts';
+import type { Severity } from '../../engine/severity.ts';
 import type { InspectionReport } from '../model.ts';
 import { renderHtml, renderHtmlChunks } from './html.ts';
 import { renderJson, renderJsonChunks } from './json.ts';
 import { renderPolicyReports, type PolicyReportLimits } from './openreports.ts';
+import { renderLines } from './line.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
 import { renderYaml } from './yaml.ts';
 
 export const OUTPUT_FORMATS = [
   'table',
+  'line',
   'json',
   'yaml',
   'html',
@@ -27,13 +30,23 @@ export interface RenderOptions {
   readonly baseDir?: string;
   /** OpenReports and PolicyReports: results kept per object. */
   readonly policyReportLimits?: PolicyReportLimits;
+  /**
+   * Table and line: list only findings at or above this severity (a display filter: the summary still
+   * counts every finding). The table defaults to medium (TABLE_MIN_SEVERITY), the line format to all.
+   */
+  readonly minSeverity?: Severity;
 }
 
 export function renderReport(report: InspectionReport, format: OutputFormat, options: RenderOptions): string {
   const rules = options.rules;
   switch (format) {
     case 'table':
-      return renderTable(report, { color: options.color ?? false });
+      return renderTable(report, {
+        color: options.color ?? false,
+        ...(options.minSeverity ? { minSeverity: options.minSeverity } : {}),
+      });
+    case 'line':
+      return renderLines(report, options.minSeverity ? { minSeverity: options.minSeverity } : {});
     case 'json':
       return renderJson(report);
     case 'yaml':

@@ -3,7 +3,7 @@ import type { Language } from '../../engine/i18n.ts';
 import type { RuleMeta } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import { uiStrings } from '../i18n/ui.ts';
-import type { InspectionReport, ReportFinding, ReportRule } from '../model.ts';
+import { inspectedNothing, type InspectionReport, type ReportFinding, type ReportRule } from '../model.ts';
 
 export interface SarifOptions {
   /** Rule metadata: descriptions, fix and snippet for `tool.driver.rules`. */
@@ -138,8 +138,12 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
   }
 
   const results = report.findings.map((f) => {
-    const location =
-      f.source && f.source.file !== '-' ? artifactUri(f.source.file, options.baseDir) : undefined;
+    // Standard input has no path: it is named `stdin` (not under %SRCROOT%), so the line still shows.
+    const location = !f.source
+      ? undefined
+      : f.source.file === '-'
+        ? { uri: 'stdin', relative: false }
+        : artifactUri(f.source.file, options.baseDir);
     return {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId) as number,
@@ -212,13 +216,20 @@ export function renderSarif(report: InspectionReport, options: SarifOptions): st
         },
         invocations: [
           {
-            executionSuccessful: report.errors.length === 0 && report.coverage?.partial !== true,
+            executionSuccessful:
+              report.errors.length === 0 && report.coverage?.partial !== true && !inspectedNothing(report),
             endTimeUtc: report.metadata.generatedAt,
             // An error's source is a file or an object description, not always a path: keep it in the text.
-            toolExecutionNotifications: report.errors.map((e) => ({
-              level: 'error',
-              message: { text: `${e.source}${e.line ? `:${e.line}` : ''}: ${e.message}` },
-            })),
+            toolExecutionNotifications: [
+              ...report.errors.map((e) => ({
+                level: 'error',
+                message: { text: `${e.source}${e.line ? `:${e.line}` : ''}: ${e.message}` },
+              })),
+              // Zero results from zero workloads is not a clean bill of health: say so where CI looks.
+              ...(inspectedNothing(report)
+                ? [{ level: 'warning', message: { text: 'no workload inspected: no verdict' } }]
+                : []),
+            ],
           },
         ],
         language: lang === 'en' ? 'en-US' : lang,
