@@ -392,6 +392,6 @@ export function describeUnreadable(entry: UnreadableResource): { source: string;
   const where = entry.namespace ? `namespace ${entry.namespace}` : 'all namespaces';
   return {
     source: `cluster: ${entry.kind} in ${where}`,
-    message: `not listed: forbidden (${entry.status}); findings for these objects are missing from this report`,
+    message: `not listed: forbidden (${entry.status}); these objects were not inspected, and no rule concluded anything from them`,
   };
 }
