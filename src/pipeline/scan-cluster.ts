@@ -1,5 +1,5 @@
 import { createInspector, type EngineError, type WorkloadResult } from '../engine/run.ts';
-import { createFacts, NO_FACTS } from '../engine/subject.ts';
+import { createFacts, NO_FACTS, subjectKindOfObject } from '../engine/subject.ts';
 import type { KubeApi } from '../kube/client.ts';
 import { createReportAssembler } from '../report/build.ts';
 import type { DiffBase } from '../report/diff.ts';
@@ -87,7 +87,16 @@ export async function scanCluster(
   const cluster = kinds.size > 0 ? await listClusterObjects(api, kinds, scope, list) : undefined;
   const facts = cluster ? createFacts(cluster.objects, cluster.known) : NO_FACTS;
   const objectErrors: EngineError[] = [];
-  const objectResults = cluster ? inspectObjectSubjects(cluster.objects, settings, facts, objectErrors) : [];
+  // A scan of some namespaces reports on what is in them: cluster-wide RBAC objects (ClusterRoles and
+  // ClusterRoleBindings) stay facts (a workload's powers through them are still reported on the workload),
+  // but are subjects only of a scan of every namespace. Nodes are asked for explicitly (--nodes).
+  const namespaceScoped = (scope.namespaces ?? []).length > 0;
+  const subjects = cluster
+    ? cluster.objects.filter(
+        (o) => !(namespaceScoped && o.namespace === null && subjectKindOfObject(o.kind) === 'rbac'),
+      )
+    : [];
+  const objectResults = inspectObjectSubjects(subjects, settings, facts, objectErrors);
   const inspector = createInspector(settings.engine, facts);
   const results = new Map<string, { result: WorkloadResult; errors: EngineError[] }>();
   let summary: ClusterListSummary | undefined;
