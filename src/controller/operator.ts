@@ -23,6 +23,8 @@ import { OperatorMetrics } from './metrics.ts';
 import { Debouncer, SingleFlight, startCron, type CronHandle, type ScanTrigger } from './scheduler.ts';
 import { startHealthServer, type HealthServer } from './server.ts';
 import { ChangeWatcher } from './watch.ts';
+import { objectKindsToRead } from '../pipeline/subjects.ts';
+import { OBJECT_RESOURCES } from '../sources/cluster-objects.ts';
 
 export interface OperatorOptions {
   /** The rules this operator runs (chosen by its composition root). */
@@ -174,7 +176,12 @@ export class Operator {
         this.log.info({ changed: keys.size, sample: [...keys].slice(0, 5) }, 'workloads changed: rescanning');
         this.trigger('change');
       });
+      // The objects the rules read besides workloads (RBAC objects, ServiceAccounts) change findings too;
+      // optional CRDs (SeccompProfiles) are left to the schedule.
+      const kinds = objectKindsToRead(resolveSettings(this.options.registry, config, {}, this.clock()));
+      const objects = OBJECT_RESOURCES.filter((r) => kinds.has(r.kind) && !r.optional);
       this.watcher = new ChangeWatcher(this.options.api, {
+        objects,
         scope: config.scope ?? {},
         onChange: (key) => this.debouncer?.push(key),
         log: (level, message, fields) => this.log[level](fields ?? {}, message),

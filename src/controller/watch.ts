@@ -16,6 +16,16 @@ export interface ChangeWatcherOptions {
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
   /** Watch request timeout; the server ends the stream and we re-watch from the last resourceVersion. */
   readonly timeoutSeconds?: number;
+  /**
+   * Object kinds whose changes also trigger a rescan, besides the workload kinds: the RBAC kinds when RBAC
+   * rules run (a new binding changes what workloads can do).
+   */
+  readonly objects?: readonly WatchedObjectResource[];
+}
+
+/** An object kind watched for changes (not a workload): its content is fingerprinted whole. */
+export interface WatchedObjectResource extends WorkloadResource {
+  readonly namespaced: boolean;
 }
 
 interface Meta {
@@ -53,6 +63,10 @@ export class ChangeWatcher {
     for (const resource of WORKLOAD_RESOURCES) {
       for (const namespace of explicit ?? [null]) this.loops.push(this.loop(resource, namespace));
     }
+    for (const resource of this.options.objects ?? []) {
+      const targets = resource.namespaced ? (explicit ?? [null]) : [null];
+      for (const namespace of targets) this.loops.push(this.loop(resource, namespace));
+    }
   }
 
   async stop(): Promise<void> {
@@ -62,7 +76,9 @@ export class ChangeWatcher {
 
   private handle(resource: WorkloadResource, event: WatchEvent): void {
     const meta = (event.object['metadata'] ?? {}) as Meta;
-    if (!meta.name || !namespaceInScope(this.options.scope, meta.namespace ?? '')) return;
+    if (!meta.name) return;
+    // Cluster-scoped objects (ClusterRoles, ClusterRoleBindings) matter whatever the namespace scope.
+    if (meta.namespace !== undefined && !namespaceInScope(this.options.scope, meta.namespace)) return;
     if (meta.ownerReferences?.some((ref) => ref.controller)) return;
     const key = `${resource.kind}/${meta.namespace ?? ''}/${meta.name}`;
     if (event.type === 'DELETED') {
@@ -70,9 +86,14 @@ export class ChangeWatcher {
       this.options.onChange(key);
       return;
     }
-    const spec = event.object['spec'] ?? event.object['template'];
+    // Workloads: their spec (or template). Other objects (RBAC): everything but metadata and status, plus
+    // the labels, which decide ClusterRole aggregation.
+    const { metadata: _metadata, status: _status, ...content } = event.object;
+    const spec = WORKLOAD_RESOURCES.includes(resource)
+      ? (event.object['spec'] ?? event.object['template'])
+      : { content, labels: (event.object['metadata'] as { labels?: unknown } | undefined)?.labels ?? null };
     const fingerprint =
-      meta.generation !== undefined && resource.kind !== 'Pod'
+      meta.generation !== undefined && resource.kind !== 'Pod' && WORKLOAD_RESOURCES.includes(resource)
         ? `g${meta.generation}`
         : createHash('sha1')
             .update(JSON.stringify(spec ?? null))

@@ -397,6 +397,50 @@ describe('operator under the RBAC of manifests/', () => {
     }
   });
 
+  it('with watch: true a new RoleBinding triggers a rescan that reports the power on the workloads', async () => {
+    const workloads = await seedWorkloads();
+    const install = await installOperator(admin, adminKubeconfig);
+    const operator = inProcessOperator(
+      saClient(install.kubeconfig),
+      install.namespace,
+      operatorConfig(workloads, { watch: true, debounceSeconds: 1, leaderElection: { enabled: false } }),
+    );
+    const outcomes: ScanOutcome[] = [];
+    operator.onScan = (o) => outcomes.push(o);
+    await operator.start();
+    const secretsRead = (o: ScanOutcome | undefined) =>
+      (o?.report?.findings ?? []).filter((f) => f.ruleId === 'rbac-secrets-read' && !f.exempted);
+    try {
+      await waitUntil(() => outcomes.length === 1, 20_000, 'the first scan');
+      expect(secretsRead(outcomes[0])).toEqual([]);
+      await new Promise((r) => setTimeout(r, 500)); // watches established
+      await createMany(admin, [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'read-secrets', namespace: workloads },
+          rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'default-reads-secrets', namespace: workloads },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-secrets' },
+          subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: workloads }],
+        },
+      ]);
+      await waitUntil(() => outcomes.length >= 2, 20_000, 'the rescan after the RBAC change');
+      expect(outcomes[1]).toMatchObject({ ok: true, trigger: 'change' });
+      const found = secretsRead(outcomes[1]);
+      expect(found.some((f) => f.workload.kind === 'RoleBinding')).toBe(true);
+      expect(found.some((f) => f.workload.kind !== 'RoleBinding' && (f.evidence?.length ?? 0) > 0)).toBe(
+        true,
+      );
+    } finally {
+      await operator.stop();
+    }
+  });
+
   it('two replicas: exactly one writes; the other takes over within the lease duration when it is killed', async () => {
     const workloads = await seedWorkloads();
     const install = await installOperator(admin, adminKubeconfig);
