@@ -167,6 +167,16 @@ const UI = {
   severityDiffers: { en: 'severity of this finding', 'zh-CN': '该问题的严重程度' },
 
   // Exempted findings.
+  accessTitle: { en: 'Access: who can do what', 'zh-CN': '访问权限：谁能做什么' },
+  accessHint: {
+    en: 'RBAC powers found by the rbac-* rules: per workload, what its service account can do and through which bindings; per binding, who gets what.',
+    'zh-CN':
+      'rbac-* 规则发现的 RBAC 权限：按工作负载列出其服务账号能做什么以及通过哪些绑定获得；按绑定列出谁获得了什么。',
+  },
+  accessWorkloads: { en: 'Workloads and their service accounts', 'zh-CN': '工作负载及其服务账号' },
+  accessBindings: { en: 'Bindings', 'zh-CN': '绑定' },
+  power: { en: 'Power', 'zh-CN': '权限' },
+  evidence: { en: 'Through', 'zh-CN': '授予途径' },
   exemptedFindings: { en: 'Exempted findings', 'zh-CN': '已豁免的问题' },
   exemptedHint: {
     en: 'Not counted in the score. Check that each reason still holds.',

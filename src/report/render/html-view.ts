@@ -169,6 +169,11 @@ export interface HtmlView {
   readonly total: number;
   readonly groups: readonly RuleGroupView[];
   readonly exempted: readonly RowView[];
+  /** The RBAC powers found (rules rbac-*), per workload and per binding; null when there are none. */
+  readonly access: {
+    readonly workloads: readonly AccessEntry[];
+    readonly bindings: readonly AccessEntry[];
+  } | null;
   readonly errors: readonly {
     readonly source: string;
     readonly line: number | null;
@@ -182,6 +187,20 @@ export interface HtmlView {
     readonly pss: string;
     readonly result: string | null;
     readonly anchor: boolean;
+  }[];
+}
+
+/** One workload or binding of the Access view and the powers found on it. */
+export interface AccessEntry {
+  readonly kind: string;
+  readonly ns: string | null;
+  readonly name: string;
+  readonly powers: readonly {
+    readonly sev: Severity;
+    readonly sevLabel: string;
+    readonly title: string;
+    readonly msg: readonly Segment[];
+    readonly evidence: readonly string[];
   }[];
 }
 
@@ -612,6 +631,35 @@ function rulesChecked(
   });
 }
 
+const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
+
+/** The Access view: unexempted rbac-* findings grouped by the workload or binding they are on. */
+function accessView(ctx: ViewContext): HtmlView['access'] {
+  const entries = new Map<string, AccessEntry & { powers: AccessEntry['powers'][number][] }>();
+  for (const f of ctx.active) {
+    if (!f.ruleId.startsWith('rbac-')) continue;
+    const key = workloadKey(f.workload);
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = { kind: f.workload.kind, ns: f.workload.namespace, name: f.workload.name, powers: [] };
+      entries.set(key, entry);
+    }
+    entry.powers.push({
+      sev: f.severity,
+      sevLabel: ctx.sevLabel(f.severity),
+      title: ctx.ruleTitle(f.ruleId),
+      msg: codeSegments(f.message),
+      evidence: f.evidence ?? [],
+    });
+  }
+  if (entries.size === 0) return null;
+  const all = [...entries.values()];
+  return {
+    workloads: all.filter((e) => !BINDING_KINDS.has(e.kind)),
+    bindings: all.filter((e) => BINDING_KINDS.has(e.kind)),
+  };
+}
+
 /** The view of a report: one function per section of the page. */
 export function buildView(
   report: InspectionReport,
@@ -656,6 +704,7 @@ export function buildView(
     total: ctx.active.length,
     groups,
     exempted: ctx.exempted.map(ctx.row),
+    access: accessView(ctx),
     errors: report.errors.map((e) => ({ source: e.source, line: e.line ?? null, message: e.message })),
     rulesChecked: rulesChecked(ctx, stats, exemptedByRule),
   };

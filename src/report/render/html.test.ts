@@ -300,3 +300,52 @@ describe('renderHtmlChunks', () => {
     }
   });
 });
+
+describe('the Access view (RBAC powers)', () => {
+  const base = GOLDEN.findings[0] as ReportFinding;
+  const power = (kind: string, name: string, evidence: string[]): ReportFinding => ({
+    ...base,
+    id: `${kind}-${name}`.padEnd(20, '0').slice(0, 20),
+    ruleId: 'rbac-secrets-read',
+    severity: 'high',
+    category: 'hardening',
+    pss: null,
+    workload: { kind, namespace: 'shop', name },
+    container: null,
+    path: 'spec.template.spec.serviceAccountName',
+    message: `${kind} shop/${name} can read every Secret in namespace shop`,
+    evidence,
+    exempted: undefined,
+    exemptionExpired: undefined,
+  });
+
+  it('lists each workload and binding with its powers and the chain that grants them', () => {
+    const report: InspectionReport = {
+      ...GOLDEN,
+      findings: [
+        ...GOLDEN.findings,
+        power('Deployment', 'web', [
+          'RoleBinding shop/readers → Role shop/secret-reader',
+          `rule: get ${HOSTILE.script}`,
+        ]),
+        power('RoleBinding', 'readers', ['Role shop/secret-reader: get, list secrets']),
+      ],
+    };
+    const html = renderHtml(report, { rules });
+    const section = html.slice(
+      html.indexOf('<section id="access">'),
+      html.indexOf('</section>', html.indexOf('<section id="access">')),
+    );
+    expect(section).toContain(UI_STRINGS.accessWorkloads.en);
+    expect(section).toContain(UI_STRINGS.accessBindings.en);
+    expect(section).toContain('Deployment shop/web');
+    expect(section).toContain('RoleBinding shop/readers → Role shop/secret-reader');
+    expect(section).toContain('Role shop/secret-reader: get, list secrets');
+    // Evidence from the cluster is text, never markup.
+    expect(section).not.toContain(HOSTILE.script);
+  });
+
+  it('is absent when no RBAC power was found', () => {
+    expect(renderHtml(GOLDEN, { rules })).not.toContain('id="access"');
+  });
+});
