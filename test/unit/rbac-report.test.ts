@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/pipeline/settings.ts';
 import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
+import { renderSarif } from '../../src/report/render/sarif.ts';
 import { reportFindingSchema } from '../../src/report/stored-schema.ts';
 import { REGISTRY } from '../support/registry.ts';
 
@@ -97,6 +98,31 @@ describe('RBAC rules in a manifest scan', () => {
           'invalid RBAC object, not inspected by the rbac-* rules: subjects.0.name',
         ),
       }),
+    ]);
+  });
+
+  it('gives SARIF results with file and line for the binding and the workload, and the binding chain', async () => {
+    const report = await scan({ 'app.yaml': app, 'rbac.yaml': rbac });
+    const log = JSON.parse(renderSarif(report, { rules: REGISTRY.meta, baseDir: dir! })) as {
+      runs: {
+        results: {
+          ruleId: string;
+          message: { text: string };
+          locations?: {
+            physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } };
+          }[];
+        }[];
+      }[];
+    };
+    const results = log.runs[0]!.results.filter((r) => r.ruleId === 'rbac-secrets-read');
+    const where = results.map((r) => {
+      const physical = r.locations?.[0]?.physicalLocation;
+      return [physical?.artifactLocation.uri, physical?.region?.startLine];
+    });
+    // The binding's roleRef (line 10 of rbac.yaml) and the workload's serviceAccountName (line 9 of app.yaml).
+    expect(where).toEqual([
+      ['rbac.yaml', 10],
+      ['app.yaml', 9],
     ]);
   });
 
