@@ -143,7 +143,7 @@ export function registerScanCommand(program: Command, registry: RuleRegistry): v
     .option('--allow-empty', 'with --fail-on: a scan that inspects no workload is not a failure')
     .option(
       '--workers <n>',
-      `manifest scans: worker threads that decode and inspect files, 0 for none (default: auto, one per core for inputs of ${AUTO_WORKERS_MIN_BYTES / 1048576} MiB and more; env ${WORKERS_ENV})`,
+      `manifest scans: worker threads that decode and inspect files beside the main thread, 0 for none (default: auto, one per further core for inputs of ${AUTO_WORKERS_MIN_BYTES / 1048576} MiB and more; env ${WORKERS_ENV})`,
       parseWorkersOption,
     )
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')

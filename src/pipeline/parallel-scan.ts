@@ -11,7 +11,10 @@ import {
   type ScanTally,
 } from './manifest-files.ts';
 import { remediationTexts } from '../report/messages.ts';
+import type { KubeObject } from '../engine/subject.ts';
 import {
+  toWire,
+  withLocalObjects,
   withRemediation,
   type FactsMessage,
   type SettingsRecipe,
@@ -20,6 +23,7 @@ import {
   type WorkerTask,
 } from './parallel-worker.ts';
 import type { ScanSettings } from './settings.ts';
+import { scanFiles } from './scan-files.ts';
 import { objectKindsToRead } from './subjects.ts';
 
 export type { SettingsRecipe } from './parallel-worker.ts';
@@ -30,13 +34,14 @@ export type { SettingsRecipe } from './parallel-worker.ts';
  * (the workers table, docs/benchmarks.md): the smallest input at which workers were faster, rounded up.
  */
 export const AUTO_WORKERS_MIN_BYTES = 4 * 1024 * 1024;
-/** Each worker holds its own heap: more than this many cost memory for little more speed. */
+/** Each worker holds its own heap: more than this many workers cost memory for little more speed. */
 export const MAX_AUTO_WORKERS = 8;
 
 export interface WorkerOptions {
   /**
-   * How many worker threads: a number (0: none, the scan stays on this thread; n: n threads, however
-   * small the input), or `auto`: one per core when the input has at least AUTO_WORKERS_MIN_BYTES.
+   * How many worker threads besides this thread, which scans a share of the files too: a number (0:
+   * none; n: n workers, however small the input, as long as there are files to share), or `auto`: one per
+   * core but this thread's when the input has at least AUTO_WORKERS_MIN_BYTES.
    */
   readonly count: number | 'auto';
   /** The worker entry module: it calls serveScanWorker with the rules (src/cli/scan-worker.ts). */
@@ -48,7 +53,7 @@ export interface WorkerOptions {
 export interface WorkerPlan {
   readonly entry: URL;
   readonly recipe: SettingsRecipe;
-  /** Consecutive runs of the scan's files, one per worker, in file order. */
+  /** Consecutive runs of the scan's files in file order: the first for this thread, one per worker after. */
   readonly shares: readonly (readonly string[])[];
 }
 
@@ -76,8 +81,9 @@ export async function planWorkers(
   );
   const total = sizes.reduce((a, b) => a + b, 0);
   if (count === 'auto' && total < AUTO_WORKERS_MIN_BYTES) return undefined;
-  const n = Math.min(count === 'auto' ? Math.min(cores, MAX_AUTO_WORKERS) : count, files.length);
-  if (n < 1) return undefined;
+  // This thread scans a share too: n shares for n - 1 workers.
+  const n = Math.min(1 + (count === 'auto' ? Math.min(cores - 1, MAX_AUTO_WORKERS) : count), files.length);
+  if (n < 2) return undefined;
   return { entry: options.entry, recipe: options.recipe, shares: partitionByBytes(files, sizes, n) };
 }
 
@@ -105,11 +111,12 @@ export function partitionByBytes(files: readonly string[], sizes: readonly numbe
 }
 
 /**
- * Runs the scan in the plan's workers and feeds their results to the report in the order of the
- * single-threaded scan: every object subject first (workers in order, each in its files' order), then
- * every file in order. Workers' results come as they are made; those ahead of the next file wait.
+ * Runs the scan on this thread (the first share of files) and in the plan's workers (one share each), and
+ * feeds the results to the report in the order of the single-threaded scan: every object subject first
+ * (shares in order, each in its files' order), then every file in order. Results come as they are made;
+ * those ahead of the next file wait.
  */
-export function scanInWorkers(
+export async function scanInWorkers(
   plan: WorkerPlan,
   settings: ScanSettings,
   options: ManifestOptions & { readonly timings?: ManifestScanTimings },
@@ -125,6 +132,7 @@ export function scanInWorkers(
     offsets.push(fileCount);
     fileCount += share.length;
   }
+  // Share 0 is this thread's, shares 1.. the workers'.
   const n = plan.shares.length;
   const objects: (readonly WireObject[] | undefined)[] = new Array<undefined>(n);
   const subjects: (
@@ -133,101 +141,125 @@ export function scanInWorkers(
   const finished = new Array<boolean>(n).fill(false);
   let objectsIn = 0;
   let subjectsIn = 0;
-  let done = 0;
   // Object subjects precede every file result (as in one thread): files wait until all are in.
   let filesOpen = !twoPass;
   const waiting = new Map<number, FileResult>();
   let next = 0;
   const workers: Worker[] = [];
-  return new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const worker of workers) void worker.terminate();
-      reject(error);
-    };
-    const flush = () => {
-      if (!filesOpen) return;
-      for (let result = waiting.get(next); result; result = waiting.get(next)) {
-        waiting.delete(next++);
-        addFileResult(tally, assembler, result);
-      }
-    };
-    const onMessage = (k: number, message: WorkerMessage) => {
-      if (failed) return;
-      switch (message.type) {
-        case 'objects': {
-          objects[k] = message.objects;
-          if (++objectsIn < n) return;
-          const all = objects.flatMap((list) => list ?? []);
-          let offset = 0;
-          workers.forEach((worker, i) => {
-            worker.postMessage({ type: 'facts', objects: all, offset } satisfies FactsMessage);
-            offset += objects[i]?.length ?? 0;
-          });
-          return;
+  let failure: Error | undefined;
+  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  let factsHere: { local: readonly KubeObject[]; resolve: (all: KubeObject[]) => void } | undefined;
+  const allDone = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const fail = (error: Error) => {
+    if (failure) return;
+    failure = error;
+    for (const worker of workers) void worker.terminate();
+    settle?.reject(error);
+  };
+  const flush = () => {
+    if (!filesOpen) return;
+    for (let result = waiting.get(next); result; result = waiting.get(next)) {
+      waiting.delete(next++);
+      addFileResult(tally, assembler, result);
+    }
+  };
+  const finish = (k: number) => {
+    finished[k] = true;
+    if (finished.every(Boolean)) {
+      flush();
+      if (next !== fileCount) fail(new Error(`the scan threads returned ${next} of ${fileCount} files`));
+      else settle?.resolve();
+    }
+  };
+  const objectsOf = (k: number, list: readonly WireObject[]) => {
+    objects[k] = list;
+    if (++objectsIn < n) return;
+    const all = objects.flatMap((share) => share ?? []);
+    let offset = 0;
+    for (let k = 0; k < n; k++) {
+      if (k === 0) factsHere?.resolve(withLocalObjects(all, 0, factsHere.local));
+      else workers[k - 1]?.postMessage({ type: 'facts', objects: all, offset } satisfies FactsMessage);
+      offset += objects[k]?.length ?? 0;
+    }
+  };
+  const subjectsOf = (
+    k: number,
+    results: readonly PreparedResult[],
+    engineErrors: readonly EngineError[],
+  ) => {
+    subjects[k] = { results, engineErrors };
+    if (++subjectsIn < n) return;
+    for (const entry of subjects) {
+      for (const result of entry?.results ?? []) assembler.addPrepared(result);
+      for (const error of entry?.engineErrors ?? []) tally.engineErrors.push(error);
+    }
+    filesOpen = true;
+    flush();
+  };
+  const onMessage = (k: number, message: WorkerMessage) => {
+    if (failure) return;
+    switch (message.type) {
+      case 'objects':
+        return objectsOf(k, message.objects);
+      case 'subjects':
+        return subjectsOf(k, withRemediation(message.results, remediation), message.engineErrors);
+      case 'file':
+        withRemediation(message.result.results, remediation);
+        waiting.set((offsets[k] as number) + message.index, message.result);
+        return flush();
+      case 'done':
+        if (message.timings && options.timings) {
+          // Summed over the threads: time spent, not time waited.
+          options.timings.readMs += message.timings.readMs;
+          options.timings.decodeMs += message.timings.decodeMs;
+          options.timings.inspectMs += message.timings.inspectMs;
         }
-        case 'subjects': {
-          subjects[k] = message;
-          if (++subjectsIn < n) return;
-          for (const entry of subjects) {
-            for (const result of withRemediation(entry?.results ?? [], remediation))
-              assembler.addPrepared(result);
-            for (const error of entry?.engineErrors ?? []) tally.engineErrors.push(error);
-          }
-          filesOpen = true;
-          flush();
-          return;
-        }
-        case 'file':
-          withRemediation(message.result.results, remediation);
-          waiting.set((offsets[k] as number) + message.index, message.result);
-          flush();
-          return;
-        case 'done':
-          finished[k] = true;
-          if (message.timings && options.timings) {
-            // Summed over the workers: time spent, not time waited.
-            options.timings.readMs += message.timings.readMs;
-            options.timings.decodeMs += message.timings.decodeMs;
-            options.timings.inspectMs += message.timings.inspectMs;
-          }
-          if (++done < n) return;
-          flush();
-          if (next !== fileCount) fail(new Error(`scan workers returned ${next} of ${fileCount} files`));
-          else resolve();
-          return;
-        case 'error':
-          fail(
-            new Error(`scan worker ${k + 1} of ${n} failed: ${message.message}`, { cause: message.stack }),
-          );
-          return;
-      }
+        return finish(k);
+      case 'error':
+        return fail(
+          new Error(`scan worker ${k} of ${n - 1} failed: ${message.message}`, { cause: message.stack }),
+        );
+    }
+  };
+  // The workers first: they start (load the rules) while this thread scans its own share.
+  plan.shares.forEach((files, k) => {
+    if (k === 0) return;
+    const task: WorkerTask = {
+      recipe: plan.recipe,
+      ruleIds,
+      files,
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+      timings: options.timings !== undefined,
     };
-    plan.shares.forEach((files, k) => {
-      const task: WorkerTask = {
-        recipe: plan.recipe,
-        ruleIds,
-        files,
-        ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
-        timings: options.timings !== undefined,
-      };
-      const worker = new Worker(plan.entry, { workerData: task });
-      workers.push(worker);
-      worker.on('message', (message: WorkerMessage) => onMessage(k, message));
-      worker.on('error', (error) =>
-        fail(
-          new Error(
-            `scan worker ${k + 1} of ${n} failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        ),
-      );
-      // Messages posted before a thread ends arrive before its exit: an exit without `done` is a crash.
-      worker.on('exit', (code) => {
-        if (!finished[k])
-          fail(new Error(`scan worker ${k + 1} of ${n} ended (status ${code}) before its files were done`));
-      });
+    const worker = new Worker(plan.entry, { workerData: task });
+    workers.push(worker);
+    const label = `scan worker ${k} of ${n - 1}`;
+    worker.on('message', (message: WorkerMessage) => onMessage(k, message));
+    worker.on('error', (error) =>
+      fail(new Error(`${label} failed: ${error instanceof Error ? error.message : String(error)}`)),
+    );
+    // Messages posted before a thread ends arrive before its exit: an exit without `done` is a crash.
+    worker.on('exit', (code) => {
+      if (!finished[k]) fail(new Error(`${label} ended (status ${code}) before its files were done`));
     });
   });
+  const here = scanFiles(plan.shares[0] as readonly string[], settings, options, {
+    facts(local) {
+      return new Promise<KubeObject[]>((resolve, reject) => {
+        if (failure) return reject(failure);
+        factsHere = { local, resolve };
+        allDone.catch(reject);
+        objectsOf(0, local.map(toWire));
+      });
+    },
+    subjects: (results, engineErrors) => subjectsOf(0, results, engineErrors),
+    file(index, result) {
+      waiting.set(index, result);
+      flush();
+    },
+  }).then(
+    () => finish(0),
+    (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+  );
+  await Promise.all([here, allDone]);
 }

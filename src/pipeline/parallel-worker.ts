@@ -63,6 +63,21 @@ export function toWire(object: KubeObject): WireObject {
   return { ...object, origin: line === undefined ? { file, documentPath } : { file, documentPath, line } };
 }
 
+/**
+ * Every object of the scan, for one thread's facts: its own objects (at `offset`) as it read them, with
+ * their full line resolver, the other threads' rebuilt from the wire.
+ */
+export function withLocalObjects(
+  all: readonly WireObject[],
+  offset: number,
+  local: readonly KubeObject[],
+): KubeObject[] {
+  return all.map((wire, i) => {
+    const at = i - offset;
+    return at >= 0 && at < local.length ? (local[at] as KubeObject) : fromWire(wire);
+  });
+}
+
 function fromWire(object: WireObject): KubeObject {
   const { file, documentPath, line } = object.origin;
   return {
@@ -125,15 +140,7 @@ export async function serveScanWorker(rebuild: (recipe: SettingsRecipe) => ScanS
           post({ type: 'objects', objects: objects.map(toWire) });
           return new Promise((resolve) => {
             port.once('message', (message: FactsMessage) => {
-              // This worker's own objects keep their full line resolver.
-              resolve(
-                message.objects.map((wire, i) => {
-                  const local = i - message.offset;
-                  return local >= 0 && local < objects.length
-                    ? (objects[local] as KubeObject)
-                    : fromWire(wire);
-                }),
-              );
+              resolve(withLocalObjects(message.objects, message.offset, objects));
             });
           });
         },

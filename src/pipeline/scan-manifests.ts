@@ -19,7 +19,7 @@ export interface ManifestScan {
   readonly report: InspectionReport;
   /** True when some input could not be read or parsed (exit status 2). */
   readonly inputErrors: boolean;
-  /** Worker threads that decoded and inspected the files (0: all on this thread). */
+  /** Worker threads that decoded and inspected files beside this thread (0: all on this thread). */
   readonly workers: number;
 }
 
@@ -82,7 +82,7 @@ export async function scanManifests(
     },
   });
   if (timings) timings.buildMs += performance.now() - mark;
-  return { report, inputErrors, workers: parallel?.shares.length ?? 0 };
+  return { report, inputErrors, workers: parallel ? parallel.shares.length - 1 : 0 };
 }
 
 /** The scan on this thread: the files' results go straight into the report, in file order. */

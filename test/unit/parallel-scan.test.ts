@@ -191,9 +191,14 @@ function renderings(report: InspectionReport, formats: readonly OutputFormat[] =
 }
 
 describe('scan in worker threads', () => {
-  const cases: { name: string; config: () => ConfigFile; flags: SettingsFlags }[] = [
-    { name: 'two passes (facts and object subjects)', config: () => CONFIG, flags: {} },
-    { name: 'in zh-CN, PSS v1.30', config: () => CONFIG, flags: { lang: 'zh-CN', pssVersion: 'v1.30' } },
+  const cases: { name: string; config: () => ConfigFile; flags: SettingsFlags; counts: number[] }[] = [
+    { name: 'two passes (facts and object subjects)', config: () => CONFIG, flags: {}, counts: [1, 2, 3, 7] },
+    {
+      name: 'in zh-CN, PSS v1.30',
+      config: () => CONFIG,
+      flags: { lang: 'zh-CN', pssVersion: 'v1.30' },
+      counts: [2],
+    },
     {
       name: 'one pass (no rule reads facts or objects)',
       config: () =>
@@ -207,9 +212,10 @@ describe('scan in worker threads', () => {
           ),
         }) as ConfigFile,
       flags: {},
+      counts: [1, 2],
     },
   ];
-  for (const { name, config, flags } of cases) {
+  for (const { name, config, flags, counts } of cases) {
     it(`gives the single-threaded report byte for byte in every format: ${name}`, async () => {
       const paths = [join(root, 'input'), 'examples', join(root, 'missing.yaml')];
       const single = await scan(paths, config(), flags, 0);
@@ -230,7 +236,7 @@ describe('scan in worker threads', () => {
         expect(errors).toContain(expected);
       if (twoPass) expect(single.report.objects?.length).toBeGreaterThan(0);
       const expected = renderings(single.report);
-      for (const workers of [1, 2, 3, 7]) {
+      for (const workers of counts) {
         const parallel = await scan(paths, config(), flags, workers);
         expect(parallel.workers).toBe(workers);
         expect(parallel.inputErrors).toBe(single.inputErrors);
@@ -242,14 +248,15 @@ describe('scan in worker threads', () => {
           ),
         );
       }
-    }, 120_000);
+    }, 300_000);
   }
 
   it('gives the same report for inputs of one file and of fewer files than workers', async () => {
     for (const paths of [['examples/insecure-deployment.yaml'], ['examples']]) {
       const single = renderings((await scan(paths, CONFIG, {}, 0)).report);
       const parallel = await scan(paths, CONFIG, {}, 8);
-      expect(parallel.workers).toBe(paths[0] === 'examples' ? 5 : 1);
+      // One file stays on this thread; five files make this thread's share and four workers'.
+      expect(parallel.workers).toBe(paths[0] === 'examples' ? 4 : 0);
       expect(renderings(parallel.report)).toEqual(single);
     }
   }, 60_000);
@@ -273,7 +280,7 @@ describe('scan in worker threads', () => {
     await expect(
       scanManifests(['examples'], settings, { workers: { count: 2, entry: ENTRY, recipe } }),
     ).rejects.toThrow(
-      /scan worker \d of 2 failed: the worker's rules differ from the scan's \(41 against 42\)/,
+      /scan worker \d of 2 failed: the worker's rules differ from the scan's \(\d+ against \d+\)/,
     );
   });
 
