@@ -23,7 +23,17 @@ const row = (label: string, value: string, extra = '') =>
 
 if (process.env['BENCH_FILES'] !== '0') await filesBench();
 if (process.env['BENCH_WORKERS'] !== '0')
-  printWorkersBench(await benchWorkers(compiled.cli, root, count, runs), row, compiled.build);
+  printWorkersBench(
+    await benchWorkers(
+      compiled.cli,
+      root,
+      count,
+      runs,
+      process.env['BENCH_WORKER_SIZES']?.split(',').map(Number),
+    ),
+    row,
+    compiled.build,
+  );
 if (process.env['BENCH_CLUSTER'] !== '0') await clusterBench();
 if (process.env['BENCH_RBAC'] !== '0') printRbacBench(benchRbac(), row);
 

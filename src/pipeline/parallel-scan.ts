@@ -29,11 +29,13 @@ import { objectKindsToRead } from './subjects.ts';
 export type { SettingsRecipe } from './parallel-worker.ts';
 
 /**
- * Below this many bytes of manifests, `auto` scans on one thread: starting the workers (each loads the
- * rules and the YAML decoder) costs more than sharing the work saves. Measured with `npm run bench`
- * (the workers table, docs/benchmarks.md): the smallest input at which workers were faster, rounded up.
+ * Below this many bytes of manifests, `auto` scans on one thread: starting a worker (it loads the rules
+ * and the YAML decoder again, and warms its own JIT) costs more than sharing the work saves. Measured
+ * with `npm run bench` (the workers table, docs/benchmarks.md#worker-threads-issue-17) on 2 cores: one
+ * worker was 1.05x the single-threaded wall time at 2.9 MiB, 0.99x at 7.2 MiB and 0.77x at 14.5 MiB;
+ * the threshold is just above the break-even.
  */
-export const AUTO_WORKERS_MIN_BYTES = 4 * 1024 * 1024;
+export const AUTO_WORKERS_MIN_BYTES = 8 * 1024 * 1024;
 /** Each worker holds its own heap: more than this many workers cost memory for little more speed. */
 export const MAX_AUTO_WORKERS = 8;
 

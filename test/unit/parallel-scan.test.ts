@@ -4,7 +4,7 @@
  * real worker threads started from the sources' worker entry.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { generateWorkloads, toYamlFiles } from '../../bench/generate.ts';
 import type { ConfigFile } from '../../src/config/schema.ts';
 import { createRegistry } from '../../src/engine/registry.ts';
-import { partitionByBytes } from '../../src/pipeline/parallel-scan.ts';
+import { AUTO_WORKERS_MIN_BYTES, partitionByBytes, planWorkers } from '../../src/pipeline/parallel-scan.ts';
 import { scanManifests, type ManifestScan } from '../../src/pipeline/scan-manifests.ts';
 import { resolveSettings, type SettingsFlags } from '../../src/pipeline/settings.ts';
 import { objectKindsToRead } from '../../src/pipeline/subjects.ts';
@@ -293,6 +293,22 @@ describe('scan in worker threads', () => {
         workers: { count: 2, entry: pathToFileURL(broken), recipe: { config: {}, flags: {}, now: NOW } },
       }),
     ).rejects.toThrow(/scan worker \d of 2 failed: cannot load the rules/);
+  });
+});
+
+describe('planWorkers auto', () => {
+  it('keeps inputs under the measured threshold on this thread and shares larger ones, one worker per further core', async () => {
+    const options = { count: 'auto' as const, entry: ENTRY, recipe: { config: {}, flags: {}, now: NOW } };
+    const small = [join(root, 'input', 'a-role.yaml'), join(root, 'input', 'seccomp.yaml')];
+    expect(await planWorkers(small, options)).toBeUndefined();
+    const big = [join(root, 'big-1.yaml'), join(root, 'big-2.yaml'), join(root, 'big-3.yaml')];
+    for (const file of big) await writeFile(file, `# ${'x'.repeat(Math.ceil(AUTO_WORKERS_MIN_BYTES / 3))}\n`);
+    const plan = await planWorkers(big, options);
+    if (availableParallelism() < 2) expect(plan).toBeUndefined();
+    else expect(plan?.shares.length).toBe(Math.min(availableParallelism(), big.length));
+    // Standard input among the files keeps the scan on this thread, and so does 0.
+    expect(await planWorkers([...big, '-'], options)).toBeUndefined();
+    expect(await planWorkers(big, { ...options, count: 0 })).toBeUndefined();
   });
 });
 
