@@ -21,6 +21,8 @@ import { benchStages, type StageTimes } from './stages.ts';
 export interface CliRun {
   wallMs: number;
   peakRssMiB: number;
+  /** User + system CPU time of the process, all threads (median). */
+  cpuMs: number;
 }
 
 export interface FilesBenchResult {
@@ -40,7 +42,7 @@ export interface FilesBenchResult {
   stages: StageTimes;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
@@ -84,25 +86,51 @@ export function cliNodeFlags(cli: string): string[] {
   return match ? (match[1] as string).split(/\s+/).filter(Boolean) : [];
 }
 
-/** Runs `scan <dir> -o json` with stdout to a file, as `kube-patrol scan dir -o json > report.json`. */
+/** One `scan <dir> -o json ARGS` run with stdout to a file, as `kube-patrol scan dir -o json > report.json`. */
+export function runCliOnce(
+  root: string,
+  cli: string,
+  dir: string,
+  out: string,
+  args: readonly string[] = [],
+): { wallMs: number; peakRssKiB: number; cpuMs: number } {
+  const fd = openSync(out, 'w');
+  const start = performance.now();
+  const run = spawnSync(
+    process.execPath,
+    [
+      ...cliNodeFlags(cli),
+      '--import',
+      join(root, 'bench', 'peak-rss.ts'),
+      cli,
+      'scan',
+      dir,
+      '-o',
+      'json',
+      ...args,
+    ],
+    { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' },
+  );
+  const wallMs = performance.now() - start;
+  closeSync(fd);
+  if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);
+  const rss = /PEAK_RSS_KB (\d+)/.exec(run.stderr);
+  const cpu = /CPU_US (\d+)/.exec(run.stderr);
+  return { wallMs, peakRssKiB: rss ? Number(rss[1]) : 0, cpuMs: cpu ? Number(cpu[1]) / 1000 : 0 };
+}
+
+/** Runs `scan <dir> -o json` `runs` times: median wall and CPU time, largest peak RSS. */
 function runCli(root: string, cli: string, dir: string, out: string, runs: number): CliRun {
   const walls: number[] = [];
+  const cpus: number[] = [];
   let peak = 0;
   for (let i = 0; i < runs; i++) {
-    const fd = openSync(out, 'w');
-    const start = performance.now();
-    const run = spawnSync(
-      process.execPath,
-      [...cliNodeFlags(cli), '--import', join(root, 'bench', 'peak-rss.ts'), cli, 'scan', dir, '-o', 'json'],
-      { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' },
-    );
-    walls.push(performance.now() - start);
-    closeSync(fd);
-    if (run.status !== 0) throw new Error(`scan failed (${run.status}): ${run.stderr.slice(0, 500)}`);
-    const match = /PEAK_RSS_KB (\d+)/.exec(run.stderr);
-    peak = Math.max(peak, match ? Number(match[1]) : 0);
+    const one = runCliOnce(root, cli, dir, out, ['--workers', '0']);
+    walls.push(one.wallMs);
+    cpus.push(one.cpuMs);
+    peak = Math.max(peak, one.peakRssKiB);
   }
-  return { wallMs: median(walls), peakRssMiB: peak / 1024 };
+  return { wallMs: median(walls), peakRssMiB: peak / 1024, cpuMs: median(cpus) };
 }
 
 export async function benchFiles(

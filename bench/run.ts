@@ -4,6 +4,7 @@ import { projectRoot } from '../src/version.ts';
 import { benchCluster } from './cluster.ts';
 import { benchFiles, compileCli } from './files.ts';
 import { benchRbac, printRbacBench } from './rbac.ts';
+import { benchWorkers, printWorkersBench } from './workers.ts';
 
 const count = Number(process.env['BENCH_WORKLOADS'] ?? 10_000);
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -21,6 +22,18 @@ const row = (label: string, value: string, extra = '') =>
   console.log(`  ${label.padEnd(44)}${value}${extra ? `   ${extra}` : ''}`);
 
 if (process.env['BENCH_FILES'] !== '0') await filesBench();
+if (process.env['BENCH_WORKERS'] !== '0')
+  printWorkersBench(
+    await benchWorkers(
+      compiled.cli,
+      root,
+      count,
+      runs,
+      process.env['BENCH_WORKER_SIZES']?.split(',').map(Number),
+    ),
+    row,
+    compiled.build,
+  );
 if (process.env['BENCH_CLUSTER'] !== '0') await clusterBench();
 if (process.env['BENCH_RBAC'] !== '0') printRbacBench(benchRbac(), row);
 

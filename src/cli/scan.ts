@@ -31,6 +31,8 @@ import {
   writeError,
 } from './options.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../sources/manifests.ts';
+import { AUTO_WORKERS_MIN_BYTES, type WorkerOptions } from '../pipeline/parallel-scan.ts';
+import { parseWorkersOption, scanWorkerOptions, WORKERS_ENV } from './workers.ts';
 
 export interface ScanOptions {
   output: OutputFormat;
@@ -48,6 +50,7 @@ export interface ScanOptions {
   maxFileSize?: number;
   minSeverity?: Severity;
   allowEmpty?: boolean;
+  workers?: number | 'auto';
 }
 
 /**
@@ -138,6 +141,11 @@ export function registerScanCommand(program: Command, registry: RuleRegistry): v
       parseMinSeverityOption,
     )
     .option('--allow-empty', 'with --fail-on: a scan that inspects no workload is not a failure')
+    .option(
+      '--workers <n>',
+      `manifest scans: worker threads that decode and inspect files beside the main thread, 0 for none (default: auto, one per further core for inputs of ${AUTO_WORKERS_MIN_BYTES / 1048576} MiB and more; env ${WORKERS_ENV})`,
+      parseWorkersOption,
+    )
     .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
     .option('--context <name>', 'kubeconfig context for cluster scans')
     .option(
@@ -181,6 +189,7 @@ export async function runScan(
     paths.length === 0
       ? await scanCurrentCluster(config, settings, options)
       : await scanManifests(paths, settings, {
+          ...scanWorkersOf(registry, config, options, settings),
           readStdin: readAllStdin,
           ...(options.maxFileSize ? { maxFileBytes: options.maxFileSize } : {}),
         });
@@ -197,6 +206,18 @@ export async function runScan(
   const tripped = status === 1 && settings.failOn ? failOnMessage(report, settings.failOn) : undefined;
   if (tripped) process.stderr.write(`kube-patrol: ${tripped}\n`);
   return status;
+}
+
+function scanWorkersOf(
+  registry: RuleRegistry,
+  config: ConfigFile,
+  options: ScanOptions,
+  settings: ScanSettings,
+): { workers?: WorkerOptions } {
+  const workers = scanWorkerOptions(options.workers, registry, config, options, settings, (message) =>
+    process.stderr.write(`kube-patrol: ${message}\n`),
+  );
+  return workers ? { workers } : {};
 }
 
 export async function emitReport(

@@ -54,34 +54,64 @@ export interface BuildReportInput extends ReportSettings, ReportCompletion {
  */
 export interface ReportAssembler {
   add(result: WorkloadResult): void;
+  /** A result already turned into report entries (by resultPreparer of the same rules and language). */
+  addPrepared(result: PreparedResult): void;
   finish(completion: ReportCompletion): InspectionReport;
 }
 
+/**
+ * One subject's result as the report keeps it: plain data (no functions, no shared state), so a worker
+ * thread can prepare it and the thread that assembles the report add it (structured clone).
+ */
+export interface PreparedResult {
+  readonly subject: WorkloadResult['subject'];
+  readonly entry: ReportWorkload;
+  readonly findings: readonly ReportFinding[];
+  /** The subject's points lost (workloadPenalty of its findings). */
+  readonly penalty: number;
+}
+
+/** Turns engine results into report entries; the same rules and language give the same entries anywhere. */
+export function resultPreparer(
+  rules: readonly AnyRule[],
+  lang: Language,
+): (result: WorkloadResult) => PreparedResult {
+  const toReport = reportFindingBuilder(rules, lang);
+  return (result) => {
+    let unexempted = 0;
+    const findings: ReportFinding[] = [];
+    for (const finding of result.findings) {
+      if (!finding.exempted) unexempted++;
+      findings.push(toReport(finding));
+    }
+    const entry = {
+      ...result.workload,
+      score: result.score,
+      findings: unexempted,
+      ...(result.source ? { source: result.source } : {}),
+    };
+    return { subject: result.subject, entry, findings, penalty: workloadPenalty(result.findings) };
+  };
+}
+
 export function createReportAssembler(settings: ReportSettings): ReportAssembler {
-  const toReport = reportFindingBuilder(settings.rules, settings.lang);
+  const prepare = resultPreparer(settings.rules, settings.lang);
   const findings: ReportFinding[] = [];
   const workloads: ReportWorkload[] = [];
   const objects: ReportObject[] = [];
   const scores: number[] = [];
   let penalty = 0;
+  const addPrepared = (result: PreparedResult): void => {
+    penalty += result.penalty;
+    // One push per finding: a spread of a hostile object's thousands of findings would be one huge call.
+    for (const finding of result.findings) findings.push(finding);
+    scores.push(result.entry.score);
+    if (result.subject === 'pod-spec') workloads.push(result.entry);
+    else objects.push({ subject: result.subject, ...result.entry });
+  };
   return {
-    add(result) {
-      penalty += workloadPenalty(result.findings);
-      let unexempted = 0;
-      for (const finding of result.findings) {
-        if (!finding.exempted) unexempted++;
-        findings.push(toReport(finding));
-      }
-      scores.push(result.score);
-      const entry = {
-        ...result.workload,
-        score: result.score,
-        findings: unexempted,
-        ...(result.source ? { source: result.source } : {}),
-      };
-      if (result.subject === 'pod-spec') workloads.push(entry);
-      else objects.push({ subject: result.subject, ...entry });
-    },
+    add: (result) => addPrepared(prepare(result)),
+    addPrepared,
     finish: (completion) => assemble(settings, completion, { workloads, objects, scores, findings, penalty }),
   };
 }

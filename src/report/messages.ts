@@ -34,3 +34,9 @@ export function reportFindingBuilder(
     return { id: ids(finding), ...finding, message, remediation: meta ? meta.docs.fix[lang] : '' };
   };
 }
+
+/** The remediation text reportFindingBuilder gives each finding of a rule (the same string for all). */
+export function remediationTexts(rules: readonly AnyRule[], lang: Language): (ruleId: string) => string {
+  const texts = new Map(rules.map((rule) => [rule.meta.id, rule.meta.docs.fix[lang]]));
+  return (ruleId) => texts.get(ruleId) ?? '';
+}

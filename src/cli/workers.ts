@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from 'commander';
+import type { ConfigFile } from '../config/schema.ts';
+import type { RuleRegistry } from '../engine/registry.ts';
+import type { WorkerOptions } from '../pipeline/parallel-scan.ts';
+import type { ScanSettings, SettingsFlags } from '../pipeline/settings.ts';
+import { ALL_RULES } from '../rules/index.ts';
+
+/** The environment variable that sets `--workers` when the flag is not given. */
+export const WORKERS_ENV = 'KUBE_PATROL_WORKERS';
+
+/** `--workers`: `auto`, or a whole number of threads from 0 (none) to 256. */
+export function parseWorkersOption(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 256)
+    throw new InvalidArgumentError('expected auto or a number of worker threads (0 for none, at most 256)');
+  return n;
+}
+
+/**
+ * The scan worker entry beside this module: scan-worker.ts when the sources run, scan-worker.js in the
+ * build (dist/src/cli/) or next to a bundled CLI (whose import.meta.url is the bundle's).
+ */
+export function scanWorkerEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
+}
+
+/**
+ * The worker options of a manifest scan, or undefined for a scan on one thread: `--workers`, else
+ * KUBE_PATROL_WORKERS, else auto. Workers rebuild the settings with the shipped rules, so a program built
+ * with other rules (tests, tools) scans on one thread; so does one whose worker entry is missing.
+ */
+export function scanWorkerOptions(
+  flag: number | 'auto' | undefined,
+  registry: RuleRegistry,
+  config: ConfigFile,
+  flags: SettingsFlags,
+  settings: ScanSettings,
+  warn: (message: string) => void,
+): WorkerOptions | undefined {
+  const fromEnv = process.env[WORKERS_ENV];
+  let count = flag;
+  if (count === undefined && fromEnv !== undefined && fromEnv !== '') {
+    try {
+      count = parseWorkersOption(fromEnv);
+    } catch {
+      warn(`${WORKERS_ENV}=${fromEnv} is not auto or a number of worker threads: ignored`);
+    }
+  }
+  count ??= 'auto';
+  if (count === 0) return undefined;
+  const shipped =
+    registry.rules.length === ALL_RULES.length && registry.rules.every((rule, i) => rule === ALL_RULES[i]);
+  if (!shipped) return undefined;
+  const entry = scanWorkerEntry();
+  if (!existsSync(fileURLToPath(entry))) {
+    if (count !== 'auto') warn(`no scan worker at ${fileURLToPath(entry)}: scanning on one thread`);
+    return undefined;
+  }
+  const { nodes, pssVersion, lang, failOn } = flags;
+  const recipe = {
+    config,
+    flags: {
+      ...(nodes === undefined ? {} : { nodes }),
+      ...(pssVersion === undefined ? {} : { pssVersion }),
+      ...(lang === undefined ? {} : { lang }),
+      ...(failOn === undefined ? {} : { failOn }),
+    },
+    now: settings.engine.now,
+  };
+  return { count, entry, recipe };
+}
