@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NODE_BIN := $(shell hack/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down image image-offline kind-up kind-deploy kind-down
+.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down image image-offline node-deploy kind-up kind-deploy kind-down
 
 # The operator image. hack/kind/kustomization.yaml deploys kube-patrol:dev: change both together.
 IMAGE ?= kube-patrol:dev
@@ -18,6 +18,7 @@ help:
 	@echo "make testenv-up / testenv-down - a local kube-apiserver + etcd (docs/testenv.md)"
 	@echo "make lint | typecheck | build | docs | bench"
 	@echo "make image-offline - the operator image from the Dockerfile with buildah, no registry (docs/image.md)"
+	@echo "make node-deploy - as root, after make node-up: the operator from that image on the node (docs/image.md)"
 	@echo "make kind-up kind-deploy - with Docker and kind: a local cluster running the operator (kind-down removes it)"
 
 node_modules/.installed: package.json package-lock.json
@@ -62,6 +63,9 @@ image: ## the operator image (Dockerfile): needs Docker
 
 image-offline: ## the same image without Docker or a registry: buildah, Debian-built stand-in bases (docs/image.md)
 	@hack/image/build.sh
+
+node-deploy: deps ## as root, on the node of `make node-up`: image-offline, import it, apply hack/kind's overlay, wait for the rollout
+	@hack/node-deploy.sh
 
 kind-up: ## a one-node kind cluster named $(KIND_CLUSTER)
 	kind create cluster --config hack/kind.yaml --name $(KIND_CLUSTER)
