@@ -62,7 +62,7 @@ node-down: ## stop the node and remove its pods, mounts, bridge, rules and .node
 	@node hack/node.ts down
 
 e2e-node: deps ## the node tests (brings the node up when it is not running); not part of `make test`
-	npx vitest run --project node
+	KUBE_PATROL_E2E_NODE=1 npx vitest run --project node
 
 bench: deps
 	npm run bench

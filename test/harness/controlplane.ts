@@ -136,7 +136,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       `--tls-cert-file=${pki.servingCert}`,
       `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC',
+      // With a node: the kubelet's own permissions come from the Node authorizer.
+      options.node ? '--authorization-mode=Node,RBAC' : '--authorization-mode=RBAC',
       '--allow-privileged=true',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
@@ -148,6 +149,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         ? [
             `--kubelet-client-certificate=${pki.kubeletClientCert}`,
             `--kubelet-client-key=${pki.kubeletClientKey}`,
+            // The node's name resolves nowhere: the API server reaches the kubelet at its address.
+            '--kubelet-preferred-address-types=InternalIP',
           ]
         : ['--disable-admission-plugins=ServiceAccount']),
       '--profiling=false',

@@ -33,6 +33,8 @@ export const NODE_NAME = 'kube-patrol-node';
 const BRIDGE = 'kpnode0';
 export const BRIDGE_ADDRESS = '10.244.0.1';
 const POD_CIDR = '10.244.0.0/24';
+/** The test control plane's --service-cluster-ip-range (the `kubernetes` Service is its first address). */
+const SERVICE_CIDR = '10.0.0.0/24';
 const stateDir = path.resolve(process.env['KUBE_PATROL_NODE_DIR'] ?? path.join(repoRoot, '.node'));
 /** Sockets live here: the shims' paths under a long checkout path would pass the 108-byte limit. */
 const runDir = '/run/kube-patrol-node';
@@ -161,6 +163,9 @@ function containerdConfig(binDir: string, pauseImage: string): string {
     `[${cri}]`,
     // Network namespaces under the state directory, not /var/run/netns: `down` removes them with it.
     '  netns_mounts_under_state_dir = true',
+    // The root of these VMs lacks CAP_SYS_RESOURCE, so a negative oom_score_adj (the kubelet asks -998 for
+    // sandboxes) fails in runc; this keeps every container at or above containerd's own (0).
+    '  restrict_oom_score_adj = true',
     `[${cri}.cni]`,
     `  bin_dirs = [${JSON.stringify(path.join(binDir, 'cni'))}]`,
     `  conf_dir = ${JSON.stringify(path.join(stateDir, 'cni', 'net.d'))}`,
@@ -168,6 +173,7 @@ function containerdConfig(binDir: string, pauseImage: string): string {
     "  runtime_type = 'io.containerd.runc.v2'",
     `[${cri}.containerd.runtimes.runc.options]`,
     "  BinaryName = 'runc'",
+    `  Root = ${JSON.stringify(path.join(runDir, 'runc'))}`,
     '  SystemdCgroup = false',
     '',
   ].join('\n');
@@ -189,6 +195,9 @@ function cniConfig(): string {
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: POD_CIDR, gateway: BRIDGE_ADDRESS }]],
+            // A route to the Service range only (through the bridge, where kube-proxy's rules translate it), no
+            // default route: pods reach this machine, nothing beyond.
+            routes: [{ dst: SERVICE_CIDR }],
             dataDir: path.join(stateDir, 'cni', 'ipam'),
           },
         },
@@ -222,6 +231,8 @@ function kubeletConfig(pki: string, seccompDefault: boolean): string {
     cgroupDriver: 'cgroupfs',
     ...(isCgroupV2() ? {} : { failCgroupV1: false }),
     failSwapOn: false,
+    // Its default -999 needs CAP_SYS_RESOURCE, which these VMs' root lacks (see restrict_oom_score_adj).
+    oomScoreAdj: 0,
     seccompDefault,
     podLogsDir: path.join(stateDir, 'pod-logs'),
     // Images are imported, never pulled: image garbage collection must not remove them, and a busy CI disk
@@ -384,6 +395,8 @@ export async function up(seccompDefault: boolean): Promise<NodeState> {
       dir: controlPlaneDir,
       detached: true,
       node: { address: BRIDGE_ADDRESS },
+      // What a kubelet may change of nodes and pods (its own only).
+      extraApiServerArgs: ['--enable-admission-plugins=NodeRestriction'],
     });
     state.kubeconfigPath = controlPlane.kubeconfigPath;
     state.server = controlPlane.server;
@@ -469,8 +482,8 @@ export async function up(seccompDefault: boolean): Promise<NodeState> {
     );
     return state;
   } catch (error) {
-    log(`start-up failed: ${(error as Error).message}`);
-    log('cleaning up (the logs are copied to /tmp/kube-patrol-node-logs)');
+    log('start-up failed; cleaning up (the logs are copied to /tmp/kube-patrol-node-logs)');
+    await rm('/tmp/kube-patrol-node-logs', { recursive: true, force: true });
     await tryRun('cp', ['-r', path.join(stateDir, 'logs'), '/tmp/kube-patrol-node-logs']);
     await down();
     throw error;
@@ -565,6 +578,46 @@ async function removeKubeletCgroups(): Promise<void> {
   }
 }
 
+/**
+ * The kubelet's iptables chains: canaries (it checks with them whether someone flushed the firewall) and
+ * KUBE-FIREWALL (drops non-local traffic to 127.0.0.0/8), with the jumps to it.
+ */
+async function removeKubeletChains(): Promise<void> {
+  for (const command of ['iptables', 'ip6tables']) {
+    for (const hook of ['INPUT', 'OUTPUT']) {
+      while (await commandSucceeds(command, ['-t', 'filter', '-D', hook, '-j', 'KUBE-FIREWALL']));
+    }
+    for (const table of ['mangle', 'nat', 'filter']) {
+      for (const chain of ['KUBE-KUBELET-CANARY', 'KUBE-IPTABLES-HINT', 'KUBE-FIREWALL']) {
+        if (await commandSucceeds(command, ['-t', table, '-n', '-L', chain])) {
+          await tryRun(command, ['-t', table, '-F', chain]);
+          await tryRun(command, ['-t', table, '-X', chain]);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Paths the components use whatever they are configured with: containerd's shim sockets
+ * (/run/containerd/s), libcni's result cache, the kubelet's device-plugin socket. Removed only when
+ * nothing but ours is left in them (rmdir fails on a non-empty directory).
+ */
+async function removeFixedPaths(): Promise<void> {
+  const socket = '/var/lib/kubelet/device-plugins/kubelet.sock';
+  if (existsSync(socket)) await rm(socket, { force: true });
+  for (const dir of [
+    '/run/containerd/s',
+    '/run/containerd',
+    '/var/lib/cni/results',
+    '/var/lib/cni',
+    '/var/lib/kubelet/device-plugins',
+    '/var/lib/kubelet',
+  ]) {
+    if (existsSync(dir)) await commandSucceeds('rmdir', [dir]);
+  }
+}
+
 export async function down(): Promise<void> {
   const state = readNodeState();
   const stop = async (name: ComponentName) => {
@@ -594,28 +647,14 @@ export async function down(): Promise<void> {
     const kubeProxy = path.join(binDir, 'bin', 'kube-proxy');
     if (existsSync(kubeProxy)) await tryRun(kubeProxy, ['--cleanup']);
   }
-  // The kubelet's canary chains (it checks with them whether someone flushed the firewall).
-  for (const [command, table] of [
-    ['iptables', 'mangle'],
-    ['iptables', 'nat'],
-    ['iptables', 'filter'],
-    ['ip6tables', 'mangle'],
-    ['ip6tables', 'nat'],
-    ['ip6tables', 'filter'],
-  ] as const) {
-    for (const chain of ['KUBE-KUBELET-CANARY', 'KUBE-IPTABLES-HINT']) {
-      if (await commandSucceeds(command, ['-t', table, '-n', '-L', chain])) {
-        await tryRun(command, ['-t', table, '-F', chain]);
-        await tryRun(command, ['-t', table, '-X', chain]);
-      }
-    }
-  }
+  await removeKubeletChains();
   await stopControlPlaneInDir(controlPlaneDir);
   for (const point of mountsUnder(stateDir, runDir)) {
     if (!(await tryRun('umount', [point]))) await tryRun('umount', ['-l', point]);
   }
   await removeKubeletCgroups();
   if (await linkExists(BRIDGE)) await tryRun('ip', ['link', 'del', BRIDGE]);
+  await removeFixedPaths();
   const left = mountsUnder(stateDir, runDir);
   if (left.length > 0) {
     throw new Error(`not removing ${stateDir}: still mounted there: ${left.join(', ')}`);
