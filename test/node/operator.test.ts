@@ -211,10 +211,16 @@ describe('the operator on the node, from its own image', () => {
         .find((line) => line.split(' ')[4] === '/');
       expect(root?.split(' ')[5]?.split(','), `root mount: ${root}`).toContain('ro');
       // The token the container reads is bound to this very Pod (a kubelet-projected token, not a Secret).
-      const token = readFileSync(
-        `/proc/${pid}/root/var/run/secrets/kubernetes.io/serviceaccount/token`,
-        'utf8',
-      );
+      // Read in the container (its /var/run is a symlink to /run, which /proc/<pid>/root would resolve on the host).
+      const read = crictl([
+        'exec',
+        id,
+        '/nodejs/bin/node',
+        '-e',
+        "process.stdout.write(require('fs').readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/token'))",
+      ]);
+      expect(read.status, read.stderr).toBe(0);
+      const token = read.stdout;
       const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
         'kubernetes.io': { pod: { name: string; uid: string }; serviceaccount: { name: string } };
       };
@@ -237,10 +243,17 @@ describe('the operator on the node, from its own image', () => {
     }
     expect(leaders.sort()).toEqual([0, 1]);
 
-    const stored = await until('the report ConfigMap', 120_000, () =>
-      readStoredReport(admin, NAMESPACE, 'kube-patrol-report'),
+    // The leader may still be writing the scans of its start: compare with a report that stood still.
+    const { report, stored } = await until(
+      'the report ConfigMap, read by `report get`',
+      120_000,
+      async () => {
+        const first = await readStoredReport(admin, NAMESPACE, 'kube-patrol-report');
+        const cli = reportFromCli();
+        const second = await readStoredReport(admin, NAMESPACE, 'kube-patrol-report');
+        return first.summary.scanId === second.summary.scanId ? { report: cli, stored: second } : undefined;
+      },
     );
-    const report = reportFromCli();
     expect(report.metadata).toMatchObject({ source: 'cluster', cluster: 'in-cluster' });
     expect(report.metadata.generatedAt).toBe(
       ((await stored.report()) as InspectionReport).metadata.generatedAt,
