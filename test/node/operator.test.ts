@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
+import { RUNTIME_DEFAULTS } from '../../src/seccomp/data.ts';
+import { materializeRuntimeDefault } from '../../src/seccomp/runtime-default.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { nodeAlive, readNodeState, up, type NodeState } from '../harness/node.ts';
@@ -101,12 +103,15 @@ async function leaseHolder(): Promise<string> {
   return lease.spec.holderIdentity ?? '';
 }
 
-/** The host pid of the pod's container, as the runtime reports it. */
-function containerPid(pod: PodObj): { id: string; pid: number } {
+/** The host pid of the pod's container and the OCI spec it runs with, as the runtime reports them. */
+function inspectContainer(pod: PodObj): { id: string; pid: number; seccomp: unknown } {
   const id = pod.status.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, '');
   const inspected = crictl(['inspect', id]);
   expect(inspected.status, inspected.stderr).toBe(0);
-  return { id, pid: (JSON.parse(inspected.stdout) as { info: { pid: number } }).info.pid };
+  const info = (
+    JSON.parse(inspected.stdout) as { info: { pid: number; runtimeSpec: { linux: { seccomp?: unknown } } } }
+  ).info;
+  return { id, pid: info.pid, seccomp: info.runtimeSpec.linux.seccomp };
 }
 
 function reportFromCli(): InspectionReport {
@@ -200,7 +205,15 @@ describe('the operator on the node, from its own image', () => {
         }),
       );
 
-      const { id, pid } = containerPid(pod);
+      const { id, pid, seccomp } = inspectContainer(pod);
+      // The filter containerd installed is its RuntimeDefault, as kube-patrol's data holds it (no capabilities).
+      expect(seccomp).toEqual(
+        materializeRuntimeDefault(
+          RUNTIME_DEFAULTS.containerd,
+          [],
+          process.arch === 'arm64' ? 'aarch64' : 'x86_64',
+        ),
+      );
       const procStatus = readFileSync(`/proc/${pid}/status`, 'utf8');
       expect(procStatus).toMatch(/^Seccomp:\s+2$/m);
       expect(procStatus).toMatch(/^NoNewPrivs:\s+1$/m);
