@@ -353,4 +353,44 @@ describe('the operator on the node, from its own image', () => {
       return found.length === 2 && found.every(isReady) ? found : undefined;
     });
   });
+  it('a leader that crashes (SIGKILL, no Lease release) is replaced once the Lease expires, and the new leader writes', async () => {
+    await until('two Ready operator Pods', 180_000, async () => {
+      const found = await operatorPods();
+      return found.length === 2 && found.every(isReady) ? found : undefined;
+    });
+    const holder = await until('a Lease holder', 60_000, async () => (await leaseHolder()) || undefined);
+    const pods = await operatorPods();
+    const leader = pods.find((p) => holder.startsWith(`${p.metadata.name}_`))!;
+    const standby = pods.find((p) => p !== leader)!;
+    const before = await readStoredReport(admin, NAMESPACE, 'kube-patrol-report');
+    const { pid } = inspectContainer(leader);
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    // The kubelet restarts the container; whichever replica renews first after expiry holds the Lease then.
+    const next = await until('another holder of the Lease', 90_000, async () => {
+      const now = await leaseHolder();
+      return now && now !== holder ? now : undefined;
+    });
+    const takeoverSeconds = (Date.now() - killedAt) / 1000;
+    console.log(
+      `crash: ${next} took the Lease ${takeoverSeconds.toFixed(1)} s after SIGKILL (leaseDurationSeconds 15)`,
+    );
+    // Not before the dead holder's Lease ran out (minus the time the holder last renewed it, 2 s at most).
+    expect(takeoverSeconds).toBeGreaterThan(15 - 2 - 1);
+    expect([standby.metadata.name, leader.metadata.name]).toContain(next.split('_')[0]);
+    const after = await until('a report written after the takeover', 120_000, async () => {
+      const stored = await readStoredReport(admin, NAMESPACE, 'kube-patrol-report');
+      return stored.summary.scanId !== before.summary.scanId ? stored : undefined;
+    });
+    expect(Date.parse(((await after.report()) as InspectionReport).metadata.generatedAt)).toBeGreaterThan(
+      killedAt,
+    );
+    const restarted = await until('the killed container restarted and Ready', 180_000, async () => {
+      const found = (await operatorPods()).find((p) => p.metadata.name === leader.metadata.name);
+      return found && isReady(found) ? found : undefined;
+    });
+    expect(
+      (restarted.status.containerStatuses![0] as { restartCount?: number }).restartCount,
+    ).toBeGreaterThanOrEqual(1);
+  });
 });
