@@ -40,6 +40,19 @@ const stateDir = path.resolve(process.env['KUBE_PATROL_NODE_DIR'] ?? path.join(r
 const runDir = '/run/kube-patrol-node';
 const containerdSocket = path.join(runDir, 'containerd.sock');
 const controlPlaneDir = path.join(stateDir, 'control-plane');
+/**
+ * One node per machine (a fixed bridge, address and ports): this file names the state directory of the
+ * checkout whose node holds the machine-wide parts (runDir, the bridge, the kubelet's and kube-proxy's rules).
+ */
+const ownerFile = path.join(runDir, 'owner');
+
+function machineOwner(): string | undefined {
+  try {
+    return readFileSync(ownerFile, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 type ComponentName = 'containerd' | 'kube-controller-manager' | 'kube-scheduler' | 'kube-proxy' | 'kubelet';
 
@@ -296,6 +309,24 @@ export async function importImage(binDir: string, archive: string): Promise<void
   await run(path.join(binDir, 'bin', 'ctr'), ctrArgs('images', 'import', '--local', archive), 300_000);
 }
 
+/** crictl against the node's containerd; returns its stdout. */
+export async function crictl(state: NodeState, ...args: string[]): Promise<string> {
+  return run(path.join(state.binDir, 'bin', 'crictl'), [
+    '--runtime-endpoint',
+    `unix://${containerdSocket}`,
+    ...args,
+  ]);
+}
+
+/** The host pid of a running container (`containerd://ID` as in a pod's containerStatuses, or the bare ID). */
+export async function containerPid(state: NodeState, containerId: string): Promise<number> {
+  const id = containerId.replace(/^containerd:\/\//, '');
+  const inspected = JSON.parse(await crictl(state, 'inspect', id)) as { info?: { pid?: number } };
+  const pid = inspected.info?.pid;
+  if (!pid) throw new Error(`crictl inspect ${id} shows no pid`);
+  return pid;
+}
+
 function kubeClient(kubeconfigPath: string): CoreV1Api {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -370,7 +401,20 @@ export async function up(seccompDefault: boolean): Promise<NodeState> {
     else log(`already running (seccompDefault ${existing.seccompDefault})`);
     return existing;
   }
-  if (existing || existsSync(stateDir) || existsSync(runDir) || (await linkExists(BRIDGE))) {
+  const owner = machineOwner();
+  if (owner !== undefined && owner !== stateDir) {
+    throw new Error(
+      `a node started from ${owner} runs on this machine (${ownerFile}); one node per machine: use it, or stop ` +
+        'it with `make node-down` in that checkout',
+    );
+  }
+  if (owner === undefined && (await linkExists(BRIDGE))) {
+    throw new Error(
+      `the bridge ${BRIDGE} exists but ${ownerFile} does not: another node may be starting or stopping here; ` +
+        `if it is a leftover, remove it with \`ip link del ${BRIDGE}\``,
+    );
+  }
+  if (existing || existsSync(stateDir) || owner === stateDir) {
     log('removing what an earlier run left');
     await down();
   }
@@ -378,12 +422,20 @@ export async function up(seccompDefault: boolean): Promise<NodeState> {
   const began = Date.now();
   const binDir = await locateNodeBinaries();
   const controlPlaneBin = await locateTestBinaries();
+  const foreign = processesOf(['kubelet', 'containerd'].map((name) => path.join(binDir, 'bin', name)));
+  if (foreign.length > 0) {
+    throw new Error(
+      `another node's kubelet or containerd runs on this machine (pids ${foreign.join(', ')}); one node per ` +
+        'machine: stop it with `make node-down` in its checkout',
+    );
+  }
   const built = Date.now();
   try {
     await mkdir(path.join(stateDir, 'logs'), { recursive: true });
     await mkdir(path.join(stateDir, 'kubeconfigs'), { recursive: true });
     await mkdir(path.join(stateDir, 'cni', 'net.d'), { recursive: true });
     await mkdir(runDir, { recursive: true });
+    await writeFile(ownerFile, `${stateDir}\n`);
     const processes: NodeProcess[] = [];
     // Written early and kept current: a failed `up` (or a later `down`) knows what to stop.
     const state: NodeState = { kubeconfigPath: '', server: '', binDir, seccompDefault, processes };
@@ -620,6 +672,10 @@ async function removeFixedPaths(): Promise<void> {
 
 export async function down(): Promise<void> {
   const state = readNodeState();
+  // The machine-wide parts are another checkout's while it owns them: then only our own directory goes.
+  const owner = machineOwner();
+  const ownsMachine = owner === stateDir;
+  if (owner !== undefined && !ownsMachine) log(`the machine's node is ${owner}'s: leaving it alone`);
   const stop = async (name: ComponentName) => {
     for (const p of state?.processes.filter((q) => q.name === name) ?? []) {
       if (isOurProcess(p)) await stopProcessGroup(p.pid, 10_000);
@@ -640,27 +696,30 @@ export async function down(): Promise<void> {
   await stop('kube-scheduler');
   await stop('kube-controller-manager');
   await stop('containerd');
-  if (binDir) {
+  if (binDir && ownsMachine) {
     for (const pid of processesOf([path.join(binDir, 'bin', 'containerd-shim-runc-v2')]))
       await stopProcessGroup(pid, 5000);
     // kube-proxy's own cleanup: its nftables tables (and any iptables chains of another mode).
     const kubeProxy = path.join(binDir, 'bin', 'kube-proxy');
     if (existsSync(kubeProxy)) await tryRun(kubeProxy, ['--cleanup']);
   }
-  await removeKubeletChains();
   await stopControlPlaneInDir(controlPlaneDir);
-  for (const point of mountsUnder(stateDir, runDir)) {
+  const ours = ownsMachine ? [stateDir, runDir] : [stateDir];
+  for (const point of mountsUnder(...ours)) {
     if (!(await tryRun('umount', [point]))) await tryRun('umount', ['-l', point]);
   }
-  await removeKubeletCgroups();
-  if (await linkExists(BRIDGE)) await tryRun('ip', ['link', 'del', BRIDGE]);
-  await removeFixedPaths();
-  const left = mountsUnder(stateDir, runDir);
-  if (left.length > 0) {
-    throw new Error(`not removing ${stateDir}: still mounted there: ${left.join(', ')}`);
+  if (ownsMachine) {
+    await removeKubeletChains();
+    await removeKubeletCgroups();
+    if (await linkExists(BRIDGE)) await tryRun('ip', ['link', 'del', BRIDGE]);
+    await removeFixedPaths();
   }
-  // --one-file-system: even a mount this missed is never descended into.
-  for (const dir of [stateDir, runDir]) {
+  const left = mountsUnder(...ours);
+  if (left.length > 0) {
+    throw new Error(`not removing ${ours.join(' and ')}: still mounted there: ${left.join(', ')}`);
+  }
+  // --one-file-system: even a mount this missed is never descended into. runDir (and its owner file) last.
+  for (const dir of ours) {
     if (existsSync(dir)) await run('rm', ['-rf', '--one-file-system', dir]);
   }
   await rm(stateDir, { recursive: true, force: true });
