@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
-import { adminClient, httpGet, metricValue, type Obj } from './support/cluster.ts';
+import { adminClient, httpGet, metricValue } from './support/cluster.ts';
 import {
   canRunContainers,
   Container,
@@ -17,16 +17,7 @@ import {
   imageFromDockerfile,
   runBuildScript,
 } from './support/container.ts';
-import {
-  inClusterEnv,
-  podNameFor,
-  podVolumes,
-  probePort,
-  writeServiceAccountVolume,
-  type PodSpecYaml,
-  type Probe,
-} from './support/kubelet-sim.ts';
-import { applyServerSide, kustomize } from './support/kustomize.ts';
+import { installAndSimulatePod, probePort, type Probe } from './support/kubelet-sim.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
 const sandbox = canRunContainers();
@@ -54,16 +45,11 @@ describe.skipIf(skip)(
   () => {
     it('starts the operator from the ENTRYPOINT and the Deployment, scans in-cluster, writes its report, serves its probes, stops on SIGTERM', async () => {
       expect(sandbox.ok, sandbox.why).toBe(true);
-      // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does.
-      const manifests = kustomize('manifests');
-      const applied = applyServerSide(adminKubeconfig, manifests.yaml);
-      expect(applied.status, applied.stderr).toBe(0);
-      const deployment = manifests.objects.find((o) => o.kind === 'Deployment') as Obj & {
-        spec: { template: { spec: PodSpecYaml } };
-      };
-      const namespace = deployment.metadata.namespace!;
-      const pod = deployment.spec.template.spec;
-      const spec = pod.containers[0]!;
+      // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does, and what
+      // the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir, the env.
+      const { namespace, pod, spec, podName, volumes, metricsPort, ...simulated } =
+        await installAndSimulatePod(admin, adminKubeconfig, work);
+      expect(pod.automountServiceAccountToken).toBe(true);
 
       // The image: `npm run build` into the build stage's dist/, then the final stage's files.
       const dist = join(work, 'build', 'dist');
@@ -73,22 +59,10 @@ describe.skipIf(skip)(
       expect(spec.command, 'the Deployment must keep the image ENTRYPOINT').toBeUndefined();
       const argv = [...image.entrypoint, ...(spec.args ?? image.cmd ?? [])];
 
-      // What the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir.
-      const podName = podNameFor(deployment.metadata.name);
-      const tokenDir = join(work, 'volumes', 'kube-api-access');
-      await writeServiceAccountVolume(admin, adminKubeconfig, namespace, pod.serviceAccountName, tokenDir);
-      expect(pod.automountServiceAccountToken).toBe(true);
-      const { volumes, metricsPort } = await podVolumes(
-        manifests.objects,
-        pod,
-        spec,
-        tokenDir,
-        join(work, 'volumes'),
-      );
       const env: Record<string, string> = {
         ...runtime.env,
         ...image.env,
-        ...inClusterEnv(adminKubeconfig, spec, podName, namespace),
+        ...simulated.env,
       };
 
       const rootfs = join(work, 'rootfs');

@@ -18,18 +18,9 @@ import { materializeRuntimeDefault } from '../../src/seccomp/runtime-default.ts'
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { lastOf, parseDockerfile } from '../support/dockerfile.ts';
-import { adminClient, httpGet, metricValue, runCli, type Obj } from './support/cluster.ts';
+import { adminClient, httpGet, metricValue, runCli } from './support/cluster.ts';
 import { unpackDockerArchive, type UnpackedImage } from './support/image-archive.ts';
-import {
-  inClusterEnv,
-  podNameFor,
-  podVolumes,
-  probePort,
-  quantityBytes,
-  writeServiceAccountVolume,
-  type PodSpecYaml,
-} from './support/kubelet-sim.ts';
-import { applyServerSide, kustomize } from './support/kustomize.ts';
+import { installAndSimulatePod, probePort, quantityBytes } from './support/kubelet-sim.ts';
 import { RuncContainer } from './support/runc-container.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -117,29 +108,12 @@ describe.skipIf(skip)(
     });
 
     it('runs under runc as the Deployment asks, in-cluster with a real token: scans, writes, serves probes, stops on SIGTERM; `report get` reads it', async () => {
-      const manifests = kustomize('manifests');
-      const applied = applyServerSide(adminKubeconfig, manifests.yaml);
-      expect(applied.status, applied.stderr).toBe(0);
-      const deployment = manifests.objects.find((o) => o.kind === 'Deployment') as Obj & {
-        spec: { template: { spec: PodSpecYaml } };
-      };
-      const namespace = deployment.metadata.namespace!;
-      const pod = deployment.spec.template.spec;
-      const spec = pod.containers[0]!;
-      const podName = podNameFor(deployment.metadata.name);
-      const tokenDir = join(work, 'volumes', 'kube-api-access');
-      await writeServiceAccountVolume(admin, adminKubeconfig, namespace, pod.serviceAccountName, tokenDir);
-      const { volumes, metricsPort } = await podVolumes(
-        manifests.objects,
-        pod,
-        spec,
-        tokenDir,
-        join(work, 'volumes'),
-      );
+      const { namespace, pod, spec, podName, volumes, metricsPort, ...simulated } =
+        await installAndSimulatePod(admin, adminKubeconfig, work);
       const env = {
         ...Object.fromEntries(image.config.env.map((e) => e.split(/=(.*)/s, 2) as [string, string])),
+        ...simulated.env,
       };
-      Object.assign(env, inClusterEnv(adminKubeconfig, spec, podName, namespace));
 
       const uid = spec.securityContext.runAsUser ?? pod.securityContext.runAsUser!;
       const gid = spec.securityContext.runAsGroup ?? pod.securityContext.runAsGroup!;

@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import type { KubeClient } from '../../../src/kube/client.ts';
 import type { Obj } from './cluster.ts';
 import type { Volume } from './container.ts';
+import { applyServerSide, kustomize } from './kustomize.ts';
 
 export interface Probe {
   httpGet: { path: string; port: string | number };
@@ -178,3 +179,47 @@ export const probePort = (spec: ContainerSpecYaml, probe: Probe) =>
   typeof probe.httpGet.port === 'number'
     ? probe.httpGet.port
     : spec.ports.find((p) => p.name === probe.httpGet.port)!.containerPort;
+
+export interface SimulatedPod {
+  readonly manifests: readonly Obj[];
+  readonly namespace: string;
+  readonly pod: PodSpecYaml;
+  readonly spec: ContainerSpecYaml;
+  readonly podName: string;
+  readonly volumes: Volume[];
+  readonly metricsPort: number;
+  /** KUBERNETES_SERVICE_*, HOSTNAME and the Deployment's env (the image's own env comes first). */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * The install, `kubectl apply --server-side -k manifests/` verbatim, then what the kubelet would give one Pod
+ * of its Deployment: the token, the volumes under `work`/volumes, the in-cluster env.
+ */
+export async function installAndSimulatePod(
+  admin: KubeClient,
+  kubeconfig: string,
+  work: string,
+): Promise<SimulatedPod> {
+  const rendered = kustomize('manifests');
+  const applied = applyServerSide(kubeconfig, rendered.yaml);
+  if (applied.status !== 0) throw new Error(`kubectl apply -k manifests failed: ${applied.stderr}`);
+  const deployment = rendered.objects.find((o) => o.kind === 'Deployment') as Obj & {
+    spec: { template: { spec: PodSpecYaml } };
+  };
+  const namespace = deployment.metadata.namespace!;
+  const pod = deployment.spec.template.spec;
+  const spec = pod.containers[0]!;
+  const podName = podNameFor(deployment.metadata.name);
+  const tokenDir = join(work, 'volumes', 'kube-api-access');
+  await writeServiceAccountVolume(admin, kubeconfig, namespace, pod.serviceAccountName, tokenDir);
+  const { volumes, metricsPort } = await podVolumes(
+    rendered.objects,
+    pod,
+    spec,
+    tokenDir,
+    join(work, 'volumes'),
+  );
+  const env = inClusterEnv(kubeconfig, spec, podName, namespace);
+  return { manifests: rendered.objects, namespace, pod, spec, podName, volumes, metricsPort, env };
+}
