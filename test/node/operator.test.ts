@@ -6,7 +6,6 @@
 // ConfigMap appears and `kube-patrol report get` reads it; deleting the leader hands over to the other
 // replica, whose scan writes; ReplicaSets and Pods the controllers made are folded into their Deployment.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,16 @@ import { materializeRuntimeDefault } from '../../src/seccomp/runtime-default.ts'
 import { readStoredReport } from '../../src/sinks/configmap.ts';
 import { repoRoot } from '../harness/controlplane.ts';
 import { nodeAlive, readNodeState, up, type NodeState } from '../harness/node.ts';
-import { adminClient, httpGet, metricValue, runCli } from '../integration/support/cluster.ts';
+import {
+  adminClient,
+  createNamespace,
+  createObject,
+  deployment,
+  httpGet,
+  metricValue,
+  runCli,
+  type Obj,
+} from '../integration/support/cluster.ts';
 
 const NAMESPACE = 'kube-patrol';
 const SELECTOR = 'app.kubernetes.io/component=operator';
@@ -53,7 +61,7 @@ let state: NodeState;
 let admin: KubeClient;
 let kubeconfig: string;
 let deploySeconds = 0;
-const demoNamespace = `node-e2e-${randomBytes(3).toString('hex')}`;
+let demoNamespace: string | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -155,7 +163,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (admin) {
-    await admin.request('DELETE', `/api/v1/namespaces/${demoNamespace}`).catch(() => undefined);
+    if (demoNamespace)
+      await admin.request('DELETE', `/api/v1/namespaces/${demoNamespace}`).catch(() => undefined);
     admin.close();
   }
 });
@@ -285,30 +294,17 @@ describe('the operator on the node, from its own image', () => {
   it('deleting the leader Pod hands over to the other replica, whose scan writes and folds a new Deployment', async () => {
     // A workload of a user's, started by the real controllers before the handover.
     const busybox = readFileSync(join(state.binDir, 'images', 'busybox.ref'), 'utf8').trim();
-    await admin.request('POST', '/api/v1/namespaces', {
-      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: demoNamespace } },
-    });
-    await admin.request('POST', `/apis/apps/v1/namespaces/${demoNamespace}/deployments`, {
-      body: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'shop' },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: 'shop' } },
-          template: {
-            metadata: { labels: { app: 'shop' } },
-            spec: {
-              containers: [
-                { name: 'shop', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] },
-              ],
-            },
-          },
-        },
-      },
-    });
+    const shopNamespace = await createNamespace(admin, 'node-e2e');
+    demoNamespace = shopNamespace;
+    const shopDeployment = deployment(shopNamespace, 'shop') as Obj & {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
+    shopDeployment.spec.template.spec.containers = [
+      { name: 'shop', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] },
+    ];
+    await createObject(admin, shopDeployment);
     await until('the shop Pod running', 120_000, async () => {
-      const made = await controllerMade(demoNamespace);
+      const made = await controllerMade(shopNamespace);
       return made.pods.some((p) => p.status.phase === 'Running') ? made : undefined;
     });
 
@@ -336,14 +332,14 @@ describe('the operator on the node, from its own image', () => {
     });
     const report = (await after.report()) as InspectionReport;
     expect(Date.parse(report.metadata.generatedAt)).toBeGreaterThan(deletedAt);
-    const shop = report.workloads.filter((w) => w.namespace === demoNamespace);
+    const shop = report.workloads.filter((w) => w.namespace === shopNamespace);
     expect(shop).toContainEqual(expect.objectContaining({ kind: 'Deployment', name: 'shop' }));
     expect(shop.filter((w) => w.kind !== 'Deployment')).toEqual([]);
     // Its findings are the Deployment's (busybox as root, no seccomp profile, ...), not its Pod's.
-    const findings = report.findings.filter((f) => f.workload.namespace === demoNamespace);
+    const findings = report.findings.filter((f) => f.workload.namespace === shopNamespace);
     expect(findings.length).toBeGreaterThan(0);
     expect(new Set(findings.map((f) => f.workload.kind))).toEqual(new Set(['Deployment']));
-    const made = await controllerMade(demoNamespace);
+    const made = await controllerMade(shopNamespace);
     expect(made.replicaSets.length).toBe(1);
     expect(made.pods.length).toBe(1);
 
