@@ -65,7 +65,11 @@ export class ControlPlaneStartError extends Error {
 
 /** Runs hack/testbin/build.sh (which builds only on a cold cache) and returns the binaries' directory. */
 export async function locateTestBinaries(): Promise<string> {
-  const script = path.join(repoRoot, 'hack', 'testbin', 'build.sh');
+  return runBuildScript(path.join(repoRoot, 'hack', 'testbin', 'build.sh'));
+}
+
+/** Runs a build script that prints its output directory on the last stdout line (progress on stderr). */
+export async function runBuildScript(script: string): Promise<string> {
   const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -3,7 +3,7 @@
 // kube-controller-manager, kube-scheduler, kube-proxy (nftables), containerd + runc + CNI and one kubelet.
 // State in <repo>/.node/ (KUBE_PATROL_NODE_DIR) and /run/kube-patrol-node/. Used by hack/node.ts
 // (`make node-up` / `make node-down`) and the tests in test/node/.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import {
   pidOf,
   readStateIn,
   repoRoot,
+  runBuildScript,
   startControlPlane,
   stopControlPlaneInDir,
   stopProcessGroup,
@@ -97,17 +98,7 @@ async function tryRun(command: string, args: readonly string[], timeoutMs = 60_0
 
 /** hack/node/build.sh: builds on a cold cache, prints the directory with bin/, cni/ and images/. */
 async function locateNodeBinaries(): Promise<string> {
-  const script = path.join(repoRoot, 'hack', 'node', 'build.sh');
-  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  const dir = stdout.trim().split('\n').at(-1)?.trim();
-  if (code !== 0 || !dir) throw new Error(`${script} failed (exit ${code}); see its output above`);
-  return dir;
+  return runBuildScript(path.join(repoRoot, 'hack', 'node', 'build.sh'));
 }
 
 export function readNodeState(): NodeState | undefined {
