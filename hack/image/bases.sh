@@ -23,6 +23,9 @@ runtime_name=localhost/kube-patrol-base/nodejs24-debian$debian_version:nonroot
 read -r -a b_args <<<"${B_ARGS:-}"
 B() { buildah "${b_args[@]}" "$@"; }
 log() { echo "image: $*" >&2; }
+# A base that fails half-way leaves no working container behind (commit --rm removes the finished ones).
+c=
+trap '[ -z "$c" ] || B rm "$c" >/dev/null 2>&1 || true' EXIT
 
 mkdir -p "$cache/dl"
 self_hash=$(sha256sum "$0" | cut -c1-16)
@@ -82,6 +85,7 @@ if [ "$(cat "$cache/build-base.stamp" 2>/dev/null)" != "$recipe" ] || ! image_ex
     --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt --env NPM_CONFIG_UPDATE_NOTIFIER=false \
     --cmd node --label "io.kube-patrol.stand-in-for=node:24-$suite-slim" "$c"
   B commit --quiet --rm "$c" "$build_name" >/dev/null
+  c=
   echo "$recipe" >"$cache/build-base.stamp"
 fi
 
@@ -159,6 +163,7 @@ EOF
     --entrypoint '["/nodejs/bin/node"]' --cmd '' \
     --label "io.kube-patrol.stand-in-for=gcr.io/distroless/nodejs24-debian$debian_version:nonroot" "$c"
   B commit --quiet --rm "$c" "$runtime_name" >/dev/null
+  c=
   echo "$recipe" >"$cache/runtime-base.stamp"
 fi
 
