@@ -5,8 +5,14 @@
 # dependencies, and the runtime stage is distroless Node.js 24 (no shell, no package manager) holding
 # just what the operator reads at run time. test/unit/dockerfile.test.ts checks this shape, and
 # test/integration/image-entrypoint.test.ts runs the final stage's ENTRYPOINT against a real API server.
+#
+# The bases are build arguments so that the image can be built where no registry is reachable:
+# hack/image/build.sh (`make image-offline`) builds stand-ins for both from Debian packages and Node 24 and
+# passes them with --build-arg (docs/image.md). The defaults are the release bases.
+ARG BUILD_BASE=node:24-trixie-slim
+ARG RUNTIME_BASE=gcr.io/distroless/nodejs24-debian13:nonroot
 
-FROM node:24-trixie-slim AS build
+FROM ${BUILD_BASE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -14,12 +20,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:24-trixie-slim AS deps
+FROM ${BUILD_BASE} AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
-FROM gcr.io/distroless/nodejs24-debian13:nonroot
+FROM ${RUNTIME_BASE}
 WORKDIR /app
 ENV NODE_ENV=production
 # projectRoot() walks up from dist/src to package.json (the version) and reads templates/ (the HTML report).

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NODE_BIN := $(shell hack/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down image kind-up kind-deploy kind-down
+.PHONY: help deps build test lint typecheck demo docs bench clean testenv-up testenv-down node-up node-down e2e-node image image-offline node-deploy kind-up kind-deploy kind-down
 
 # The operator image. hack/kind/kustomization.yaml deploys kube-patrol:dev: change both together.
 IMAGE ?= kube-patrol:dev
@@ -16,7 +16,11 @@ help:
 	@echo "make demo   - start a local control plane, apply examples/, run the operator once, fetch its report into demo-output/"
 	@echo "make test   - run every test (unit, integration on a real control plane, browser)"
 	@echo "make testenv-up / testenv-down - a local kube-apiserver + etcd (docs/testenv.md)"
+	@echo "make node-up / node-down - as root: a one-node cluster (kubelet, containerd, runc) on this machine (docs/node.md)"
+	@echo "make e2e-node - as root: the tests on that node (test/node; not part of make test, docs/node.md)"
 	@echo "make lint | typecheck | build | docs | bench"
+	@echo "make image-offline - the operator image from the Dockerfile with buildah, no registry (docs/image.md)"
+	@echo "make node-deploy - as root, after make node-up: the operator from that image on the node (docs/image.md)"
 	@echo "make kind-up kind-deploy - with Docker and kind: a local cluster running the operator (kind-down removes it)"
 
 node_modules/.installed: package.json package-lock.json
@@ -53,11 +57,26 @@ testenv-up: deps ## kube-apiserver + etcd on loopback, detached; the last line i
 testenv-down: ## stop it and remove .testenv/
 	@node hack/testenv.ts down
 
+node-up: deps ## as root: control plane + controller-manager, scheduler, kube-proxy, containerd, kubelet; the last line is the admin kubeconfig path
+	@node hack/node.ts up
+
+node-down: ## stop the node and remove its pods, mounts, bridge, rules and .node/
+	@node hack/node.ts down
+
+e2e-node: deps ## the node tests (brings the node up when it is not running); not part of `make test`
+	KUBE_PATROL_E2E_NODE=1 npx vitest run --project node
+
 bench: deps
 	npm run bench
 
 image: ## the operator image (Dockerfile): needs Docker
 	docker build -t $(IMAGE) .
+
+image-offline: ## the same image without Docker or a registry: buildah, Debian-built stand-in bases (docs/image.md)
+	@hack/image/build.sh
+
+node-deploy: deps ## as root, on the node of `make node-up`: image-offline, import it, apply hack/kind's overlay, wait for the rollout
+	@hack/node-deploy.sh
 
 kind-up: ## a one-node kind cluster named $(KIND_CLUSTER)
 	kind create cluster --config hack/kind.yaml --name $(KIND_CLUSTER)

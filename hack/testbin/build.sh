@@ -18,10 +18,12 @@
 # `build.sh yaml-eval` builds only ./yaml-eval (kubectl's manifest decoding, k8s.io/apimachinery's
 # YAMLOrJSONDecoder over sigs.k8s.io/yaml, as a JSON-lines filter, used by
 # test/integration/yaml-differential.test.ts) from the wrapper module, with its own sha256 stamp.
+#
+# `build.sh go` only finds (or fetches) the Go toolchain and prints its path: hack/node/build.sh uses it.
 set -euo pipefail
 
 target=${1:-control-plane}
-case "$target" in control-plane | psa-eval | seccomp-defaults | yaml-eval) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults|yaml-eval]" >&2; exit 2 ;; esac
+case "$target" in control-plane | psa-eval | seccomp-defaults | yaml-eval | go) ;; *) echo "usage: $0 [psa-eval|seccomp-defaults|yaml-eval|go]" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "testbin: $*" >&2; }
@@ -57,7 +59,7 @@ is_built() {
     has_both "$out"
   fi
 }
-if is_built; then
+if [ "$target" != go ] && is_built; then
   log "cached: $out ($target)"
   echo "$out"
   exit 0
@@ -122,6 +124,10 @@ if [ -z "$go_bin" ]; then
     go_bin=$(fetch_go)
     export GOTOOLCHAIN=local
   fi
+fi
+if [ "$target" = go ]; then
+  echo "$go_bin"
+  exit 0
 fi
 
 mkdir -p "$out"

@@ -11,6 +11,7 @@ import {
   type ClusterScope,
   type UnreadableResource,
 } from './cluster.ts';
+import { readKubeletConfigz } from './kubelet-configz.ts';
 
 /** An object kind (not a workload) that rules may read, as the API serves it. */
 export interface ObjectResource {
@@ -85,6 +86,7 @@ export async function listClusterObjects(
   for (const kind of [...kinds].sort()) {
     if (kind === KUBELET_CONFIGURATION) {
       await readKubeadmKubeletConfig(api, options, result);
+      await readKubeletConfigz(api, options, result);
       continue;
     }
     const resource = OBJECT_RESOURCES.find((r) => r.kind === kind);

@@ -29,6 +29,12 @@ export interface StartControlPlaneOptions {
   detached?: boolean;
   readyTimeoutMs?: number;
   extraApiServerArgs?: readonly string[];
+  /**
+   * For a control plane with a node (hack/node): serve on `address` (the node bridge's, which pods reach)
+   * instead of loopback, with the `kubernetes` Service's endpoints published and ServiceAccount admission on
+   * (a controller-manager makes the ServiceAccounts), and a kubelet client certificate for the API server.
+   */
+  node?: { address: string };
 }
 
 export interface ControlPlaneProcess {
@@ -59,7 +65,11 @@ export class ControlPlaneStartError extends Error {
 
 /** Runs hack/testbin/build.sh (which builds only on a cold cache) and returns the binaries' directory. */
 export async function locateTestBinaries(): Promise<string> {
-  const script = path.join(repoRoot, 'hack', 'testbin', 'build.sh');
+  return runBuildScript(path.join(repoRoot, 'hack', 'testbin', 'build.sh'));
+}
+
+/** Runs a build script that prints its output directory on the last stdout line (progress on stderr). */
+export async function runBuildScript(script: string): Promise<string> {
   const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -91,11 +101,13 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   };
 
   try {
-    const pki = await makePki(dir);
-    const [etcdPort, etcdPeerPort, apiserverPort] = (await reservePorts(3)) as [number, number, number];
+    const address = options.node?.address ?? '127.0.0.1';
+    const pki = await makePki(dir, options.node ? [`IP:${address}`, ...SERVICE_SANS] : []);
+    const [etcdPort, etcdPeerPort] = (await reservePorts(2)) as [number, number];
+    const [apiserverPort] = (await reservePorts(1, address)) as [number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-    const server = `https://127.0.0.1:${apiserverPort}`;
+    const server = `https://${address}:${apiserverPort}`;
     const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
 
     const etcd = launch(binaries.etcd, path.join(dir, 'etcd.log'), [
@@ -118,24 +130,33 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
 
     const apiserver = launch(binaries.apiserver, path.join(dir, 'kube-apiserver.log'), [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      // Since 1.37 the endpoint reconciler refuses a loopback advertise address; nothing here needs the
-      // `kubernetes` Service's endpoints, since no pod ever runs.
-      '--endpoint-reconciler-type=none',
+      `--bind-address=${address}`,
+      `--advertise-address=${address}`,
+      // Since 1.37 the endpoint reconciler refuses a loopback advertise address; without a node nothing
+      // needs the `kubernetes` Service's endpoints, since no pod ever runs.
+      ...(options.node ? [] : ['--endpoint-reconciler-type=none']),
       `--secure-port=${apiserverPort}`,
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
       `--tls-cert-file=${pki.servingCert}`,
       `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC',
+      // With a node: the kubelet's own permissions come from the Node authorizer.
+      options.node ? '--authorization-mode=Node,RBAC' : '--authorization-mode=RBAC',
       '--allow-privileged=true',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      // Its pods would need the namespace's `default` ServiceAccount, which only a controller creates.
-      '--disable-admission-plugins=ServiceAccount',
+      // Without a node, pods would need the namespace's `default` ServiceAccount, which only a controller
+      // creates, so ServiceAccount admission is off.
+      ...(options.node
+        ? [
+            `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+            `--kubelet-client-key=${pki.kubeletClientKey}`,
+            // The node's name resolves nowhere: the API server reaches the kubelet at its address.
+            '--kubelet-preferred-address-types=InternalIP',
+          ]
+        : ['--disable-admission-plugins=ServiceAccount']),
       '--profiling=false',
       ...(options.extraApiServerArgs ?? []),
     ]);
@@ -252,7 +273,7 @@ export async function mintServiceAccountKubeconfig(
   return outFile;
 }
 
-function kubeconfigYaml(server: string, caCert: Buffer, user: Record<string, string>): string {
+export function kubeconfigYaml(server: string, caCert: Buffer, user: Record<string, string>): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -278,7 +299,19 @@ interface Pki {
   adminKey: string;
   serviceAccountKey: string;
   serviceAccountPublicKey: string;
+  /** The API server's client certificate towards kubelets (system:masters, so their webhook allows it). */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
+
+/** The names in-cluster clients use for the API server: the `kubernetes` Service (10.0.0.0/24's first IP). */
+const SERVICE_SANS = [
+  'IP:10.0.0.1',
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+];
 
 // Our own config so the system openssl.cnf (which differs between distributions) plays no part.
 const opensslConfig = `
@@ -289,12 +322,6 @@ distinguished_name = dn
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign, digitalSignature
 subjectKeyIdentifier = hash
-[serving]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
-authorityKeyIdentifier = keyid
 [client]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -302,25 +329,90 @@ extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `;
 
-async function makePki(dir: string): Promise<Pki> {
+async function openssl(pkiDir: string, ...args: string[]): Promise<void> {
+  try {
+    await execFileAsync('openssl', args, { cwd: pkiDir });
+  } catch (error) {
+    throw new ControlPlaneStartError(`openssl ${args[0]} failed while making the test PKI in ${pkiDir}`, {
+      cause: error,
+    });
+  }
+}
+
+const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const days = ['-days', '365'];
+
+/**
+ * Issues `<pkiDir>/<name>.{crt,key}` from the test CA in `pkiDir` (made by startControlPlane): a client
+ * certificate for `subject` (`/O=group/CN=user`), or a serving one when `servingSans` (`IP:…`, `DNS:…`) is given.
+ */
+export async function issueCertificate(
+  pkiDir: string,
+  name: string,
+  subject: string,
+  servingSans?: readonly string[],
+): Promise<{ cert: string; key: string }> {
+  const file = (suffix: string) => path.join(pkiDir, `${name}${suffix}`);
+  const config = path.join(pkiDir, 'openssl.cnf');
+  if (!existsSync(config)) await writeFile(config, opensslConfig);
+  let extensions = ['-extfile', config, '-extensions', 'client'];
+  if (servingSans) {
+    await writeFile(
+      file('.ext'),
+      [
+        'basicConstraints = critical, CA:FALSE',
+        'keyUsage = critical, digitalSignature, keyEncipherment',
+        'extendedKeyUsage = serverAuth',
+        `subjectAltName = ${servingSans.join(', ')}`,
+        'authorityKeyIdentifier = keyid',
+        '',
+      ].join('\n'),
+    );
+    extensions = ['-extfile', file('.ext')];
+  }
+  await openssl(
+    pkiDir,
+    'req',
+    '-config',
+    config,
+    '-new',
+    ...newKey,
+    '-subj',
+    subject,
+    '-keyout',
+    file('.key'),
+    '-out',
+    file('.csr'),
+  );
+  await openssl(
+    pkiDir,
+    'x509',
+    '-req',
+    '-in',
+    file('.csr'),
+    '-CA',
+    path.join(pkiDir, 'ca.crt'),
+    '-CAkey',
+    path.join(pkiDir, 'ca.key'),
+    '-set_serial',
+    `0x${randomSerial()}`,
+    ...days,
+    ...extensions,
+    '-out',
+    file('.crt'),
+  );
+  return { cert: file('.crt'), key: file('.key') };
+}
+
+async function makePki(dir: string, extraServingSans: readonly string[]): Promise<Pki> {
   const pkiDir = path.join(dir, 'pki');
   await mkdir(pkiDir, { recursive: true, mode: 0o700 });
   const file = (name: string) => path.join(pkiDir, name);
   const config = file('openssl.cnf');
   await writeFile(config, opensslConfig);
-  const openssl = async (...args: string[]) => {
-    try {
-      await execFileAsync('openssl', args, { cwd: pkiDir });
-    } catch (error) {
-      throw new ControlPlaneStartError(`openssl ${args[0]} failed while making the test PKI in ${pkiDir}`, {
-        cause: error,
-      });
-    }
-  };
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const days = ['-days', '365'];
 
   await openssl(
+    pkiDir,
     'req',
     '-config',
     config,
@@ -336,44 +428,30 @@ async function makePki(dir: string): Promise<Pki> {
     '-out',
     file('ca.crt'),
   );
-  const issue = async (name: string, subject: string, extensions: string) => {
-    await openssl(
-      'req',
-      '-config',
-      config,
-      '-new',
-      ...newKey,
-      '-subj',
-      subject,
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
+  await issueCertificate(pkiDir, 'apiserver', '/CN=kube-apiserver', [
+    'IP:127.0.0.1',
+    'DNS:localhost',
+    ...extraServingSans,
+  ]);
+  await issueCertificate(pkiDir, 'admin', '/O=system:masters/CN=kube-patrol-admin');
+  if (extraServingSans.length > 0) {
+    await issueCertificate(
+      pkiDir,
+      'apiserver-kubelet-client',
+      '/O=system:masters/CN=kube-apiserver-kubelet-client',
     );
-    await openssl(
-      'x509',
-      '-req',
-      '-in',
-      file(`${name}.csr`),
-      '-CA',
-      file('ca.crt'),
-      '-CAkey',
-      file('ca.key'),
-      '-set_serial',
-      `0x${randomSerial()}`,
-      ...days,
-      '-extfile',
-      config,
-      '-extensions',
-      extensions,
-      '-out',
-      file(`${name}.crt`),
-    );
-  };
-  await issue('apiserver', '/CN=kube-apiserver', 'serving');
-  await issue('admin', '/O=system:masters/CN=kube-patrol-admin', 'client');
-  await openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('sa.key'));
-  await openssl('pkey', '-in', file('sa.key'), '-pubout', '-out', file('sa.pub'));
+  }
+  await openssl(
+    pkiDir,
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    file('sa.key'),
+  );
+  await openssl(pkiDir, 'pkey', '-in', file('sa.key'), '-pubout', '-out', file('sa.pub'));
   return {
     caCert: file('ca.crt'),
     servingCert: file('apiserver.crt'),
@@ -382,6 +460,8 @@ async function makePki(dir: string): Promise<Pki> {
     adminKey: file('admin.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPublicKey: file('sa.pub'),
+    kubeletClientCert: file('apiserver-kubelet-client.crt'),
+    kubeletClientKey: file('apiserver-kubelet-client.key'),
   };
 }
 
@@ -392,13 +472,13 @@ function randomSerial(): string {
 }
 
 /** Holds all listeners open at once so the ports differ; another process may still grab one before use. */
-async function reservePorts(count: number): Promise<number[]> {
+async function reservePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => {
       const server = createServer();
       return new Promise<typeof server>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
+        server.listen(0, host, () => resolve(server));
       });
     }),
   );
@@ -408,7 +488,7 @@ async function reservePorts(count: number): Promise<number[]> {
 }
 
 /** Each process leads its own process group, so stopping it signals the group and Ctrl-C in a terminal does not. */
-function launch(binary: string, logFile: string, args: string[]): ChildProcess {
+export function launch(binary: string, logFile: string, args: string[]): ChildProcess {
   const log = openSync(logFile, 'a');
   try {
     const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
@@ -419,12 +499,12 @@ function launch(binary: string, logFile: string, args: string[]): ChildProcess {
   }
 }
 
-function pidOf(child: ChildProcess): number {
+export function pidOf(child: ChildProcess): number {
   if (child.pid === undefined) throw new ControlPlaneStartError(`could not start ${child.spawnfile}`);
   return child.pid;
 }
 
-async function waitFor(
+export async function waitFor(
   what: string,
   child: ChildProcess,
   logFile: string,
@@ -476,7 +556,7 @@ function apiserverReady(server: string, tls: { ca: Buffer; cert: Buffer; key: Bu
   });
 }
 
-function isOurProcess(process_: ControlPlaneProcess): boolean {
+export function isOurProcess(process_: Pick<ControlPlaneProcess, 'pid' | 'binary'>): boolean {
   try {
     const argv0 = readFileSync(`/proc/${process_.pid}/cmdline`, 'utf8').split('\0')[0];
     return argv0 === process_.binary;
@@ -518,14 +598,17 @@ async function stopProcesses(processes: readonly ControlPlaneProcess[], graceMs 
   const byName = (name: ControlPlaneProcess['name']) =>
     processes.filter((p) => p.name === name && isOurProcess(p));
   const ordered = [...byName('kube-apiserver'), ...byName('etcd')];
-  for (const { pid } of ordered) {
-    signalGroup(pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
-    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-    const killDeadline = Date.now() + graceMs;
-    while (groupAlive(pid) && Date.now() < killDeadline) await sleep(20);
-  }
+  for (const { pid } of ordered) await stopProcessGroup(pid, graceMs);
+}
+
+/** SIGTERM to the group `pgid` leads, SIGKILL after a grace period; returns when it is gone. */
+export async function stopProcessGroup(pgid: number, graceMs = 5000): Promise<void> {
+  signalGroup(pgid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
+  if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
+  const killDeadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < killDeadline) await sleep(20);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

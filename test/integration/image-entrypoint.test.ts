@@ -2,61 +2,27 @@
 // Dockerfile's final stage, the Deployment of manifests/ (args, env, securityContext, volumes, probes), an
 // in-cluster service account token for the manifests' ServiceAccount, and nothing else. See
 // support/container.ts for how the container is built without Docker and what is simulated.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { readStoredReport } from '../../src/sinks/configmap.ts';
-import { adminClient, httpGet, metricValue, type Obj } from './support/cluster.ts';
+import { adminClient, httpGet, metricValue } from './support/cluster.ts';
 import {
   canRunContainers,
   Container,
   distrolessNodeRuntime,
   imageFromDockerfile,
   runBuildScript,
-  type Volume,
 } from './support/container.ts';
-import { applyServerSide, kustomize } from './support/kustomize.ts';
+import { installAndSimulatePod, probePort, type Probe } from './support/kubelet-sim.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
 const sandbox = canRunContainers();
 // CI runs as root: there the container must run. Elsewhere (a developer without root) say why it cannot.
 const skip = !sandbox.ok && !process.env['CI'];
-
-interface Probe {
-  httpGet: { path: string; port: string | number };
-}
-interface ContainerSpecYaml {
-  name: string;
-  command?: string[];
-  args?: string[];
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
-  ports: { name: string; containerPort: number }[];
-  livenessProbe: Probe;
-  readinessProbe: Probe;
-  startupProbe?: Probe;
-  securityContext: {
-    runAsUser?: number;
-    runAsGroup?: number;
-    readOnlyRootFilesystem?: boolean;
-    allowPrivilegeEscalation?: boolean;
-  };
-  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-interface PodSpecYaml {
-  serviceAccountName: string;
-  automountServiceAccountToken?: boolean;
-  terminationGracePeriodSeconds: number;
-  securityContext: { runAsUser?: number; runAsGroup?: number };
-  containers: ContainerSpecYaml[];
-  volumes: { name: string; configMap?: { name: string }; emptyDir?: { sizeLimit?: string } }[];
-}
 
 let admin: KubeClient;
 let work: string;
@@ -74,34 +40,16 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const quantityBytes = (quantity: string) => {
-  const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
-  if (!match) throw new Error(`unsupported quantity ${quantity}`);
-  return Number(match[1]) * { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[match[2] ?? '']!;
-};
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-
 describe.skipIf(skip)(
   `the image's entrypoint in a container-like sandbox${skip ? ` (skipped: ${sandbox.why})` : ''}`,
   () => {
     it('starts the operator from the ENTRYPOINT and the Deployment, scans in-cluster, writes its report, serves its probes, stops on SIGTERM', async () => {
       expect(sandbox.ok, sandbox.why).toBe(true);
-      // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does.
-      const manifests = kustomize('manifests');
-      const applied = applyServerSide(adminKubeconfig, manifests.yaml);
-      expect(applied.status, applied.stderr).toBe(0);
-      const deployment = manifests.objects.find((o) => o.kind === 'Deployment') as Obj & {
-        spec: { template: { spec: PodSpecYaml } };
-      };
-      const namespace = deployment.metadata.namespace!;
-      const pod = deployment.spec.template.spec;
-      const spec = pod.containers[0]!;
+      // The install: manifests/ verbatim (namespace kube-patrol), as `kubectl apply -k manifests/` does, and what
+      // the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir, the env.
+      const { namespace, pod, spec, podName, volumes, metricsPort, ...simulated } =
+        await installAndSimulatePod(admin, adminKubeconfig, work);
+      expect(pod.automountServiceAccountToken).toBe(true);
 
       // The image: `npm run build` into the build stage's dist/, then the final stage's files.
       const dist = join(work, 'build', 'dist');
@@ -111,96 +59,11 @@ describe.skipIf(skip)(
       expect(spec.command, 'the Deployment must keep the image ENTRYPOINT').toBeUndefined();
       const argv = [...image.entrypoint, ...(spec.args ?? image.cmd ?? [])];
 
-      // What the kubelet provides: the ServiceAccount token volume, the config volume, the emptyDir.
-      const podName = `kube-patrol-${randomBytes(4).toString('hex')}-${randomBytes(3).toString('hex').slice(0, 5)}`;
-      const kc = new KubeConfig();
-      kc.loadFromFile(adminKubeconfig);
-      const server = new URL(kc.getCurrentCluster()!.server);
-      const token = await admin.request<{ status: { token: string } }>(
-        'POST',
-        `/api/v1/namespaces/${namespace}/serviceaccounts/${pod.serviceAccountName}/token`,
-        {
-          body: {
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenRequest',
-            spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: null },
-          },
-        },
-      );
-      const tokenDir = join(work, 'volumes', 'kube-api-access');
-      mkdirSync(tokenDir, { recursive: true });
-      writeFileSync(join(tokenDir, 'token'), token.status.token);
-      writeFileSync(join(tokenDir, 'ca.crt'), Buffer.from(kc.getCurrentCluster()!.caData!, 'base64'));
-      writeFileSync(join(tokenDir, 'namespace'), namespace);
-      expect(pod.automountServiceAccountToken).toBe(true);
-
-      let metricsPort = spec.ports.find((p) => p.name === 'metrics')!.containerPort;
-      const volumes: Volume[] = [
-        {
-          kind: 'bind',
-          target: '/var/run/secrets/kubernetes.io/serviceaccount',
-          source: tokenDir,
-          readOnly: true,
-        },
-      ];
-      for (const mount of spec.volumeMounts) {
-        const volume = pod.volumes.find((v) => v.name === mount.name)!;
-        if (volume.configMap) {
-          const configMap = manifests.objects.find(
-            (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name,
-          ) as Obj & { data: Record<string, string> };
-          const dir = join(work, 'volumes', mount.name);
-          mkdirSync(dir, { recursive: true });
-          for (const [key, value] of Object.entries(configMap.data)) {
-            let text = value;
-            // The host's network is shared: if another program holds the metrics port, the config moves it.
-            if (key === 'config.yaml' && !(await portFree(metricsPort))) {
-              const config = parseDocument(value);
-              metricsPort = 20000 + Math.floor(Math.random() * 20000);
-              config.setIn(['server', 'port'], metricsPort);
-              text = config.toString();
-              console.warn(
-                `port ${spec.ports[0]!.containerPort} is busy on this host: the operator listens on ${metricsPort} instead`,
-              );
-            }
-            writeFileSync(join(dir, key), text);
-          }
-          volumes.push({
-            kind: 'bind',
-            target: mount.mountPath,
-            source: dir,
-            readOnly: mount.readOnly ?? false,
-          });
-        } else if (volume.emptyDir) {
-          volumes.push({
-            kind: 'tmpfs',
-            target: mount.mountPath,
-            sizeBytes: quantityBytes(volume.emptyDir.sizeLimit ?? '64Mi'),
-          });
-        } else {
-          throw new Error(`volume ${volume.name}: only configMap and emptyDir are simulated`);
-        }
-      }
-
       const env: Record<string, string> = {
         ...runtime.env,
         ...image.env,
-        HOSTNAME: podName,
-        KUBERNETES_SERVICE_HOST: server.hostname,
-        KUBERNETES_SERVICE_PORT: server.port,
-        KUBERNETES_SERVICE_PORT_HTTPS: server.port,
-        KUBERNETES_PORT: `tcp://${server.hostname}:${server.port}`,
+        ...simulated.env,
       };
-      for (const variable of spec.env ?? []) {
-        const field = variable.valueFrom?.fieldRef?.fieldPath;
-        if (variable.value !== undefined) env[variable.name] = variable.value;
-        else if (field === 'metadata.name') env[variable.name] = podName;
-        else if (field === 'metadata.namespace') env[variable.name] = namespace;
-        else
-          throw new Error(
-            `env ${variable.name}: only value and fieldRef metadata.name/namespace are simulated`,
-          );
-      }
 
       const rootfs = join(work, 'rootfs');
       mkdirSync(join(rootfs, 'etc'), { recursive: true });
@@ -250,10 +113,7 @@ describe.skipIf(skip)(
       for (const probe of [spec.startupProbe, spec.livenessProbe, spec.readinessProbe].filter(
         (p): p is Probe => p !== undefined,
       )) {
-        const port =
-          typeof probe.httpGet.port === 'number'
-            ? probe.httpGet.port
-            : spec.ports.find((p) => p.name === probe.httpGet.port)!.containerPort;
+        const port = probePort(spec, probe);
         const response = await httpGet(
           `http://127.0.0.1:${port === spec.ports[0]!.containerPort ? metricsPort : port}${probe.httpGet.path}`,
         );

@@ -1,7 +1,7 @@
 // The node inspection (`scan --nodes`) on a real API server. The test control plane runs no kubelet, so the
 // nodes are Node objects created by hand and the kubelet configuration is kubeadm's kube-system/kubelet-config
-// ConfigMap: the source this inspection reads when no node's own configuration is available. (Reading a real
-// kubelet's /configz waits for the real-node issue; docs/seccomp.md says so.)
+// ConfigMap: the source this inspection reads when no node's own configuration is available. (Hand-made
+// nodes are not Ready, so no kubelet configz is asked; a real kubelet's is read in test/node/node.test.ts.)
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { InspectionReport } from '../../src/report/model.ts';
 import { adminClient, createNamespace, createObject, runCli } from './support/cluster.ts';

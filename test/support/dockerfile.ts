@@ -16,13 +16,41 @@ export interface Instruction {
 
 export interface Stage {
   readonly index: number;
+  /** The base image with the global ARGs (those before the first FROM) substituted. */
   readonly base: string;
+  /** The base as the FROM line writes it, e.g. `${RUNTIME_BASE}`. */
+  readonly baseWritten: string;
   readonly name: string | null;
   readonly instructions: readonly Instruction[];
 }
 
-export function parseDockerfile(text: string): Stage[] {
-  const stages: { index: number; base: string; name: string | null; instructions: Instruction[] }[] = [];
+/** The ARGs before the first FROM, the only ones a FROM line may use: name → default (null: none). */
+export interface GlobalArg {
+  readonly name: string;
+  readonly default: string | null;
+  readonly line: number;
+}
+
+/**
+ * `buildArgs` are `--build-arg NAME=value`: they replace the defaults of the global ARGs in FROM lines, as
+ * Docker and buildah do. A FROM that names an undeclared ARG, or one with no value, throws.
+ */
+export function parseDockerfile(text: string, buildArgs: Readonly<Record<string, string>> = {}): Stage[] {
+  return parse(text, buildArgs).stages;
+}
+
+function parse(
+  text: string,
+  buildArgs: Readonly<Record<string, string>>,
+): { stages: Stage[]; globals: Map<string, GlobalArg> } {
+  const stages: {
+    index: number;
+    base: string;
+    baseWritten: string;
+    name: string | null;
+    instructions: Instruction[];
+  }[] = [];
+  const globals = new Map<string, GlobalArg>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const startLine = i + 1;
@@ -60,18 +88,46 @@ export function parseDockerfile(text: string): Stage[] {
     if (keyword === 'FROM') {
       const from = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest);
       if (!from) throw new Error(`Dockerfile line ${startLine}: cannot parse FROM "${rest}"`);
-      stages.push({ index: stages.length, base: from[1]!, name: from[2] ?? null, instructions: [] });
+      const base = from[1]!.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => {
+        const name = (braced ?? bare)!;
+        const value = buildArgs[name] ?? globals.get(name)?.default;
+        if (!globals.has(name))
+          throw new Error(
+            `Dockerfile line ${startLine}: FROM uses $${name}, not declared by an ARG before FROM`,
+          );
+        if (value === null || value === undefined)
+          throw new Error(`Dockerfile line ${startLine}: ARG ${name} has no default and no --build-arg`);
+        return value;
+      });
+      stages.push({
+        index: stages.length,
+        base,
+        baseWritten: from[1]!,
+        name: from[2] ?? null,
+        instructions: [],
+      });
       continue;
     }
     const stage = stages.at(-1);
     if (!stage) {
-      if (keyword === 'ARG') continue;
+      if (keyword === 'ARG') {
+        const arg = /^(\w+)(?:=(.*))?$/.exec(rest);
+        if (!arg) throw new Error(`Dockerfile line ${startLine}: cannot parse ARG "${rest}"`);
+        const value = arg[2]?.replace(/^"(.*)"$/, '$1') ?? null;
+        globals.set(arg[1]!, { name: arg[1]!, default: value, line: startLine });
+        continue;
+      }
       throw new Error(`Dockerfile line ${startLine}: ${keyword} before the first FROM`);
     }
     stage.instructions.push(instruction);
   }
   if (stages.length === 0) throw new Error('Dockerfile has no FROM');
-  return stages;
+  return { stages, globals };
+}
+
+/** The ARGs declared before the first FROM, in order. */
+export function globalArgs(text: string): GlobalArg[] {
+  return [...parse(text, {}).globals.values()];
 }
 
 export function findStage(stages: readonly Stage[], ref: string): Stage {

@@ -7,6 +7,7 @@ import { projectRoot } from '../../src/version.ts';
 import {
   copiesOf,
   findStage,
+  globalArgs,
   isIgnored,
   lastOf,
   parseDockerfile,
@@ -16,15 +17,46 @@ import {
 } from '../support/dockerfile.ts';
 
 const root = projectRoot();
-const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const stages = parseDockerfile(dockerfile);
 const final = stages.at(-1)!;
 const ignore = parseDockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'));
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.text);
 
 describe('Dockerfile', () => {
   it('runs on distroless Node.js 24 (no shell, no package manager); the build stages on node:24', () => {
+    // The defaults of the build arguments: what a plain `docker build .` (the release) uses.
     expect(final.base).toMatch(/^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
     for (const stage of stages.slice(0, -1)) expect(stage.base).toMatch(/^node:24[-.\w]*$/);
+    // The build stages and the runtime come from the same Debian release (trixie = Debian 13).
+    const debian = /debian(\d+)/.exec(final.base)![1];
+    for (const stage of stages.slice(0, -1))
+      expect(stage.base).toContain({ '12': 'bookworm', '13': 'trixie' }[debian!] ?? `debian${debian}`);
+  });
+
+  it('every base is a build argument with the release base as its default, and the offline build sets each', () => {
+    const args = globalArgs(dockerfile);
+    const baseOf = (stage: (typeof stages)[number]) => /^\$\{(\w+)\}$/.exec(stage.baseWritten)?.[1];
+    for (const stage of stages)
+      expect(baseOf(stage), `FROM ${stage.baseWritten} (stage ${stage.name ?? stage.index})`).toBeDefined();
+    // One argument for both Node.js build stages, another for the runtime.
+    const build = new Set(stages.slice(0, -1).map(baseOf));
+    expect(build.size).toBe(1);
+    expect(build.has(baseOf(final))).toBe(false);
+    expect(args.map((a) => a.name).sort()).toEqual([...build, baseOf(final)].sort());
+    for (const arg of args) expect(arg.default, `ARG ${arg.name}`).not.toBeNull();
+
+    const overridden = parseDockerfile(
+      dockerfile,
+      Object.fromEntries(args.map((a) => [a.name, `localhost/stand-in/${a.name.toLowerCase()}:1`])),
+    );
+    expect(overridden.map((s) => s.base)).toEqual(
+      stages.map((s) => `localhost/stand-in/${baseOf(s)!.toLowerCase()}:1`),
+    );
+    // hack/image/build.sh (make image-offline) replaces every base: nothing is pulled from a registry.
+    const script = readFileSync(join(root, 'hack/image/build.sh'), 'utf8');
+    for (const arg of args) expect(script).toMatch(new RegExp(`--build-arg "?${arg.name}=`));
+    expect(script).toMatch(/--pull=never/);
   });
 
   it('the final stage runs nothing at build time; an exec-form ENTRYPOINT runs the CLI, CMD `operator`', () => {

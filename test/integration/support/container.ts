@@ -178,14 +178,52 @@ export function canRunContainers(): { ok: boolean; why: string } {
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 const which = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
 
-/** A running container: its outer unshare process, and PID 1 of its namespace (the entrypoint). */
-export class Container {
-  readonly process: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+/** A process that logs JSON lines (pino) on stdout: the operator in a container of either kind. */
+export abstract class JsonLogProcess {
+  abstract readonly process: ChildProcess;
   stdout = '';
   stderr = '';
 
+  /** JSON log lines on stdout so far. */
+  logs(): Record<string, unknown>[] {
+    return this.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Waits for a log line with that msg; gives up early on a line whose msg is `failure`. */
+  async waitForLog(msg: string, timeoutMs: number, failure?: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.logs().find((l) => l['msg'] === msg);
+      if (line) return line;
+      const failed = failure !== undefined && this.logs().some((l) => l['msg'] === failure);
+      if (
+        failed ||
+        this.process.exitCode !== null ||
+        this.process.signalCode !== null ||
+        Date.now() > deadline
+      ) {
+        const why = failed
+          ? `"${failure}"`
+          : this.process.exitCode === null && this.process.signalCode === null
+            ? 'timed out'
+            : `exited ${this.process.exitCode ?? this.process.signalCode}`;
+        throw new Error(`no "${msg}" log line (${why}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** A running container: its outer unshare process, and PID 1 of its namespace (the entrypoint). */
+export class Container extends JsonLogProcess {
+  readonly process: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
   constructor(spec: ContainerSpec, rootfs: string) {
+    super();
     const mkpoint = (target: string, directory: boolean) => {
       const path = join(rootfs, target);
       if (directory) mkdirSync(path, { recursive: true });
@@ -280,38 +318,6 @@ export class Container {
       return children.length === 1 ? Number(children[0]) : undefined;
     } catch {
       return undefined;
-    }
-  }
-
-  /** JSON log lines on stdout so far. */
-  logs(): Record<string, unknown>[] {
-    return this.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-
-  /** Waits for a log line with that msg; gives up early on a line whose msg is `failure`. */
-  async waitForLog(msg: string, timeoutMs: number, failure?: string): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = this.logs().find((l) => l['msg'] === msg);
-      if (line) return line;
-      const failed = failure !== undefined && this.logs().some((l) => l['msg'] === failure);
-      if (
-        failed ||
-        this.process.exitCode !== null ||
-        this.process.signalCode !== null ||
-        Date.now() > deadline
-      ) {
-        const why = failed
-          ? `"${failure}"`
-          : this.process.exitCode === null && this.process.signalCode === null
-            ? 'timed out'
-            : `exited ${this.process.exitCode ?? this.process.signalCode}`;
-        throw new Error(`no "${msg}" log line (${why}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
