@@ -15,6 +15,7 @@ import { describeWorkload } from '../workloads/model.ts';
 import { emptyExtraction, type Extraction } from '../workloads/extract.ts';
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
+import { createPodSecurityPass, inspectedFirst, wantsPodSecurity } from './pod-security.ts';
 
 /**
  * At most this many findings are listed per object and per file; beyond, the rest are dropped with an
@@ -78,6 +79,7 @@ export async function scanManifests(
   const namespacesRead = new Set<string>();
   let workloadsRead = 0;
   const collect = objectKindsToRead(settings);
+  const podSecurity = wantsPodSecurity(collect) ? createPodSecurityPass(settings) : undefined;
   const addFile = (file: string, extraction: Extraction, inspector: Inspector) => {
     // One push per error: a spread (`push(...list)`) of 150,000 errors exceeds the call stack.
     for (const error of extraction.errors) errors.push(error);
@@ -90,6 +92,7 @@ export async function scanManifests(
       if (workload.namespace !== null) namespacesRead.add(workload.namespace);
       workloadsRead++;
       const result = inspector(workload, engineErrors);
+      if (podSecurity) podSecurity.count(workload, podSecurity.verdictOf(workload, result));
       const fileRoom = MAX_FINDINGS_PER_FILE - fileFindings;
       const room = Math.min(MAX_FINDINGS_PER_OBJECT, fileRoom);
       if (result.findings.length > room) {
@@ -149,7 +152,13 @@ export async function scanManifests(
       objects.map((o) => o.kind),
     );
     const withFacts = createInspector(settings.engine, facts);
-    for (const result of inspectObjectSubjects(objects, settings, facts, engineErrors)) assembler.add(result);
+    for (const result of inspectObjectSubjects(
+      inspectedFirst(objects, podSecurity),
+      settings,
+      facts,
+      engineErrors,
+    ))
+      assembler.add(result);
     // Files in their order; each is let go once inspected.
     for (let i = 0; i < pending.length; i++) {
       const entry = pending[i] as { file: string; extraction: Extraction } | { file: string; text: string };
@@ -157,6 +166,14 @@ export async function scanManifests(
       pending[i] = { file: entry.file, extraction: emptyExtraction() };
     }
   }
+  // Namespaces come last: their rules read the tally of every workload.
+  const namespaces = podSecurity?.finish(
+    objects,
+    objects.map((o) => o.kind),
+    () => true,
+    engineErrors,
+  );
+  for (const result of namespaces?.results ?? []) assembler.add(result);
   const inputErrors = errors.length > 0;
   const mark = performance.now();
   const report = assembler.finish({
@@ -164,6 +181,7 @@ export async function scanManifests(
     skipped,
     generatedAt: clock(),
     durationMs: performance.now() - started,
+    ...(namespaces ? { podSecurity: namespaces.advice } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     // Every error here is input not inspected (a path, a file, a document or an object): partial.
     coverage: {

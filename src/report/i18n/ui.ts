@@ -166,6 +166,32 @@ const UI = {
   },
   severityDiffers: { en: 'severity of this finding', 'zh-CN': '该问题的严重程度' },
 
+  podSecurityTitle: {
+    en: 'Pod Security: what each namespace can enforce today',
+    'zh-CN': 'Pod 安全：各命名空间目前可以强制执行的级别',
+  },
+  podSecurityHint: {
+    en: 'Per namespace, the strictest Pod Security Standards level ({{version}}) that all its workloads already pass, and the command that enforces it (pinned to that version). Run it with --dry-run=server first: the API server warns about every existing pod that would violate it.',
+    'zh-CN':
+      '每个命名空间中所有工作负载都已满足的最严格 Pod 安全标准级别（{{version}}），以及强制执行该级别的命令（固定为该版本）。请先加 --dry-run=server 运行：API 服务器会对每个将违反该级别的现有 Pod 发出警告。',
+  },
+  pssNamespace: { en: 'Namespace', 'zh-CN': '命名空间' },
+  pssWorkloads: { en: 'Workloads', 'zh-CN': '工作负载' },
+  pssPasses: { en: 'All pass', 'zh-CN': '全部满足' },
+  pssEnforced: { en: 'Enforced now', 'zh-CN': '当前强制级别' },
+  pssFailingHead: { en: 'Failing', 'zh-CN': '不满足' },
+  pssCommand: { en: 'Command', 'zh-CN': '命令' },
+  pssFailing: {
+    en: 'baseline: {{baseline}} · restricted: {{restricted}}',
+    'zh-CN': 'baseline：{{baseline}} · restricted：{{restricted}}',
+  },
+  pssEnforceNone: { en: 'none', 'zh-CN': '无' },
+  pssNamespaceNotRead: { en: 'unknown (Namespace not read)', 'zh-CN': '未知（未读取 Namespace）' },
+  pssNoCommand: { en: 'nothing to tighten', 'zh-CN': '无需收紧' },
+  pssLevel_privileged: { en: 'privileged only', 'zh-CN': '仅 privileged' },
+  pssLevel_baseline: { en: 'baseline', 'zh-CN': 'baseline（基线）' },
+  pssLevel_restricted: { en: 'restricted', 'zh-CN': 'restricted（受限）' },
+
   // Exempted findings.
   accessTitle: { en: 'Access: who can do what', 'zh-CN': '访问权限：谁能做什么' },
   accessHint: {

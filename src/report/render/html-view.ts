@@ -174,6 +174,18 @@ export interface HtmlView {
     readonly workloads: readonly AccessEntry[];
     readonly bindings: readonly AccessEntry[];
   } | null;
+  /** Which Pod Security level each namespace can enforce (report.podSecurity); null when absent. */
+  readonly podSecurity: {
+    readonly hint: string;
+    readonly rows: readonly {
+      readonly ns: string;
+      readonly workloads: number;
+      readonly level: string;
+      readonly enforce: string;
+      readonly failing: string;
+      readonly command: string | null;
+    }[];
+  } | null;
   readonly errors: readonly {
     readonly source: string;
     readonly line: number | null;
@@ -660,6 +672,23 @@ function accessView(ctx: ViewContext): HtmlView['access'] {
   };
 }
 
+/** The namespaces' Pod Security advice: the level each can enforce, and the command. */
+function podSecurityView(report: InspectionReport, t: HtmlView['t']): HtmlView['podSecurity'] {
+  const advice = report.podSecurity;
+  if (!advice || advice.namespaces.length === 0) return null;
+  return {
+    hint: interpolate(t.podSecurityHint, { version: advice.version }),
+    rows: advice.namespaces.map((a) => ({
+      ns: a.namespace,
+      workloads: a.workloads,
+      level: t[`pssLevel_${a.level}`],
+      enforce: a.enforce ?? (a.namespaceRead ? t.pssEnforceNone : t.pssNamespaceNotRead),
+      failing: interpolate(t.pssFailing, { baseline: a.failingBaseline, restricted: a.failingRestricted }),
+      command: a.command,
+    })),
+  };
+}
+
 /** The view of a report: one function per section of the page. */
 export function buildView(
   report: InspectionReport,
@@ -705,6 +734,7 @@ export function buildView(
     groups,
     exempted: ctx.exempted.map(ctx.row),
     access: accessView(ctx),
+    podSecurity: podSecurityView(report, ctx.t),
     errors: report.errors.map((e) => ({ source: e.source, line: e.line ?? null, message: e.message })),
     rulesChecked: rulesChecked(ctx, stats, exemptedByRule),
   };

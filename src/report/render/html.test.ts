@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_RULE_META, goldenReport } from '../../../test/support/golden-report.ts';
+import {
+  FIXTURE_RULE_META,
+  goldenReport,
+  NAMESPACE_FIXTURE_REGISTRY,
+} from '../../../test/support/golden-report.ts';
 import { HOSTILE } from '../../../test/support/hostile.ts';
 import { assertValidReport } from '../../../test/support/report-schema.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
@@ -175,6 +179,23 @@ describe('renderHtml', () => {
     expect(html).toMatch(/<form id="filters"[^>]* hidden/);
     expect(html).toContain('<option value=":shop">shop</option>');
     expect(html).toContain('<tr data-n=":shop"');
+  });
+
+  it("shows each namespace's Pod Security advice with its command, in both languages", async () => {
+    const meta = NAMESPACE_FIXTURE_REGISTRY.meta;
+    const en = renderHtml(await goldenReport('en', NAMESPACE_FIXTURE_REGISTRY), { rules: meta });
+    const section = en.slice(en.indexOf('<section id="pod-security">'));
+    expect(section).toContain('Pod Security: what each namespace can enforce today');
+    expect(section).toMatch(/<td>batch<\/td><td>1<\/td><td>restricted<\/td>/);
+    expect(section).toContain(
+      '<code>kubectl label --overwrite namespace batch pod-security.kubernetes.io/enforce&#x3D;restricted pod-security.kubernetes.io/enforce-version&#x3D;v1.33</code>',
+    );
+    expect(section).toMatch(/<td>shop<\/td><td>2<\/td><td>privileged only<\/td>/);
+    const zh = renderHtml(await goldenReport('zh-CN', NAMESPACE_FIXTURE_REGISTRY), { rules: meta });
+    expect(zh).toContain('Pod 安全：各命名空间目前可以强制执行的级别');
+    expect(zh).toContain('仅 privileged');
+    // Without the rule, no section.
+    expect(html).not.toContain('id="pod-security"');
   });
 
   it('is in Chinese for zh-CN reports', async () => {
