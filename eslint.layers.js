@@ -3,6 +3,7 @@
 // Files at the top of src/ (version.ts) are leaves every layer may use.
 export const LAYERS = {
   cli: [
+    'admission',
     'fleet',
     'controller',
     'pipeline',
@@ -22,6 +23,8 @@ export const LAYERS = {
   controller: ['pipeline', 'sinks', 'report', 'sources', 'config', 'engine', 'kube', 'workloads', 'shared'],
   // Reads the reports the operators stored in many clusters and renders one page of them.
   fleet: ['sinks', 'report', 'engine', 'kube', 'workloads', 'shared'],
+  // Admission policies generated from the rules (kube-patrol policy export): pure, CEL text from rule data.
+  admission: ['engine', 'workloads', 'shared'],
   pipeline: ['sinks', 'report', 'sources', 'config', 'presets', 'engine', 'kube', 'workloads', 'shared'],
   sinks: ['report', 'engine', 'kube', 'workloads', 'shared'],
   report: ['engine', 'workloads', 'shared'],
@@ -56,7 +59,7 @@ const IO_MODULES = [
   'readline',
   'process',
 ];
-const PURE = new Set(['engine', 'rules', 'presets', 'workloads', 'shared']);
+const PURE = new Set(['admission', 'engine', 'rules', 'presets', 'workloads', 'shared']);
 
 /** One ESLint config block per layer: its files, and the imports it may not make. */
 export function layerConfigs() {

@@ -4,6 +4,7 @@ import { ALL_RULES } from '../rules/index.ts';
 import { toolVersion } from '../version.ts';
 import { registerFleetCommand } from './fleet.ts';
 import { registerOperatorCommand } from './operator.ts';
+import { registerPolicyCommand } from './policy.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
 import { registerScanCommand } from './scan.ts';
@@ -27,5 +28,6 @@ export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES))
   registerReportCommand(program, registry);
   registerSeccompCommand(program);
   registerFleetCommand(program, registry);
+  registerPolicyCommand(program, registry);
   return program;
 }
