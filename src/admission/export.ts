@@ -6,7 +6,7 @@ import { PSS_ENFORCE_VERSION_LABEL, type NamespaceAdvice } from '../engine/pod-s
 import type { ExemptionPreset } from '../engine/presets.ts';
 import { formatPssVersion, type PssVersion } from '../engine/pss-version.ts';
 import type { AnyRule, RuleOptionValues } from '../engine/rule.ts';
-import { ANNOTATIONS, NOT_EXPORTABLE, RULE_CEL } from './rule-cel.ts';
+import { ANNOTATIONS, HAS_ANNOTATIONS, NOT_EXPORTABLE, RULE_CEL } from './rule-cel.ts';
 import { celAnyGlob, celMessage, celString, celStrings } from './cel.ts';
 
 export const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'] as const;
@@ -176,7 +176,8 @@ function exemptionsFor(ids: readonly string[], input: PolicyExportInput, notes: 
  */
 function exemptedCel(ids: readonly string[], exemptions: readonly ConfigExemption[], item: string): string {
   const key = (suffix: string) => `${celString(EXEMPT_ANNOTATION_PREFIX)} + id${suffix}`;
-  const has = (k: string) => `((${k}) in ${ANNOTATIONS} && ${ANNOTATIONS}[${k}].trim() != '')`;
+  const has = (k: string) =>
+    `(${HAS_ANNOTATIONS} && (${k}) in ${ANNOTATIONS} && ${ANNOTATIONS}[${k}].trim() != '')`;
   const annotation = `${celStrings(ids)}.exists(id, ${has(key(''))} || (${item}.c != '' && ${has(key(` + '.' + ${item}.c`))}))`;
   const config = exemptions.map((e) => {
     const parts = [

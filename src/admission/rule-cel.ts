@@ -33,14 +33,18 @@ const ALL_ROLES = [INIT, APP, EPHEMERAL];
 
 /** For each container of `roles` that `where` holds for, the finding map `item` (c is the container). */
 function perContainer(roles: readonly string[], where: string, item: Record<string, string>): string {
-  const map = `{'c': c.name, ${Object.entries(item)
-    .map(([k, v]) => `${celString(k)}: ${v}`)
+  const map = `{'c': string(c.name), ${Object.entries(item)
+    .map(([k, v]) => `${celString(k)}: string(${v})`)
     .join(', ')}}`;
   return roles.map((list) => `${list}.filter(c, ${where}).map(c, ${map})`).join(' + ');
 }
 
-/** The pod's annotations (an empty map when it has none). */
-export const ANNOTATIONS = 'object.metadata.?annotations.orValue({})';
+/**
+ * The pod's annotations; guard every use with HAS_ANNOTATIONS (an `orValue({})` default would make the
+ * map's type dyn, which the policy's type check refuses where strings are expected).
+ */
+export const ANNOTATIONS = 'object.metadata.annotations';
+export const HAS_ANNOTATIONS = 'has(object.metadata.annotations)';
 /** Every container name of the pod. */
 const CONTAINER_NAMES = ALL_ROLES.map((list) => `${list}.map(c, c.name)`).join(' + ');
 
@@ -75,7 +79,7 @@ const imageTagMutable: RuleCel = {
     const volume = mutableImage("v.image.?reference.orValue('').trim()");
     const volumes =
       `object.spec.?volumes.orValue([]).filter(v, has(v.image) && ${volume.mutable})` +
-      `.map(v, {'c': '', 'm': ${volume.noTag} ? 'volumeNoTag' : 'volumeLatestTag', 'volume': v.name, 'image': v.image.reference.trim()})`;
+      `.map(v, {'c': '', 'm': string(${volume.noTag} ? 'volumeNoTag' : 'volumeLatestTag'), 'volume': string(v.name), 'image': string(v.image.reference.trim())})`;
     return `${perContainer(ALL_ROLES, container.mutable, {
       m: `${container.noTag} ? 'noTag' : 'latestTag'`,
       container: 'c.name',
@@ -131,9 +135,9 @@ const resourcesMissing: RuleCel = {
 /** A finding on an annotation: its container when one of the pod's containers has the name, else none. */
 function annotationFindings(select: string, containerName: string, item: Record<string, string>): string {
   const entries = Object.entries(item)
-    .map(([k, v]) => `${celString(k)}: ${v}`)
+    .map(([k, v]) => `${celString(k)}: string(${v})`)
     .join(', ');
-  return `${ANNOTATIONS}.filter(k, ${select}).map(k, {'c': (${CONTAINER_NAMES}).exists(n, n == ${containerName}) ? ${containerName} : '', ${entries}})`;
+  return `(!${HAS_ANNOTATIONS} ? [] : ${ANNOTATIONS}.filter(k, ${select}).map(k, {'c': string((${CONTAINER_NAMES}).exists(n, n == ${containerName}) ? ${containerName} : ''), ${entries}}))`;
 }
 
 const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
@@ -145,7 +149,7 @@ const seccompAnnotationDeprecated: RuleCel = {
   findings: () => {
     const name = `k.substring(${SECCOMP_CONTAINER.length})`;
     return (
-      `${ANNOTATIONS}.filter(k, k == ${celString(SECCOMP_POD)}).map(k, {'c': '', 'm': 'podAnnotation', 'annotation': k, 'value': ${ANNOTATIONS}[k]}) + ` +
+      `(!${HAS_ANNOTATIONS} ? [] : ${ANNOTATIONS}.filter(k, k == ${celString(SECCOMP_POD)}).map(k, {'c': '', 'm': 'podAnnotation', 'annotation': string(k), 'value': string(${ANNOTATIONS}[k])})) + ` +
       annotationFindings(`k.startsWith(${celString(SECCOMP_CONTAINER)})`, name, {
         m: "'containerAnnotation'",
         annotation: 'k',
