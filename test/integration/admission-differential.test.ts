@@ -53,7 +53,7 @@ async function serverVerdict(namespace: string, pod: unknown): Promise<Verdict |
       /ValidatingAdmissionPolicy 'kube-patrol-([a-z-]+)' with binding '[^']+' denied request: kube-patrol ([a-z-]+): (.*)$/s.exec(
         text,
       );
-    if (!match) throw new Error(`403 not from a kube-patrol policy: ${text}`);
+    if (!match) throw new Error(`403 not from a kube-patrol policy: ${text}`, { cause: error });
     expect(match[2]).toBe(match[1]);
     return { denied: true, rule: match[1] as string, message: match[3] as string };
   }
