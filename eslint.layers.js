@@ -5,6 +5,7 @@ export const LAYERS = {
   cli: [
     'admission',
     'fleet',
+    'fixes',
     'controller',
     'pipeline',
     'sinks',
@@ -25,7 +26,20 @@ export const LAYERS = {
   fleet: ['sinks', 'report', 'engine', 'kube', 'workloads', 'shared'],
   // Admission policies generated from the rules (kube-patrol policy export): pure, CEL text from rule data.
   admission: ['engine', 'workloads', 'shared'],
-  pipeline: ['sinks', 'report', 'sources', 'config', 'presets', 'engine', 'kube', 'workloads', 'shared'],
+  pipeline: [
+    'fixes',
+    'sinks',
+    'report',
+    'sources',
+    'config',
+    'presets',
+    'engine',
+    'kube',
+    'workloads',
+    'shared',
+  ],
+  // Pure: machine fixes written into manifest text (kube-patrol fix), unified diffs, kustomize patches.
+  fixes: ['engine', 'workloads', 'shared'],
   sinks: ['report', 'engine', 'kube', 'workloads', 'shared'],
   report: ['engine', 'workloads', 'shared'],
   rules: ['rbac', 'seccomp', 'engine', 'workloads', 'shared'],
@@ -59,7 +73,7 @@ const IO_MODULES = [
   'readline',
   'process',
 ];
-const PURE = new Set(['admission', 'engine', 'rules', 'presets', 'workloads', 'shared']);
+const PURE = new Set(['admission', 'engine', 'rules', 'presets', 'fixes', 'workloads', 'shared']);
 
 /** One ESLint config block per layer: its files, and the imports it may not make. */
 export function layerConfigs() {

@@ -1,4 +1,4 @@
-import { createInspector, type EngineError, type Inspector } from '../engine/run.ts';
+import { createInspector, type EngineError, type Inspector, type WorkloadResult } from '../engine/run.ts';
 import { createFacts, type KubeObject } from '../engine/subject.ts';
 import { createReportAssembler } from '../report/build.ts';
 import type { DiffBase } from '../report/diff.ts';
@@ -11,7 +11,7 @@ import {
   type ManifestOptions,
 } from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
-import { describeWorkload } from '../workloads/model.ts';
+import { describeWorkload, type Workload } from '../workloads/model.ts';
 import { emptyExtraction, type Extraction } from '../workloads/extract.ts';
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
@@ -47,6 +47,13 @@ export interface ManifestScanOptions extends ManifestOptions {
   readonly toolVersion?: string;
   /** An earlier report of the same files, for the diff of new and resolved findings. */
   readonly previous?: InspectionReport | DiffBase;
+  /** Sees each file's text as read and each workload's result (`kube-patrol fix` edits from them). */
+  readonly observe?: ManifestScanObserver;
+}
+
+export interface ManifestScanObserver {
+  text?(file: string, text: string): void;
+  result?(file: string, workload: Workload, result: WorkloadResult): void;
 }
 
 /**
@@ -93,6 +100,7 @@ export async function scanManifests(
       workloadsRead++;
       const result = inspector(workload, engineErrors);
       if (podSecurity) podSecurity.count(workload, podSecurity.verdictOf(workload, result));
+      options.observe?.result?.(file, workload, result);
       const fileRoom = MAX_FINDINGS_PER_FILE - fileFindings;
       const room = Math.min(MAX_FINDINGS_PER_OBJECT, fileRoom);
       if (result.findings.length > room) {
@@ -134,7 +142,10 @@ export async function scanManifests(
   const namesKind = kindMentions(collect);
   let filesRead = 0;
   for await (const { file, read } of readAhead(files, options, timings)) {
-    if (typeof read === 'string') filesRead++;
+    if (typeof read === 'string') {
+      filesRead++;
+      options.observe?.text?.(file, read);
+    }
     if (collect.size === 0) {
       addFile(file, decode(file, read), inspector);
     } else if (typeof read === 'string' && !namesKind(read)) {
