@@ -8,6 +8,7 @@ import {
   VALIDATION_ACTIONS,
   type ValidationAction,
 } from '../admission/export.ts';
+import { exportMutations } from '../admission/mutations.ts';
 import { ConfigError } from '../config/load.ts';
 import type { Language } from '../engine/i18n.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
@@ -25,6 +26,7 @@ interface PolicyExportOptions {
   pssVersion?: string;
   lang?: Language;
   pssLabels?: string;
+  mutating?: boolean;
 }
 
 const podSecuritySchema = reportPodSecurityHeadSchema.extend({
@@ -54,6 +56,10 @@ export function registerPolicyCommand(program: Command, registry: RuleRegistry):
       '--pss-labels <report.json>',
       "also export each namespace's Pod Security labels from a scan report's advice (podSecurity)",
     )
+    .option(
+      '--mutating',
+      'print MutatingAdmissionPolicies (+ bindings) that apply the safe machine fixes instead',
+    )
     .action(async (options: PolicyExportOptions) => {
       process.exitCode = await runPolicyExport(registry, options);
     });
@@ -79,6 +85,19 @@ async function runPolicyExport(registry: RuleRegistry, options: PolicyExportOpti
           return rule;
         })
       : settings.activeRules;
+    if (options.mutating) {
+      const mutations = exportMutations(rules, named);
+      const header = [
+        '# kube-patrol policy export --mutating: MutatingAdmissionPolicies (admissionregistration.k8s.io/v1, GA in',
+        '# v1.36) that apply the safe machine fixes to Pods at creation. docs/admission.md.',
+        ...mutations.skipped.map((s) => `# No mutating policy: ${s.ruleId}: ${s.reason}.`),
+      ].join('\n');
+      const body = mutations.documents
+        .map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }))
+        .join('---\n');
+      await writeStdout(`${header}\n---\n${body}`);
+      return 0;
+    }
     const podSecurity = options.pssLabels ? await readPodSecurity(options.pssLabels) : undefined;
     const result = exportPolicies({
       rules: rules.map((rule) => ({
