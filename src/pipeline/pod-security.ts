@@ -58,7 +58,12 @@ export function createPodSecurityPass(settings: ScanSettings): PodSecurityPass {
       if (workload.namespace !== null) tally.add(workload.namespace, verdict);
     },
     finish(objects, known, inScope, errors) {
-      const namespaces = objects.filter((o) => o.kind === 'Namespace' && inScope(o.name));
+      // Only namespaces with workloads are subjects: of an empty one there is nothing to say (and a scan of
+      // an empty namespace must still inspect nothing).
+      const counted = new Set(tally.namespaces().map(([name]) => name));
+      const namespaces = objects.filter(
+        (o) => o.kind === 'Namespace' && inScope(o.name) && counted.has(o.name),
+      );
       const facts: Facts = createFacts([...objects, ...tally.facts()], [...known, NAMESPACE_POD_SECURITY]);
       const results = inspectObjectSubjects(namespaces, settings, facts, errors);
       return {
