@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -20,6 +19,7 @@ import { reportFindingBuilder } from '../../src/report/messages.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
 import { extractWorkloads } from '../../src/workloads/extract.ts';
 import { admissionPod } from '../support/admission-pods.ts';
+import { installExported } from './support/admission.ts';
 import { adminClient, runCli, writeConfig } from './support/cluster.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -96,35 +96,14 @@ describe('policy export: the API server admits exactly what kube-patrol passes',
     });
     const exported = runCli(['policy', 'export', '--config', config, '--action', 'Deny']);
     expect(exported.status, exported.stderr).toBe(0);
-    const documents = parseAllDocuments(exported.stdout).map((d) => d.toJS() as Record<string, unknown>);
-    const policies = documents.filter((d) => d['kind'] === 'ValidatingAdmissionPolicy');
-    const rules = policies.map(
-      (p) =>
-        (p['metadata'] as { annotations: Record<string, string> }).annotations[
-          'kube-patrol.io/rule'
-        ] as string,
-    );
-    expect(rules.sort()).toEqual([
+    const { rules } = await installExported(admin, exported.stdout);
+    expect(rules).toEqual([
       'apparmor-annotation-deprecated',
       'image-tag-mutable',
       'read-only-root-fs',
       'resources-missing',
       'seccomp-annotation-deprecated',
     ]);
-    for (const document of documents) {
-      const plural =
-        document['kind'] === 'ValidatingAdmissionPolicy'
-          ? 'validatingadmissionpolicies'
-          : 'validatingadmissionpolicybindings';
-      const name = (document['metadata'] as { name: string }).name;
-      // A previous run's objects: replaced by this run's (the scope names this run's namespaces).
-      await admin
-        .request('DELETE', `/apis/admissionregistration.k8s.io/v1/${plural}/${name}`)
-        .catch((error: unknown) => {
-          if (!isApiStatus(error, 404)) throw error;
-        });
-      await admin.request('POST', `/apis/admissionregistration.k8s.io/v1/${plural}`, { body: document });
-    }
     // The policies take effect once the API server's informers have them (and the previous run's are
     // gone): wait until a pod that breaks only one rule is denied by that rule's policy, for every rule.
     const compliant = {

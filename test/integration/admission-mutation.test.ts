@@ -5,15 +5,15 @@
 // one definition, the rule's fix metadata, for both.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyPatch, workloadPatch } from '../../src/engine/fix.ts';
 import { parsePssVersion } from '../../src/engine/pss-version.ts';
 import { createInspector } from '../../src/engine/run.ts';
-import { isApiStatus, type KubeClient } from '../../src/kube/client.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
 import { ALL_RULES } from '../../src/rules/index.ts';
 import { extractWorkloads } from '../../src/workloads/extract.ts';
 import { admissionPod } from '../support/admission-pods.ts';
+import { installExported } from './support/admission.ts';
 import { adminClient, runCli } from './support/cluster.ts';
 
 const adminKubeconfig = inject('kubePatrolKubeconfig');
@@ -51,34 +51,12 @@ describe('policy export --mutating: pods created through the policies pass the s
   it(`applies the engine's own safe fixes to ${PODS} random pods`, async () => {
     const exported = runCli(['policy', 'export', '--mutating']);
     expect(exported.status, exported.stderr).toBe(0);
-    const documents = parseAllDocuments(exported.stdout).map((d) => d.toJS() as Record<string, unknown>);
-    const rules = documents
-      .filter((d) => d['kind'] === 'MutatingAdmissionPolicy')
-      .map(
-        (d) =>
-          (d['metadata'] as { annotations: Record<string, string> }).annotations[
-            'kube-patrol.io/rule'
-          ] as string,
-      )
-      .sort();
+    const { rules } = await installExported(admin, exported.stdout);
     expect(rules).toEqual(['privilege-escalation', 'seccomp-profile-missing']);
     const namespace = `mut-${randomUUID().slice(0, 6)}`;
     await admin.request('POST', '/api/v1/namespaces', {
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     });
-    for (const document of documents) {
-      const plural =
-        document['kind'] === 'MutatingAdmissionPolicy'
-          ? 'mutatingadmissionpolicies'
-          : 'mutatingadmissionpolicybindings';
-      const name = (document['metadata'] as { name: string }).name;
-      await admin
-        .request('DELETE', `/apis/admissionregistration.k8s.io/v1/${plural}/${name}`)
-        .catch((error: unknown) => {
-          if (!isApiStatus(error, 404)) throw error;
-        });
-      await admin.request('POST', `/apis/admissionregistration.k8s.io/v1/${plural}`, { body: document });
-    }
     // Effective once a pod without any profile comes back with both fixes (dry-run: nothing stored).
     const probe = {
       apiVersion: 'v1',
