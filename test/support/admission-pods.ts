@@ -9,6 +9,7 @@
  * and differ from a passing pod by one or two fields.
  */
 import fc from 'fast-check';
+import { clean } from './pss-pods.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 export const IMAGES = [
@@ -33,17 +34,6 @@ function pick<T, U>(w: number, safe: fc.Arbitrary<T>, other: fc.Arbitrary<U>): f
 }
 const none = fc.constant(undefined);
 const any = <T>(...values: T[]) => fc.constantFrom(...values);
-
-function dropUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(dropUndefined) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, dropUndefined(v)]),
-    ) as T;
-  return value;
-}
 
 function podArbitrary(w: number) {
   const resources = fc
@@ -222,7 +212,7 @@ function podArbitrary(w: number) {
         if (type === 'image') return { name: v, image: { reference: 'registry.local:5000/data:v1' } };
         return { name: v, image: { reference: 'registry.local:5000/data' } };
       });
-      return dropUndefined({
+      return clean({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'pod', ...(Object.keys(a).length > 0 ? { annotations: a } : {}) },
