@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { createRegistry, type RuleRegistry } from '../engine/registry.ts';
 import { ALL_RULES } from '../rules/index.ts';
 import { toolVersion } from '../version.ts';
+import { registerFixCommand } from './fix.ts';
 import { registerFleetCommand } from './fleet.ts';
 import { registerOperatorCommand } from './operator.ts';
+import { registerPolicyCommand } from './policy.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRulesCommand } from './rules.ts';
 import { registerScanCommand } from './scan.ts';
@@ -22,10 +24,12 @@ export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES))
       process.exit(error.exitCode === 0 ? 0 : 2);
     });
   registerScanCommand(program, registry);
+  registerFixCommand(program, registry);
   registerRulesCommand(program, registry);
   registerOperatorCommand(program, registry);
   registerReportCommand(program, registry);
   registerSeccompCommand(program);
   registerFleetCommand(program, registry);
+  registerPolicyCommand(program, registry);
   return program;
 }

@@ -3,6 +3,7 @@ import type { PreparedResult, ReportAssembler } from '../report/build.ts';
 import type { ReportError } from '../report/model.ts';
 import { readManifestText, type ManifestFile, type ManifestOptions } from '../sources/manifests.ts';
 import { describeWorkload } from '../workloads/model.ts';
+import type { PodSecurityPass } from './pod-security.ts';
 import type { Extraction } from '../workloads/extract.ts';
 
 /**
@@ -31,6 +32,15 @@ export interface FileResult {
   readonly workloads: number;
   readonly results: readonly PreparedResult[];
   readonly engineErrors: readonly EngineError[];
+  /** The PSS levels each namespaced workload passes, when the scan tallies them (pod-security.ts). */
+  readonly podSecurity?: readonly NamespaceVerdict[];
+}
+
+/** One namespaced workload's verdict, counted in its namespace by the thread that assembles the report. */
+export interface NamespaceVerdict {
+  readonly namespace: string;
+  readonly baseline: boolean;
+  readonly restricted: boolean;
 }
 
 /** Inspects the workloads of one decoded file, capping its findings. */
@@ -40,6 +50,7 @@ export function inspectFile(
   extraction: Extraction,
   inspector: Inspector,
   prepare: (result: ReturnType<Inspector>) => PreparedResult,
+  verdictOf?: PodSecurityPass['verdictOf'],
 ): FileResult {
   // One push per error: a spread (`push(...list)`) of 150,000 errors exceeds the call stack.
   const errors: ReportError[] = [];
@@ -48,12 +59,16 @@ export function inspectFile(
   const namespaces = new Set<string>();
   const results: PreparedResult[] = [];
   const engineErrors: EngineError[] = [];
+  const podSecurity: NamespaceVerdict[] = [];
   let fileFindings = 0;
   let fileCapReported = false;
   for (const workload of extraction.workloads) {
     kinds.add(workload.kind);
     if (workload.namespace !== null) namespaces.add(workload.namespace);
     const result = inspector(workload, engineErrors);
+    // Before the cap below: the verdict reads every finding.
+    if (verdictOf && workload.namespace !== null)
+      podSecurity.push({ namespace: workload.namespace, ...verdictOf(workload, result) });
     const fileRoom = MAX_FINDINGS_PER_FILE - fileFindings;
     const room = Math.min(MAX_FINDINGS_PER_OBJECT, fileRoom);
     if (result.findings.length > room) {
@@ -88,6 +103,7 @@ export function inspectFile(
     workloads: extraction.workloads.length,
     results,
     engineErrors,
+    ...(verdictOf ? { podSecurity } : {}),
   };
 }
 
@@ -100,6 +116,8 @@ export interface ScanTally {
   readonly namespacesRead: Set<string>;
   workloadsRead: number;
   filesRead: number;
+  /** Every namespaced workload's PSS verdict, in file order (when the scan tallies them). */
+  readonly podSecurity: NamespaceVerdict[];
 }
 
 export function emptyTally(errors: ReportError[] = []): ScanTally {
@@ -111,6 +129,7 @@ export function emptyTally(errors: ReportError[] = []): ScanTally {
     namespacesRead: new Set(),
     workloadsRead: 0,
     filesRead: 0,
+    podSecurity: [],
   };
 }
 
@@ -124,6 +143,7 @@ export function addFileResult(tally: ScanTally, assembler: ReportAssembler, resu
   tally.workloadsRead += result.workloads;
   for (const prepared of result.results) assembler.addPrepared(prepared);
   for (const error of result.engineErrors) tally.engineErrors.push(error);
+  for (const verdict of result.podSecurity ?? []) tally.podSecurity.push(verdict);
 }
 
 /** Where a manifest scan spends its time (the benchmark reads these), in milliseconds. */

@@ -124,8 +124,10 @@ export async function scanInWorkers(
   options: ManifestOptions & { readonly timings?: ManifestScanTimings },
   tally: ScanTally,
   assembler: ReportAssembler,
-): Promise<void> {
+): Promise<readonly KubeObject[]> {
   const twoPass = objectKindsToRead(settings).size > 0;
+  // Every object of the scan as this thread knows it (its own with their full line resolver).
+  let everyObject: readonly KubeObject[] = [];
   const ruleIds = settings.activeRules.map((rule) => rule.meta.id);
   const remediation = remediationTexts(settings.activeRules, settings.lang);
   const offsets: number[] = [];
@@ -179,8 +181,10 @@ export async function scanInWorkers(
     const all = objects.flatMap((share) => share ?? []);
     let offset = 0;
     for (let k = 0; k < n; k++) {
-      if (k === 0) factsHere?.resolve(withLocalObjects(all, 0, factsHere.local));
-      else workers[k - 1]?.postMessage({ type: 'facts', objects: all, offset } satisfies FactsMessage);
+      if (k === 0 && factsHere) {
+        everyObject = withLocalObjects(all, 0, factsHere.local);
+        factsHere.resolve([...everyObject]);
+      } else workers[k - 1]?.postMessage({ type: 'facts', objects: all, offset } satisfies FactsMessage);
       offset += objects[k]?.length ?? 0;
     }
   };
@@ -264,4 +268,5 @@ export async function scanInWorkers(
     (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
   );
   await Promise.all([here, allDone]);
+  return everyObject;
 }

@@ -36,7 +36,12 @@ export interface WorkerTask {
  * is). Object subjects are inspected by the worker that read them, with their full resolver.
  */
 export interface WireObject extends Omit<KubeObject, 'origin'> {
-  readonly origin: { readonly file: string; readonly documentPath: FieldPath; readonly line?: number };
+  /** `lines`: the line of each of WIRE_LINE_PATHS (null: not in the source). */
+  readonly origin: {
+    readonly file: string;
+    readonly documentPath: FieldPath;
+    readonly lines: readonly (number | null)[];
+  };
 }
 
 export type WorkerMessage =
@@ -57,10 +62,22 @@ export interface FactsMessage {
   readonly offset: number;
 }
 
+/**
+ * The metadata paths whose lines cross with an object: the thread that assembles the report inspects the
+ * namespaces after every workload (pod-security.ts), and their findings point into the metadata (at the
+ * deepest existing part of the path, so these three cover a missing label or annotation).
+ */
+const WIRE_LINE_PATHS: readonly (readonly string[])[] = [
+  [],
+  ['metadata'],
+  ['metadata', 'labels'],
+  ['metadata', 'annotations'],
+];
+
 export function toWire(object: KubeObject): WireObject {
-  const line = object.origin.lineOf?.([]);
-  const { file, documentPath } = object.origin;
-  return { ...object, origin: line === undefined ? { file, documentPath } : { file, documentPath, line } };
+  const { file, documentPath, lineOf } = object.origin;
+  const lines: (number | null)[] = WIRE_LINE_PATHS.map((path) => lineOf?.(path) ?? null);
+  return { ...object, origin: { file, documentPath, lines } };
 }
 
 /**
@@ -79,11 +96,14 @@ export function withLocalObjects(
 }
 
 function fromWire(object: WireObject): KubeObject {
-  const { file, documentPath, line } = object.origin;
-  return {
-    ...object,
-    origin: { file, documentPath, lineOf: (path) => (path.length === 0 ? line : undefined) },
+  const { file, documentPath, lines } = object.origin;
+  const lineOf = (path: FieldPath): number | undefined => {
+    const at = WIRE_LINE_PATHS.findIndex(
+      (known) => known.length === path.length && known.every((key, i) => key === path[i]),
+    );
+    return at < 0 ? undefined : (lines[at] ?? undefined);
   };
+  return { ...object, origin: { file, documentPath, lineOf } };
 }
 
 /**

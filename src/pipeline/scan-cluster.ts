@@ -17,6 +17,8 @@ import { listClusterObjects } from '../sources/cluster-objects.ts';
 import { toolVersion } from '../version.ts';
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
+import { createPodSecurityPass, inspectedFirst, wantsPodSecurity } from './pod-security.ts';
+import { namespaceInScope } from '../sources/cluster.ts';
 
 export interface ClusterScanOptions {
   readonly scope?: ClusterScope;
@@ -84,6 +86,7 @@ export async function scanCluster(
   // Objects that rules read as facts or inspect as subjects come first: every workload is inspected
   // knowing them. None are read when no active rule asks for them.
   const kinds = objectKindsToRead(settings);
+  const podSecurity = wantsPodSecurity(kinds) ? createPodSecurityPass(settings) : undefined;
   const cluster = kinds.size > 0 ? await listClusterObjects(api, kinds, scope, list) : undefined;
   const facts = cluster ? createFacts(cluster.objects, cluster.known) : NO_FACTS;
   const objectErrors: EngineError[] = [];
@@ -96,14 +99,24 @@ export async function scanCluster(
         (o) => !(namespaceScoped && o.namespace === null && subjectKindOfObject(o.kind) === 'rbac'),
       )
     : [];
-  const objectResults = inspectObjectSubjects(subjects, settings, facts, objectErrors);
+  const objectResults = inspectObjectSubjects(
+    inspectedFirst(subjects, podSecurity),
+    settings,
+    facts,
+    objectErrors,
+  );
   const inspector = createInspector(settings.engine, facts);
-  const results = new Map<string, { result: WorkloadResult; errors: EngineError[] }>();
+  const results = new Map<
+    string,
+    { result: WorkloadResult; errors: EngineError[]; pss?: { baseline: boolean; restricted: boolean } }
+  >();
   let summary: ClusterListSummary | undefined;
   for await (const event of listClusterWorkloadEvents(api, scope, list)) {
     if (event.type === 'workload') {
       const errors: EngineError[] = [];
-      results.set(event.key, { result: inspector(event.workload, errors), errors });
+      const result = inspector(event.workload, errors);
+      const pss = podSecurity?.verdictOf(event.workload, result);
+      results.set(event.key, pss ? { result, errors, pss } : { result, errors });
     } else if (event.type === 'retract') {
       for (const key of event.keys) results.delete(key);
     } else {
@@ -123,11 +136,20 @@ export async function scanCluster(
   // Errors of the workloads kept only (an owned object retracted at the end was inspected, not reported).
   const engineErrors: EngineError[] = [...objectErrors];
   for (const result of objectResults) assembler.add(result);
-  for (const [key, { result, errors }] of results) {
+  for (const [key, { result, errors, pss }] of results) {
+    if (pss) podSecurity?.count(result.workload, pss);
     assembler.add(result);
     engineErrors.push(...errors);
     results.delete(key);
   }
+  // Namespaces come last: their rules read the tally of every workload kept.
+  const namespaces = podSecurity?.finish(
+    cluster?.objects ?? [],
+    cluster?.known ?? [],
+    (ns) => namespaceInScope(scope, ns),
+    engineErrors,
+  );
+  for (const result of namespaces?.results ?? []) assembler.add(result);
   const unreadable = [...(cluster?.unreadable ?? []), ...listing.unreadable];
   const errors: ReportError[] = [
     ...unreadable.map(describeUnreadable),
@@ -141,6 +163,7 @@ export async function scanCluster(
     skipped: listing.extraction.skipped,
     generatedAt: clock(),
     durationMs: performance.now() - started,
+    ...(namespaces ? { podSecurity: namespaces.advice } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
   });
   const collapsed = [...listing.collapsed.values()].reduce((a, b) => a + b, 0);

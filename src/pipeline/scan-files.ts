@@ -13,6 +13,7 @@ import {
 } from './manifest-files.ts';
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
+import { createPodSecurityPass, inspectedFirst, wantsPodSecurity } from './pod-security.ts';
 
 /** Where the results of scanFiles go: into a report on this thread, or to the thread that assembles it. */
 export interface FileSink {
@@ -41,9 +42,18 @@ export async function scanFiles(
   const timings = options.timings;
   const prepare = resultPreparer(settings.activeRules, settings.lang);
   const collect = objectKindsToRead(settings);
+  // Namespaces wait for every workload's verdict: the thread that assembles the report inspects them.
+  const podSecurity = wantsPodSecurity(collect) ? createPodSecurityPass(settings) : undefined;
   const addFile = (index: number, read: boolean, extraction: Extraction, inspector: Inspector) => {
     const mark = performance.now();
-    const result = inspectFile(files[index] as string, read, extraction, inspector, prepare);
+    const result = inspectFile(
+      files[index] as string,
+      read,
+      extraction,
+      inspector,
+      prepare,
+      podSecurity?.verdictOf,
+    );
     if (timings) timings.inspectMs += performance.now() - mark;
     sink.file(index, result);
   };
@@ -84,7 +94,10 @@ export async function scanFiles(
     all.map((o) => o.kind),
   );
   const engineErrors: EngineError[] = [];
-  sink.subjects(inspectObjectSubjects(objects, settings, facts, engineErrors).map(prepare), engineErrors);
+  sink.subjects(
+    inspectObjectSubjects(inspectedFirst(objects, podSecurity), settings, facts, engineErrors).map(prepare),
+    engineErrors,
+  );
   const withFacts = createInspector(settings.engine, facts);
   // Files in their order; each is let go once inspected.
   for (let i = 0; i < pending.length; i++) {

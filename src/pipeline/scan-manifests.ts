@@ -7,6 +7,9 @@ import { addFileResult, emptyTally, type ManifestScanTimings, type ScanTally } f
 import { planWorkers, scanInWorkers, type WorkerOptions } from './parallel-scan.ts';
 import { scanFiles } from './scan-files.ts';
 import type { ScanSettings } from './settings.ts';
+import type { KubeObject } from '../engine/subject.ts';
+import { createPodSecurityPass, wantsPodSecurity } from './pod-security.ts';
+import { objectKindsToRead } from './subjects.ts';
 
 export {
   kindMentions,
@@ -60,9 +63,22 @@ export async function scanManifests(
     toolVersion: options.toolVersion ?? toolVersion(),
   });
   const parallel = options.workers ? await planWorkers(files, options.workers) : undefined;
-  if (parallel) await scanInWorkers(parallel, settings, options, tally, assembler);
-  else await scanHere(files, settings, options, tally, assembler);
+  const objects = parallel
+    ? await scanInWorkers(parallel, settings, options, tally, assembler)
+    : await scanHere(files, settings, options, tally, assembler);
   const { errors, engineErrors } = tally;
+  // Namespaces come last: their rules read the tally of every workload.
+  const podSecurity = wantsPodSecurity(objectKindsToRead(settings))
+    ? createPodSecurityPass(settings)
+    : undefined;
+  if (podSecurity) for (const verdict of tally.podSecurity) podSecurity.count(verdict, verdict);
+  const namespaces = podSecurity?.finish(
+    objects,
+    objects.map((o) => o.kind),
+    () => true,
+    engineErrors,
+  );
+  for (const result of namespaces?.results ?? []) assembler.add(result);
   const inputErrors = errors.length > 0;
   const mark = performance.now();
   const report = assembler.finish({
@@ -70,6 +86,7 @@ export async function scanManifests(
     skipped: tally.skipped,
     generatedAt: clock(),
     durationMs: performance.now() - started,
+    ...(namespaces ? { podSecurity: namespaces.advice } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     // Every error here is input not inspected (a path, a file, a document or an object): partial.
     coverage: {
@@ -85,20 +102,25 @@ export async function scanManifests(
   return { report, inputErrors, workers: parallel ? parallel.shares.length - 1 : 0 };
 }
 
-/** The scan on this thread: the files' results go straight into the report, in file order. */
+/**
+ * The scan on this thread: the files' results go straight into the report, in file order. Returns the
+ * objects of the files (two-pass scans; none otherwise).
+ */
 async function scanHere(
   files: readonly string[],
   settings: ScanSettings,
   options: ManifestScanOptions,
   tally: ScanTally,
   assembler: ReportAssembler,
-): Promise<void> {
+): Promise<readonly KubeObject[]> {
+  let all: readonly KubeObject[] = [];
   await scanFiles(files, settings, options, {
-    facts: (objects) => objects,
+    facts: (objects) => (all = objects),
     subjects(results, engineErrors) {
       for (const result of results) assembler.addPrepared(result);
       for (const error of engineErrors) tally.engineErrors.push(error);
     },
     file: (_index, result) => addFileResult(tally, assembler, result),
   });
+  return all;
 }

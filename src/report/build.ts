@@ -14,6 +14,7 @@ import {
   type ReportError,
   type ReportFinding,
   type ReportObject,
+  type ReportPodSecurity,
   type ReportSource,
   type ReportWorkload,
 } from './model.ts';
@@ -42,6 +43,8 @@ export interface ReportCompletion {
   readonly previous?: InspectionReport | DiffBase;
   /** What the scan could see (cluster: kinds listed and refused; manifests: files read); partial withholds the score. */
   readonly coverage?: ReportCoverage;
+  /** The namespaces' Pod Security advice, when the scan computed it. */
+  readonly podSecurity?: ReportPodSecurity;
 }
 
 export interface BuildReportInput extends ReportSettings, ReportCompletion {
@@ -182,6 +185,7 @@ function assemble(
     findings: sortFindings(findings),
     errors: completion.errors,
     ...(completion.coverage ? { coverage: completion.coverage } : {}),
+    ...(completion.podSecurity ? { podSecurity: completion.podSecurity } : {}),
   };
   if (!completion.previous) return base;
   const previous =

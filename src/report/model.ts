@@ -1,5 +1,8 @@
 import type { Language } from '../engine/i18n.ts';
 import type { PssRef, RuleCategory } from '../engine/rule.ts';
+import type { NamespaceAdvice } from '../engine/pod-security-level.ts';
+
+export type { NamespaceAdvice } from '../engine/pod-security-level.ts';
 import type { Severity } from '../engine/severity.ts';
 import type { Exemption, Finding } from '../engine/finding.ts';
 import type { SubjectKind } from '../engine/subject.ts';
@@ -160,6 +163,18 @@ export interface InspectionReport {
   /** Cluster scans: what the scan could list. */
   readonly coverage?: ReportCoverage;
   readonly diff?: ReportDiff;
+  /**
+   * Which Pod Security level each namespace can enforce today (rule namespace-pss-unenforced; absent when
+   * it is off): docs/admission.md.
+   */
+  readonly podSecurity?: ReportPodSecurity;
+}
+
+/** Per namespace with workloads: the strictest PSS level all of them pass, at `version`. */
+export interface ReportPodSecurity {
+  /** The policy version of the verdicts, the one the commands pin (`enforce-version`). */
+  readonly version: string;
+  readonly namespaces: readonly NamespaceAdvice[];
 }
 
 /** Whether the scan inspected no subject at all: no workload and no other object. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../engine/severity.ts';
 import { SUBJECT_KINDS, type ObjectSubjectKind } from '../engine/subject.ts';
+import { PSS_ENFORCE_LEVELS } from '../engine/pod-security-level.ts';
 
 /**
  * Schemas of what kube-patrol stores in ConfigMaps (summary.json, history.json, parts.json) and of the
@@ -146,6 +147,7 @@ export const reportFindingSchema = z.object({
   messageId: text(128),
   data: z.record(text(256), z.union([text(4096), z.number()])),
   evidence: z.array(text(4096)).max(256).optional(),
+  fix: z.object({ safety: z.enum(['safe', 'review']), patch: z.record(text(253), z.json()) }).optional(),
   source: source.optional(),
   exempted: exemption.optional(),
   exemptionExpired: exemption.optional(),
@@ -192,6 +194,19 @@ export const reportCoverageSchema = z.object({
   workloadsInspected: count,
   namespacesSeen: count,
   filesRead: count.optional(),
+});
+
+export const reportPodSecurityHeadSchema = z.object({ version: text(32) });
+
+export const reportNamespaceAdviceSchema = z.object({
+  namespace: text(253),
+  workloads: count,
+  failingBaseline: count,
+  failingRestricted: count,
+  level: z.enum(PSS_ENFORCE_LEVELS),
+  enforce: text(253).nullable(),
+  namespaceRead: z.boolean(),
+  command: text(1024).nullable(),
 });
 
 export const reportDiffHeadSchema = z.object({ since: isoTime, previousScore: score.nullable() });

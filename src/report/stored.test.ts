@@ -305,6 +305,28 @@ describe('openStoredReport: planted reports', () => {
     }
   });
 
+  it("keeps the namespaces' Pod Security advice, and refuses an entry that is not one", async () => {
+    const advice = {
+      namespace: 'shop',
+      workloads: 2,
+      failingBaseline: 0,
+      failingRestricted: 1,
+      level: 'baseline' as const,
+      enforce: null,
+      namespaceRead: true,
+      command: 'kubectl label --overwrite namespace shop pod-security.kubernetes.io/enforce=baseline',
+    };
+    const r: InspectionReport = { ...report(1), podSecurity: { version: 'v1.37', namespaces: [advice] } };
+    const opened = await openStoredReport(store([main({ 'report.json': renderJson(r) })]).read, NAME);
+    expect((await opened.report()).podSecurity).toEqual(r.podSecurity);
+    const bad = JSON.stringify({
+      ...r,
+      podSecurity: { version: 'v1.37', namespaces: [{ ...advice, level: 'x' }] },
+    });
+    const refused = await openStoredReport(store([main({ 'report.json': bad })]).read, NAME);
+    await expect(refused.report()).rejects.toThrow(/podSecurity\.namespaces/);
+  });
+
   it('a time-bounded read: a part that never comes is abandoned as a timeout', async () => {
     const manifest = {
       files: {

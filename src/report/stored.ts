@@ -10,6 +10,7 @@ import {
   REPORT_API_VERSION,
   REPORT_KIND,
   type InspectionReport,
+  type ReportPodSecurity,
   type ReportDiffEntry,
   type ReportFinding,
 } from './model.ts';
@@ -18,6 +19,8 @@ import {
   historyEntrySchema,
   partsManifestSchema,
   reportCoverageSchema,
+  reportNamespaceAdviceSchema,
+  reportPodSecurityHeadSchema,
   reportDiffEntrySchema,
   reportDiffHeadSchema,
   reportErrorSchema,
@@ -418,8 +421,9 @@ const FULL_STREAMED = new Set([
   'diff.resolved',
   'diff.newlyExempted',
   'diff.exemptionExpired',
+  'podSecurity.namespaces',
 ]);
-const DESCENDED = new Set(['diff']);
+const DESCENDED = new Set(['diff', 'podSecurity']);
 
 /**
  * Streams a report.json through the parser. Returns the captured members and the walked containers seen;
@@ -539,6 +543,7 @@ export async function parseStoredReport(
     'diff.resolved': reportDiffEntrySchema,
     'diff.newlyExempted': reportDiffEntrySchema,
     'diff.exemptionExpired': reportDiffEntrySchema,
+    'podSecurity.namespaces': reportNamespaceAdviceSchema,
   };
   const { values, containers } = await parseJsonStream(chunks, what, signal, limits, (path, value) => {
     count(path);
@@ -580,6 +585,16 @@ export async function parseStoredReport(
           : {}),
       }
     : undefined;
+  const podSecurity = containers.has('podSecurity')
+    ? {
+        ...validated(
+          reportPodSecurityHeadSchema,
+          { version: values.get('podSecurity.version') },
+          `${what}: podSecurity`,
+        ),
+        namespaces: arrays.get('podSecurity.namespaces') as ReportPodSecurity['namespaces'],
+      }
+    : undefined;
   return {
     apiVersion: REPORT_API_VERSION,
     kind: REPORT_KIND,
@@ -592,6 +607,7 @@ export async function parseStoredReport(
     errors: arrays.get('errors') as InspectionReport['errors'],
     ...(coverage ? { coverage } : {}),
     ...(diff ? { diff } : {}),
+    ...(podSecurity ? { podSecurity } : {}),
   } as InspectionReport;
 }
 

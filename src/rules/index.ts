@@ -11,6 +11,7 @@ import { hostPorts } from './host-ports/rule.ts';
 import { imageTagMutable } from './image-tag-mutable/rule.ts';
 import { invalidExemption } from './invalid-exemption/rule.ts';
 import { kubeletSeccompDefaultRule } from './kubelet-seccomp-default/rule.ts';
+import { namespacePssUnenforced } from './namespace-pss-unenforced/rule.ts';
 import { privilegeEscalation } from './privilege-escalation/rule.ts';
 import { privileged } from './privileged/rule.ts';
 import { probeHost } from './probe-host/rule.ts';
@@ -60,6 +61,7 @@ export const ALL_RULES = [
   imageTagMutable,
   invalidExemption,
   kubeletSeccompDefaultRule,
+  namespacePssUnenforced,
   privilegeEscalation,
   privileged,
   probeHost,

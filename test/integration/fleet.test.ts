@@ -247,8 +247,10 @@ describe('kube-patrol fleet over three API servers, one stopped', () => {
     const privileged = fleet.rules.find((r) => r.id === 'privileged')!;
     expect(privileged.clusters).toEqual([HOSTILE_NAME, 'Cluster B']);
     expect(fleet.rules[0]!.clusters).toHaveLength(2);
+    // The Deployment, and its Namespace: it enforces no Pod Security level in any cluster (namespace-pss-unenforced).
     expect(fleet.workloads.map((w) => `${w.kind} ${w.namespace}/${w.name}`)).toEqual([
       `Deployment ${SHOP}/web`,
+      `Namespace null/${SHOP}`,
     ]);
     expect(fleet.workloads[0]).toMatchObject({ everywhere: true });
     expect(fleet.workloads[0]!.commonRules).toContain('privileged');
@@ -296,7 +298,7 @@ describe('kube-patrol fleet over three API servers, one stopped', () => {
       expect(await page.locator('tr.cluster .name').first().textContent()).toBe(HOSTILE_NAME);
       expect(await page.locator('main img').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await page.locator('#workloads tr.everywhere').count()).toBe(1);
+      expect(await page.locator('#workloads tr.everywhere').count()).toBe(2);
       expect(await page.locator('svg.trend polyline').count()).toBe(2);
       expect(problems).toEqual([]);
       expect(requests.every((u) => u.startsWith('file://'))).toBe(true);

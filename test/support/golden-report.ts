@@ -10,6 +10,7 @@ import type { AnyRule, RuleMeta } from '../../src/engine/rule.ts';
 import { resolveSettings } from '../../src/pipeline/settings.ts';
 import { scanManifests } from '../../src/pipeline/scan-manifests.ts';
 import type { InspectionReport, ReportError } from '../../src/report/model.ts';
+import { namespacePssUnenforced } from '../../src/rules/namespace-pss-unenforced/rule.ts';
 import { privileged } from '../../src/rules/privileged/rule.ts';
 import { projectRoot } from '../../src/version.ts';
 import { fixtureHostNetwork, fixtureMutableImage, fixtureReadOnlyRootFs } from './fixture-rules.ts';
@@ -52,13 +53,9 @@ async function scanDir(
   lang: Language,
   now: Date,
   previous?: InspectionReport,
+  registry = FIXTURE_REGISTRY,
 ): Promise<InspectionReport> {
-  const settings = resolveSettings(
-    FIXTURE_REGISTRY,
-    { pssVersion: 'v1.33', exemptions: EXEMPTIONS },
-    { lang },
-    now,
-  );
+  const settings = resolveSettings(registry, { pssVersion: 'v1.33', exemptions: EXEMPTIONS }, { lang }, now);
   // A relative path (tests run from the project root), so files are labelled as a scan from there labels them.
   const { report } = await scanManifests(
     [`test/fixtures/golden/${dir}`],
@@ -79,7 +76,13 @@ async function scanDir(
 }
 
 /** The golden report: test/fixtures/golden/input, with a diff against test/fixtures/golden/previous. */
-export async function goldenReport(lang: Language = 'en'): Promise<InspectionReport> {
-  const previous = await scanDir('previous', lang, FIXED_PREVIOUS_CLOCK);
-  return scanDir('input', lang, FIXED_CLOCK, previous);
+export async function goldenReport(
+  lang: Language = 'en',
+  registry = FIXTURE_REGISTRY,
+): Promise<InspectionReport> {
+  const previous = await scanDir('previous', lang, FIXED_PREVIOUS_CLOCK, undefined, registry);
+  return scanDir('input', lang, FIXED_CLOCK, previous, registry);
 }
+
+/** The fixture rules and namespace-pss-unenforced: the golden report with the namespaces' advice. */
+export const NAMESPACE_FIXTURE_REGISTRY = createRegistry([...FIXTURE_RULES, namespacePssUnenforced]);

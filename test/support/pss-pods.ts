@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 
-function clean<T>(value: T): T {
+export function clean<T>(value: T): T {
   if (Array.isArray(value)) return value.map(clean) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(

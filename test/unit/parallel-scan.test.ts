@@ -45,6 +45,21 @@ beforeAll(async () => {
     const where = file % 3 === 0 ? join(dir, 'nested') : file % 5 === 0 ? join(dir, 'nested', 'deeper') : dir;
     await writeFile(join(where, `gen-${String(file++).padStart(2, '0')}.yaml`), text as string);
   }
+  // Namespaces at both ends of the file order (so one is read by a worker): their rule runs after every
+  // workload, on the thread that assembles the report, and its findings keep the line they point at.
+  const namespace = (name: string, labels?: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, ...(labels ? { labels } : {}) },
+  });
+  await writeFile(
+    join(dir, 'a-namespaces.yaml'),
+    docs(namespace('team-1'), namespace('team-2', { owner: 'a' })),
+  );
+  await writeFile(
+    join(dir, 'nested', 'deeper', 'zz-namespaces.yaml'),
+    docs(namespace('team-3', { owner: 'b' }), namespace('team-4')),
+  );
   // RBAC: the binding, the role and the account in different files, the workloads using it in another,
   // so facts cross from one worker's files to another's.
   await writeFile(
@@ -235,6 +250,17 @@ describe('scan in worker threads', () => {
       ])
         expect(errors).toContain(expected);
       if (twoPass) expect(single.report.objects?.length).toBeGreaterThan(0);
+      if (twoPass) {
+        const unenforced = single.report.findings.filter((f) => f.ruleId === 'namespace-pss-unenforced');
+        const files = unenforced.map((f) => f.source?.file.split('/').pop());
+        expect(files.filter((f) => f?.endsWith('-namespaces.yaml') && !f.startsWith('00'))).toEqual([
+          'a-namespaces.yaml',
+          'a-namespaces.yaml',
+          'zz-namespaces.yaml',
+          'zz-namespaces.yaml',
+        ]);
+        expect(single.report.podSecurity?.namespaces.length).toBeGreaterThan(0);
+      }
       const expected = renderings(single.report);
       for (const workers of counts) {
         const parallel = await scan(paths, config(), flags, workers);

@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { Language } from '../../src/engine/i18n.ts';
 import { renderJson } from '../../src/report/render/json.ts';
 import { renderSarif } from '../../src/report/render/sarif.ts';
-import { FIXTURE_RULE_META, GOLDEN_DIR, goldenReport } from '../support/golden-report.ts';
+import {
+  FIXTURE_RULE_META,
+  GOLDEN_DIR,
+  goldenReport,
+  NAMESPACE_FIXTURE_REGISTRY,
+} from '../support/golden-report.ts';
 import { assertValidReport } from '../support/report-schema.ts';
 import { assertValidSarif } from '../support/sarif-schema.ts';
 
@@ -43,6 +48,13 @@ describe('golden reports', () => {
       const sarif = renderSarif(await goldenReport(lang), { rules: FIXTURE_RULE_META });
       assertValidSarif(sarif);
       expectGolden(`report${suffix}.sarif`, sarif);
+    });
+
+    it(`JSON with the namespaces' Pod Security advice (${lang})`, async () => {
+      const json = renderJson(await goldenReport(lang, NAMESPACE_FIXTURE_REGISTRY));
+      assertValidReport(json);
+      expect(JSON.parse(json)).toHaveProperty('podSecurity');
+      expectGolden(`report.namespaces${suffix}.json`, json);
     });
   }
 });

@@ -166,6 +166,59 @@ const UI = {
   },
   severityDiffers: { en: 'severity of this finding', 'zh-CN': '该问题的严重程度' },
 
+  podSecurityTitle: {
+    en: 'Pod Security: what each namespace can enforce today',
+    'zh-CN': 'Pod 安全：各命名空间目前可以强制执行的级别',
+  },
+  podSecurityHint: {
+    en: 'Per namespace, the strictest Pod Security Standards level ({{version}}) that all its workloads already pass, and the command that enforces it (pinned to that version). Run it with --dry-run=server first: the API server warns about every existing pod that would violate it.',
+    'zh-CN':
+      '每个命名空间中所有工作负载都已满足的最严格 Pod 安全标准级别（{{version}}），以及强制执行该级别的命令（固定为该版本）。请先加 --dry-run=server 运行：API 服务器会对每个将违反该级别的现有 Pod 发出警告。',
+  },
+  pssNamespace: { en: 'Namespace', 'zh-CN': '命名空间' },
+  pssWorkloads: { en: 'Workloads', 'zh-CN': '工作负载' },
+  pssPasses: { en: 'All pass', 'zh-CN': '全部满足' },
+  pssEnforced: { en: 'Enforced now', 'zh-CN': '当前强制级别' },
+  pssFailingHead: { en: 'Failing', 'zh-CN': '不满足' },
+  pssCommand: { en: 'Command', 'zh-CN': '命令' },
+  pssFailing: {
+    en: 'baseline: {{baseline}} · restricted: {{restricted}}',
+    'zh-CN': 'baseline：{{baseline}} · restricted：{{restricted}}',
+  },
+  pssEnforceNone: { en: 'none', 'zh-CN': '无' },
+  pssNamespaceNotRead: { en: 'unknown (Namespace not read)', 'zh-CN': '未知（未读取 Namespace）' },
+  pssNoCommand: { en: 'nothing to tighten', 'zh-CN': '无需收紧' },
+  pssLevel_privileged: { en: 'privileged only', 'zh-CN': '仅 privileged' },
+  pssLevel_baseline: { en: 'baseline', 'zh-CN': 'baseline（基线）' },
+  pssLevel_restricted: { en: 'restricted', 'zh-CN': 'restricted（受限）' },
+  // Machine fixes (kube-patrol fix, kubectl patch).
+  fixesTitle: { en: 'Fix commands', 'zh-CN': '修复命令' },
+  fixesHint: {
+    en: 'One `kubectl patch` per workload, on the object you edit (a Deployment, not its pods), combining the machine fixes of its findings. Safe fixes cannot change what the workload does; review fixes may break the app: read them first. Change the manifest too, or the next deploy undoes the patch.',
+    'zh-CN':
+      '每个工作负载一条 `kubectl patch` 命令，作用于你实际编辑的对象（Deployment，而不是它的 Pod），合并了其各问题的自动修复。safe 修复不会改变工作负载的行为；review 修复可能导致应用异常，请先阅读。请同时修改清单，否则下次部署会覆盖该补丁。',
+  },
+  fixesHintManifests: {
+    en: 'For the files themselves: `kube-patrol fix PATH --diff` shows the change and `--write` makes it (docs/fixes.md).',
+    'zh-CN': '直接修改文件：`kube-patrol fix PATH --diff` 显示改动，`--write` 写入文件（docs/fixes.md）。',
+  },
+  fixesSafe: { en: 'Safe fixes', 'zh-CN': 'safe 修复' },
+  fixesAll: {
+    en: 'With the review fixes (may break the app)',
+    'zh-CN': '包含 review 修复（可能导致应用异常）',
+  },
+  fixesPod: {
+    en: 'A Pod takes most of these fields only when it is created: fix the manifest it came from and create it again.',
+    'zh-CN': 'Pod 的这些字段大多只能在创建时设置：请修改其来源清单后重新创建。',
+  },
+  fixesMore: {
+    en: '{{count}} more workloads have fixes: report.json carries the patch of every finding, and `kube-patrol fix` applies them to manifest files.',
+    'zh-CN':
+      '另有 {{count}} 个工作负载有修复：report.json 中包含每个问题的补丁，`kube-patrol fix` 可将其应用到清单文件。',
+  },
+  copy: { en: 'Copy', 'zh-CN': '复制' },
+  copied: { en: 'Copied', 'zh-CN': '已复制' },
+
   // Exempted findings.
   accessTitle: { en: 'Access: who can do what', 'zh-CN': '访问权限：谁能做什么' },
   accessHint: {

@@ -2,6 +2,7 @@
  * The view of the HTML report: every string and number the templates show, computed here so the
  * templates stay dumb. Pure: a function of the report and the rule docs.
  */
+import { fixCommands } from '../fix-commands.ts';
 import { interpolate, type Language } from '../../engine/i18n.ts';
 import type { RuleMeta } from '../../engine/rule.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.ts';
@@ -169,10 +170,40 @@ export interface HtmlView {
   readonly total: number;
   readonly groups: readonly RuleGroupView[];
   readonly exempted: readonly RowView[];
+  /** Per workload, the `kubectl patch` of its machine fixes (report/fix-commands.ts); null when none. */
+  readonly fixes: {
+    readonly hint: readonly Segment[];
+    /** Manifest reports: how to fix the files themselves. */
+    readonly hintManifests: readonly Segment[] | null;
+    /** Workloads beyond FIX_COMMANDS_LIMIT, left to the JSON report: how many. */
+    readonly more: readonly Segment[] | null;
+    readonly workloads: readonly {
+      readonly kind: string;
+      readonly ns: string | null;
+      readonly name: string;
+      readonly safeRules: string;
+      readonly reviewRules: string;
+      readonly safe: string | null;
+      readonly all: string | null;
+      readonly immutable: boolean;
+    }[];
+  } | null;
   /** The RBAC powers found (rules rbac-*), per workload and per binding; null when there are none. */
   readonly access: {
     readonly workloads: readonly AccessEntry[];
     readonly bindings: readonly AccessEntry[];
+  } | null;
+  /** Which Pod Security level each namespace can enforce (report.podSecurity); null when absent. */
+  readonly podSecurity: {
+    readonly hint: string;
+    readonly rows: readonly {
+      readonly ns: string;
+      readonly workloads: number;
+      readonly level: string;
+      readonly enforce: string;
+      readonly failing: string;
+      readonly command: string | null;
+    }[];
   } | null;
   readonly errors: readonly {
     readonly source: string;
@@ -660,6 +691,53 @@ function accessView(ctx: ViewContext): HtmlView['access'] {
   };
 }
 
+/** The namespaces' Pod Security advice: the level each can enforce, and the command. */
+function podSecurityView(report: InspectionReport, t: HtmlView['t']): HtmlView['podSecurity'] {
+  const advice = report.podSecurity;
+  if (!advice || advice.namespaces.length === 0) return null;
+  return {
+    hint: interpolate(t.podSecurityHint, { version: advice.version }),
+    rows: advice.namespaces.map((a) => ({
+      ns: a.namespace,
+      workloads: a.workloads,
+      level: t[`pssLevel_${a.level}`],
+      enforce: a.enforce ?? (a.namespaceRead ? t.pssEnforceNone : t.pssNamespaceNotRead),
+      failing: interpolate(t.pssFailing, { baseline: a.failingBaseline, restricted: a.failingRestricted }),
+      command: a.command,
+    })),
+  };
+}
+
+/**
+ * At most this many workloads get commands on the page: two commands each, a 3,000-workload cluster would
+ * add 2.7 MiB of HTML that nobody copies from; the JSON report carries every patch.
+ */
+const FIX_COMMANDS_LIMIT = 200;
+
+/** The fix commands: one per workload with an unexempted fixable finding (the first FIX_COMMANDS_LIMIT). */
+function fixesView(ctx: ViewContext, report: InspectionReport): HtmlView['fixes'] {
+  const commands = fixCommands(report.findings);
+  if (commands.length === 0) return null;
+  return {
+    hint: codeSegments(ctx.t.fixesHint),
+    hintManifests: report.metadata.source === 'manifests' ? codeSegments(ctx.t.fixesHintManifests) : null,
+    more:
+      commands.length > FIX_COMMANDS_LIMIT
+        ? codeSegments(interpolate(ctx.t.fixesMore, { count: commands.length - FIX_COMMANDS_LIMIT }))
+        : null,
+    workloads: commands.slice(0, FIX_COMMANDS_LIMIT).map((c) => ({
+      kind: c.kind,
+      ns: c.namespace,
+      name: c.name,
+      safeRules: c.safeRules.join(', '),
+      reviewRules: c.reviewRules.join(', '),
+      safe: c.safe,
+      all: c.all,
+      immutable: c.immutable,
+    })),
+  };
+}
+
 /** The view of a report: one function per section of the page. */
 export function buildView(
   report: InspectionReport,
@@ -704,7 +782,9 @@ export function buildView(
     total: ctx.active.length,
     groups,
     exempted: ctx.exempted.map(ctx.row),
+    fixes: fixesView(ctx, report),
     access: accessView(ctx),
+    podSecurity: podSecurityView(report, ctx.t),
     errors: report.errors.map((e) => ({ source: e.source, line: e.line ?? null, message: e.message })),
     rulesChecked: rulesChecked(ctx, stats, exemptedByRule),
   };
