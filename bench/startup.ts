@@ -1,0 +1,223 @@
+/**
+ * Start-up and peers (issue 17): the published CLI (the bundle of scripts/bundle.ts) beside a bare
+ * `node -e ''`, and beside kube-score and Polaris when they are installed, on one manifest file and on
+ * the generated 10,000-workload set. Every figure of a table comes from one run of the tool, so the
+ * ratios hold on a busy machine better than the times; the load average is printed with them.
+ *
+ * Timing: hyperfine (Debian package) when it is on PATH, else this file's harness, which interleaves the
+ * commands (one run of each in turn, N rounds) so that a burst of load on the shared machine falls on all
+ * of them alike. Medians either way. BENCH_HYPERFINE=0 forces the harness.
+ *
+ * Peers are found in $KUBE_PATROL_PEERS (a directory holding kube-score and/or polaris), else in
+ * ~/.cache/kube-patrol/peers, else on PATH; a peer that is not there is skipped with a note.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { bundle } from '../scripts/bundle.ts';
+import { cliNodeFlags } from './files.ts';
+import { generateWorkloads, toYamlFiles } from './generate.ts';
+
+export interface Command {
+  /** What the table calls it. */
+  readonly label: string;
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Timed {
+  readonly label: string;
+  readonly medianMs: number;
+  /** Peak RSS of one extra run, from /usr/bin/time, when it is installed. */
+  readonly peakRssMiB?: number;
+}
+
+export interface TimingRun {
+  readonly tool: 'hyperfine' | 'harness';
+  readonly runs: number;
+  /** 1-minute load average before and after the runs. */
+  readonly load: readonly [number, number];
+  readonly results: readonly Timed[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** An executable's path: in $KUBE_PATROL_PEERS, ~/.cache/kube-patrol/peers, or on PATH. */
+export function findPeer(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dirs = [
+    ...(env['KUBE_PATROL_PEERS'] ? [env['KUBE_PATROL_PEERS']] : []),
+    join(homedir(), '.cache', 'kube-patrol', 'peers'),
+    ...(env['PATH'] ?? '').split(delimiter).filter(Boolean),
+  ];
+  return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
+}
+
+function hyperfine(): string | undefined {
+  return process.env['BENCH_HYPERFINE'] === '0' ? undefined : findOnPath('hyperfine');
+}
+
+function findOnPath(name: string): string | undefined {
+  return (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
+}
+
+/** A command line as hyperfine's --shell=none reads it (shell-like words, single-quoted). */
+function quoted(command: Command): string {
+  const words = [...Object.entries(command.env ?? {}).map(([k, v]) => `${k}=${v}`), ...command.argv];
+  const prefix = command.env && Object.keys(command.env).length > 0 ? ['env'] : [];
+  return [...prefix, ...words].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
+}
+
+function runOnce(command: Command): number {
+  const start = performance.now();
+  const result = spawnSync(command.argv[0] as string, command.argv.slice(1), {
+    stdio: 'ignore',
+    env: { ...process.env, ...command.env },
+  });
+  const ms = performance.now() - start;
+  if (result.error) throw new Error(`${command.label}: ${result.error.message}`);
+  return ms;
+}
+
+function peakRss(command: Command): number | undefined {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const result = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB %M', ...command.argv], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    env: { ...process.env, ...command.env },
+  });
+  const match = /PEAK_RSS_KB (\d+)/.exec(result.stderr);
+  return match ? Number(match[1]) / 1024 : undefined;
+}
+
+/**
+ * Times the commands side by side: medians of `runs` runs each after `warmup` runs (which also fill
+ * Node's compile cache, as a user's first run does). Exit statuses are ignored: a scan with findings
+ * exits 1 by design, and peers have their own conventions.
+ */
+export function timeCommands(
+  commands: readonly Command[],
+  runs: number,
+  warmup: number,
+  options: { rss?: boolean } = {},
+): TimingRun {
+  const before = loadavg()[0] as number;
+  const tool = hyperfine();
+  let medians: number[];
+  if (tool) {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-hyperfine-'));
+    const out = join(dir, 'result.json');
+    const run = spawnSync(
+      tool,
+      [
+        '--shell=none',
+        '--ignore-failure',
+        '--style=none',
+        `--warmup=${warmup}`,
+        `--runs=${runs}`,
+        `--export-json=${out}`,
+        ...commands.map(quoted),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+    );
+    if (run.status !== 0) throw new Error(`hyperfine failed: ${run.stderr}`);
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as { results: { median: number }[] };
+    medians = parsed.results.map((r) => r.median * 1000);
+    rmSync(dir, { recursive: true, force: true });
+  } else {
+    const samples = commands.map(() => [] as number[]);
+    for (let round = 0; round < warmup + runs; round++) {
+      // A different command first in each round: none always runs right after a cold start of another.
+      for (let k = 0; k < commands.length; k++) {
+        const i = (k + round) % commands.length;
+        const ms = runOnce(commands[i] as Command);
+        if (round >= warmup) (samples[i] as number[]).push(ms);
+      }
+    }
+    medians = samples.map(median);
+  }
+  const results = commands.map((command, i) => {
+    const rss = options.rss ? peakRss(command) : undefined;
+    return { label: command.label, medianMs: medians[i] as number, ...(rss ? { peakRssMiB: rss } : {}) };
+  });
+  return { tool: tool ? 'hyperfine' : 'harness', runs, load: [before, loadavg()[0] as number], results };
+}
+
+/** The published CLI, bundled into .cache/bench-bundle (never a stale dist/). */
+export async function bundleCli(root: string): Promise<Command['argv']> {
+  const dir = join(root, '.cache', 'bench-bundle');
+  await bundle(dir);
+  const cli = join(dir, 'kube-patrol.js');
+  // As the bin runs: the flags of its `#!/usr/bin/env -S node ...` line.
+  return [process.execPath, ...cliNodeFlags(cli), cli];
+}
+
+export interface Peers {
+  readonly kubeScore?: string;
+  readonly polaris?: string;
+}
+
+export function findPeers(): Peers {
+  const kubeScore = findPeer('kube-score');
+  const polaris = findPeer('polaris');
+  return { ...(kubeScore ? { kubeScore } : {}), ...(polaris ? { polaris } : {}) };
+}
+
+/** The same scan by each tool: JSON to stdout (discarded), every file or the directory as input. */
+export function scanCommands(
+  cli: readonly string[],
+  peers: Peers,
+  input: { label: string; files: readonly string[]; dir?: string },
+): Command[] {
+  const paths = input.dir ? [input.dir] : input.files;
+  return [
+    { label: `kube-patrol scan ${input.label} -o json`, argv: [...cli, 'scan', ...paths, '-o', 'json'] },
+    ...(peers.kubeScore
+      ? [
+          {
+            label: `kube-score score ${input.label} -o json`,
+            argv: [peers.kubeScore, 'score', ...input.files, '-o', 'json'],
+          },
+        ]
+      : []),
+    ...(peers.polaris
+      ? [
+          {
+            label: `polaris audit --audit-path ${input.label} --format json`,
+            argv: [
+              peers.polaris,
+              'audit',
+              '--audit-path',
+              input.dir ?? (input.files[0] as string),
+              '--format',
+              'json',
+            ],
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The generated workloads as files (bench/generate.ts, 100 per file), in a fresh temporary directory. */
+export async function writeWorkloadFiles(count: number): Promise<{ dir: string; files: string[] }> {
+  const dir = join(tmpdir(), `kube-patrol-bench-peers-${count}`);
+  rmSync(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const texts = toYamlFiles(generateWorkloads(count), 100);
+  await Promise.all(
+    texts.map((text, i) => writeFile(join(dir, `workloads-${String(i).padStart(4, '0')}.yaml`), text)),
+  );
+  const files = (await readdir(dir)).sort().map((name) => join(dir, name));
+  return { dir, files };
+}
