@@ -83,7 +83,13 @@ function printTiming(run: TimingRun, baseline: string, others: readonly string[]
       ...others.filter((o) => o !== r.label).map((o) => vs(r.medianMs, o)),
       r.peakRssMiB !== undefined ? `peak RSS ${r.peakRssMiB.toFixed(0)} MiB` : '',
     ].filter(Boolean);
-    row(r.label, ms(r.medianMs), extra.join('   '));
+    if (r.timedOutAfterMs)
+      row(
+        r.label,
+        `> ${Math.round(r.timedOutAfterMs / 1000)} s`.padStart(10),
+        'stopped (BENCH_PEER_TIMEOUT)',
+      );
+    else row(r.label, ms(r.medianMs), extra.join('   '));
   }
   console.log(
     `  (${run.tool}, median of ${run.runs} runs each; load average ${run.load[0].toFixed(2)} before, ${run.load[1].toFixed(2)} after, ${cpu.length} CPUs)`,
@@ -133,13 +139,17 @@ function startupBench(cli: readonly string[], peers: ReturnType<typeof findPeers
 }
 
 async function peersBench(cli: readonly string[], peers: ReturnType<typeof findPeers>): Promise<void> {
-  const set = await writeWorkloadFiles(count);
+  const workloads = Number(process.env['BENCH_PEERS_WORKLOADS'] ?? count);
+  const set = await writeWorkloadFiles(workloads);
   const commands = scanCommands(cli, peers, { label: 'DIR', files: set.files, dir: set.dir });
   console.log(
-    `\npeers: DIR = ${count.toLocaleString('en-US')} generated workloads in ${set.files.length} files (bench/generate.ts)`,
+    `\npeers: DIR = ${workloads.toLocaleString('en-US')} generated workloads in ${set.files.length} files (bench/generate.ts)`,
   );
   printTiming(
-    timeCommands(commands, runs, 1, { rss: true }),
+    timeCommands(commands, runs, 0, {
+      rss: true,
+      timeoutMs: Number(process.env['BENCH_PEER_TIMEOUT'] ?? 300) * 1000,
+    }),
     commands[0]!.label,
     commands.slice(1).map((c) => c.label),
   );

@@ -30,8 +30,10 @@ export interface Command {
 export interface Timed {
   readonly label: string;
   readonly medianMs: number;
-  /** Peak RSS of one extra run, from /usr/bin/time, when it is installed. */
+  /** The largest peak RSS of the runs (from /usr/bin/time, with `rss`). */
   readonly peakRssMiB?: number;
+  /** A run took longer than the timeout: the command was stopped and has no median. */
+  readonly timedOutAfterMs?: number;
 }
 
 export interface TimingRun {
@@ -79,42 +81,46 @@ function quoted(command: Command): string {
   return [...prefix, ...words].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
 }
 
-function runOnce(command: Command): number {
+/** One run: its wall time, and its peak RSS when /usr/bin/time is there to tell; undefined: timed out. */
+function runOnce(
+  command: Command,
+  rss: boolean,
+  timeoutMs: number | undefined,
+): { ms: number; rssMiB?: number } | undefined {
+  const timed = rss && existsSync('/usr/bin/time');
+  const argv = timed ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB %M', ...command.argv] : command.argv;
   const start = performance.now();
-  const result = spawnSync(command.argv[0] as string, command.argv.slice(1), {
-    stdio: 'ignore',
-    env: { ...process.env, ...command.env },
-  });
-  const ms = performance.now() - start;
-  if (result.error) throw new Error(`${command.label}: ${result.error.message}`);
-  return ms;
-}
-
-function peakRss(command: Command): number | undefined {
-  if (!existsSync('/usr/bin/time')) return undefined;
-  const result = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB %M', ...command.argv], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const result = spawnSync(argv[0] as string, argv.slice(1), {
+    stdio: ['ignore', 'ignore', timed ? 'pipe' : 'ignore'],
     encoding: 'utf8',
     env: { ...process.env, ...command.env },
+    ...(timeoutMs ? { timeout: timeoutMs, killSignal: 'SIGKILL' as const } : {}),
   });
-  const match = /PEAK_RSS_KB (\d+)/.exec(result.stderr);
-  return match ? Number(match[1]) / 1024 : undefined;
+  const ms = performance.now() - start;
+  if ((result.error as { code?: string } | undefined)?.code === 'ETIMEDOUT') return undefined;
+  if (result.error) throw new Error(`${command.label}: ${result.error.message}`);
+  const match = timed ? /PEAK_RSS_KB (\d+)/.exec(result.stderr) : null;
+  return match ? { ms, rssMiB: Number(match[1]) / 1024 } : { ms };
 }
 
 /**
  * Times the commands side by side: medians of `runs` runs each after `warmup` runs (which also fill
  * Node's compile cache, as a user's first run does). Exit statuses are ignored: a scan with findings
- * exits 1 by design, and peers have their own conventions.
+ * exits 1 by design, and peers have their own conventions. With `rss` or `timeoutMs` the harness times
+ * the runs, not hyperfine: each run under /usr/bin/time (its peak RSS), and a command whose run exceeds
+ * the timeout is stopped and not run again.
  */
 export function timeCommands(
   commands: readonly Command[],
   runs: number,
   warmup: number,
-  options: { rss?: boolean } = {},
+  options: { rss?: boolean; timeoutMs?: number } = {},
 ): TimingRun {
   const before = loadavg()[0] as number;
-  const tool = hyperfine();
+  const tool = options.rss || options.timeoutMs ? undefined : hyperfine();
   let medians: number[];
+  const peaks = commands.map(() => 0);
+  const timedOut = new Set<number>();
   if (tool) {
     const dir = mkdtempSync(join(tmpdir(), 'kp-hyperfine-'));
     const out = join(dir, 'result.json');
@@ -141,16 +147,24 @@ export function timeCommands(
       // A different command first in each round: none always runs right after a cold start of another.
       for (let k = 0; k < commands.length; k++) {
         const i = (k + round) % commands.length;
-        const ms = runOnce(commands[i] as Command);
-        if (round >= warmup) (samples[i] as number[]).push(ms);
+        if (timedOut.has(i)) continue;
+        const run = runOnce(commands[i] as Command, options.rss === true, options.timeoutMs);
+        if (!run) {
+          timedOut.add(i);
+          continue;
+        }
+        if (round >= warmup) (samples[i] as number[]).push(run.ms);
+        peaks[i] = Math.max(peaks[i] as number, run.rssMiB ?? 0);
       }
     }
-    medians = samples.map(median);
+    medians = samples.map((values, i) => (timedOut.has(i) || values.length === 0 ? NaN : median(values)));
   }
-  const results = commands.map((command, i) => {
-    const rss = options.rss ? peakRss(command) : undefined;
-    return { label: command.label, medianMs: medians[i] as number, ...(rss ? { peakRssMiB: rss } : {}) };
-  });
+  const results = commands.map((command, i) => ({
+    label: command.label,
+    medianMs: medians[i] as number,
+    ...(peaks[i] ? { peakRssMiB: peaks[i] } : {}),
+    ...(timedOut.has(i) && options.timeoutMs ? { timedOutAfterMs: options.timeoutMs } : {}),
+  }));
   return { tool: tool ? 'hyperfine' : 'harness', runs, load: [before, loadavg()[0] as number], results };
 }
 
