@@ -72,7 +72,9 @@ function printTiming(run: TimingRun, baseline: string, others: readonly string[]
   const base = run.results.find((r) => r.label === baseline)?.medianMs;
   const vs = (ms: number, label: string) => {
     const other = run.results.find((r) => r.label === label);
-    return other ? `${(ms / other.medianMs).toFixed(2)}x ${label.split(' ')[0]}` : '';
+    return other && !other.timedOutAfterMs
+      ? `${(ms / other.medianMs).toFixed(2)}x ${label.split(' ')[0]}`
+      : '';
   };
   for (const r of run.results) {
     const extra = [

@@ -4,9 +4,12 @@
  * the generated 10,000-workload set. Every figure of a table comes from one run of the tool, so the
  * ratios hold on a busy machine better than the times; the load average is printed with them.
  *
- * Timing: hyperfine (Debian package) when it is on PATH, else this file's harness, which interleaves the
- * commands (one run of each in turn, N rounds) so that a burst of load on the shared machine falls on all
- * of them alike. Medians either way. BENCH_HYPERFINE=0 forces the harness.
+ * Timing: this file's harness, which interleaves the commands (one run of each in turn, N rounds) so
+ * that a burst of load on a shared machine falls on all of them alike; or, with BENCH_HYPERFINE=1,
+ * hyperfine (Debian package), which runs each command's N runs in one block. On the 2-vCPU machine of
+ * docs/benchmarks.md, with others' jobs coming and going, hyperfine twice timed the scan with the
+ * compile cache off as faster than with it on (the load had changed between the blocks); the harness
+ * never did. Medians either way.
  *
  * Peers are found in $KUBE_PATROL_PEERS (a directory holding kube-score and/or polaris), else in
  * ~/.cache/kube-patrol/peers, else on PATH; a peer that is not there is skipped with a note.
@@ -63,7 +66,7 @@ export function findPeer(name: string, env: NodeJS.ProcessEnv = process.env): st
 }
 
 function hyperfine(): string | undefined {
-  return process.env['BENCH_HYPERFINE'] === '0' ? undefined : findOnPath('hyperfine');
+  return process.env['BENCH_HYPERFINE'] === '1' ? findOnPath('hyperfine') : undefined;
 }
 
 function findOnPath(name: string): string | undefined {
