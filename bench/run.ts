@@ -83,6 +83,7 @@ function printTiming(run: TimingRun, baseline: string, others: readonly string[]
         ? `${r.medianMs - base >= 0 ? '+' : ''}${Math.round(r.medianMs - base)} ms`
         : '',
       ...others.filter((o) => o !== r.label).map((o) => vs(r.medianMs, o)),
+      r.cpuMs !== undefined ? `cpu ${Math.round(r.cpuMs)} ms` : '',
       r.peakRssMiB !== undefined ? `peak RSS ${r.peakRssMiB.toFixed(0)} MiB` : '',
     ].filter(Boolean);
     if (r.timedOutAfterMs)

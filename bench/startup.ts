@@ -33,6 +33,11 @@ export interface Command {
 export interface Timed {
   readonly label: string;
   readonly medianMs: number;
+  /**
+   * Median CPU time (user + system) of the runs, from /usr/bin/time (10 ms resolution): less moved by
+   * other jobs on the machine than the wall time, which waits for a CPU.
+   */
+  readonly cpuMs?: number;
   /** The largest peak RSS of the runs (from /usr/bin/time, with `rss`). */
   readonly peakRssMiB?: number;
   /** A run took longer than the timeout: the command was stopped and has no median. */
@@ -84,14 +89,13 @@ function quoted(command: Command): string {
   return [...prefix, ...words].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
 }
 
-/** One run: its wall time, and its peak RSS when /usr/bin/time is there to tell; undefined: timed out. */
+/** One run: its wall time, and its CPU time and peak RSS when /usr/bin/time is there; undefined: timed out. */
 function runOnce(
   command: Command,
-  rss: boolean,
   timeoutMs: number | undefined,
-): { ms: number; rssMiB?: number } | undefined {
-  const timed = rss && existsSync('/usr/bin/time');
-  const argv = timed ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB %M', ...command.argv] : command.argv;
+): { ms: number; cpuMs?: number; rssMiB?: number } | undefined {
+  const timed = existsSync('/usr/bin/time');
+  const argv = timed ? ['/usr/bin/time', '-f', 'KP_TIME %U %S %M', ...command.argv] : command.argv;
   const start = performance.now();
   const result = spawnSync(argv[0] as string, argv.slice(1), {
     stdio: ['ignore', 'ignore', timed ? 'pipe' : 'ignore'],
@@ -102,16 +106,18 @@ function runOnce(
   const ms = performance.now() - start;
   if ((result.error as { code?: string } | undefined)?.code === 'ETIMEDOUT') return undefined;
   if (result.error) throw new Error(`${command.label}: ${result.error.message}`);
-  const match = timed ? /PEAK_RSS_KB (\d+)/.exec(result.stderr) : null;
-  return match ? { ms, rssMiB: Number(match[1]) / 1024 } : { ms };
+  const match = timed ? /KP_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr) : null;
+  if (!match) return { ms };
+  return { ms, cpuMs: (Number(match[1]) + Number(match[2])) * 1000, rssMiB: Number(match[3]) / 1024 };
 }
 
 /**
  * Times the commands side by side: medians of `runs` runs each after `warmup` runs (which also fill
  * Node's compile cache, as a user's first run does). Exit statuses are ignored: a scan with findings
- * exits 1 by design, and peers have their own conventions. With `rss` or `timeoutMs` the harness times
- * the runs, not hyperfine: each run under /usr/bin/time (its peak RSS), and a command whose run exceeds
- * the timeout is stopped and not run again.
+ * exits 1 by design, and peers have their own conventions. The harness runs each command under
+ * /usr/bin/time when it is installed (CPU time, peak RSS with `rss`). With `rss` or `timeoutMs` the
+ * harness is used even with BENCH_HYPERFINE=1; a command whose run exceeds the timeout is stopped and not
+ * run again.
  */
 export function timeCommands(
   commands: readonly Command[],
@@ -122,6 +128,7 @@ export function timeCommands(
   const before = loadavg()[0] as number;
   const tool = options.rss || options.timeoutMs ? undefined : hyperfine();
   let medians: number[];
+  let cpuMedians: (number | undefined)[] = [];
   const peaks = commands.map(() => 0);
   const timedOut = new Set<number>();
   if (tool) {
@@ -146,25 +153,31 @@ export function timeCommands(
     rmSync(dir, { recursive: true, force: true });
   } else {
     const samples = commands.map(() => [] as number[]);
+    const cpu = commands.map(() => [] as number[]);
     for (let round = 0; round < warmup + runs; round++) {
       // A different command first in each round: none always runs right after a cold start of another.
       for (let k = 0; k < commands.length; k++) {
         const i = (k + round) % commands.length;
         if (timedOut.has(i)) continue;
-        const run = runOnce(commands[i] as Command, options.rss === true, options.timeoutMs);
+        const run = runOnce(commands[i] as Command, options.timeoutMs);
         if (!run) {
           timedOut.add(i);
           continue;
         }
-        if (round >= warmup) (samples[i] as number[]).push(run.ms);
-        peaks[i] = Math.max(peaks[i] as number, run.rssMiB ?? 0);
+        if (round >= warmup) {
+          (samples[i] as number[]).push(run.ms);
+          if (run.cpuMs !== undefined) (cpu[i] as number[]).push(run.cpuMs);
+        }
+        if (options.rss) peaks[i] = Math.max(peaks[i] as number, run.rssMiB ?? 0);
       }
     }
     medians = samples.map((values, i) => (timedOut.has(i) || values.length === 0 ? NaN : median(values)));
+    cpuMedians = cpu.map((values) => (values.length > 0 ? median(values) : undefined));
   }
   const results = commands.map((command, i) => ({
     label: command.label,
     medianMs: medians[i] as number,
+    ...(cpuMedians[i] !== undefined ? { cpuMs: cpuMedians[i] } : {}),
     ...(peaks[i] ? { peakRssMiB: peaks[i] } : {}),
     ...(timedOut.has(i) && options.timeoutMs ? { timedOutAfterMs: options.timeoutMs } : {}),
   }));
