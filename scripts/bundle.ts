@@ -1,18 +1,20 @@
 /**
- * The published CLI as one file per entry point (issue 17): `npm run bundle` writes dist/bundle/, which
+ * The published CLI as a bundle (issue 17): `npm run bundle` writes dist/bundle/, which
  * package.json's `bin` runs. Loading ~300 modules one by one was most of the CLI's start (zod alone is
- * 95 files, about 50 ms unbundled against 3 ms bundled); one file is read and compiled once, and Node's
+ * 95 files, about 50 ms unbundled against 3 ms bundled); a few files are read and compiled, and Node's
  * compile cache (src/cli/main.ts) keeps the compiled code between runs.
  *
- * Each entry becomes a self-contained file with its dynamic imports inlined: the code of a command still
- * runs only when the command does (the bundler wraps lazily imported modules in init functions), it is
- * just not read from separate files. Two entries do not share chunks; code both use is in both files.
+ * Dynamic imports stay chunks: the code of a command is read only when the command runs. (One file per
+ * entry was tried: the bundler then hoists the imports of the packages left outside, so every run would
+ * load pino and prom-client again.) Entries share chunks.
  *
  * To add an entry (a worker thread's script, say): add it to ENTRIES. Its output is dist/bundle/<name>.js,
- * beside kube-patrol.js, so the code that starts it should find it with
+ * beside kube-patrol.js and the chunks (all flat in one directory), so the code that starts it should
+ * find it with
  * `new URL(import.meta.url.endsWith('.ts') ? './<name>.ts' : './<name>.js', import.meta.url)` from a
  * module in the same source folder: that resolves in the sources, in tsc's dist/src (same layout) and in
- * the bundle (everything flat in dist/bundle), as long as <name> is the source file's base name.
+ * the bundle (everything flat in dist/bundle), as long as <name> is the source file's base name
+ * (src/cli/workers.ts does this for scan-worker).
  *
  * The packages only some commands use stay outside the bundle and load from node_modules when those
  * commands run (they are dependencies of the package, so npm installs them): the operator's logging,
@@ -29,6 +31,8 @@ import { projectRoot } from '../src/version.ts';
 /** Output name (dist/bundle/<name>.js) → source file, from the project root. */
 export const ENTRIES: Readonly<Record<string, string>> = {
   'kube-patrol': 'src/cli/main.ts',
+  // The manifest scan's worker thread (src/cli/workers.ts finds it beside the module that starts it).
+  'scan-worker': 'src/cli/scan-worker.ts',
 };
 
 /** Loaded from node_modules at run time, by the commands that need them (see above). */
@@ -49,14 +53,18 @@ export async function bundle(outDir: string): Promise<string[]> {
       dir: outDir,
       format: 'esm',
       entryFileNames: '[name].js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
+      // Flat, beside the entries: the code that starts a worker is in a chunk, and finds the worker's
+      // entry relative to its own import.meta.url.
+      chunkFileNames: '[name]-[hash].js',
       // Two chunks carry what the measured paths need, instead of the ~25 small ones automatic splitting
       // makes (each module file costs a resolve, a read and a link): `cli` is the command tree that every
-      // run builds (--help loads the entry and it), `scan` is everything else a manifest scan runs (the rules included). Each
-      // takes the static imports of its root with it; the other commands' chunks import from both.
+      // run builds (--help loads the entry, run.ts and it), `scan` is everything else a manifest scan
+      // runs, the rules included. Each takes the static imports of its root with it; the other commands'
+      // chunks import from both. run.ts stays a chunk of its own: importing it parses the command line,
+      // and the worker entry shares chunks with the CLI.
       codeSplitting: {
         groups: [
-          { name: 'cli', test: /[\\/]src[\\/]cli[\\/]run\.ts$/, priority: 2 },
+          { name: 'cli', test: /[\\/]src[\\/]cli[\\/]program\.ts$/, priority: 2 },
           {
             name: 'scan',
             test: /[\\/]src[\\/](cli[\\/]scan|rules[\\/]index|engine[\\/]registry)\.ts$/,

@@ -60,6 +60,27 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 
+describe('the bundle', () => {
+  it('ships the scan worker entry: --workers 1 scans the examples as one thread does', () => {
+    const scan = (workers: string) => {
+      const result = spawnSync(
+        process.execPath,
+        [bundled, 'scan', 'examples', '-o', 'json', '--workers', workers],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      return (JSON.parse(result.stdout) as { findings: unknown[] }).findings;
+    };
+    const single = scan('0');
+    expect(single.length).toBeGreaterThan(0);
+    expect(scan('1')).toEqual(single);
+  });
+});
+
 describe.each([
   ['the sources', () => sourceCli],
   ['the bundle', () => bundled],
