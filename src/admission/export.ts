@@ -9,8 +9,9 @@ import type { AnyRule, RuleOptionValues } from '../engine/rule.ts';
 import { ANNOTATIONS, HAS_ANNOTATIONS, NOT_EXPORTABLE, RULE_CEL } from './rule-cel.ts';
 import { celAnyGlob, celMessage, celString, celStrings } from './cel.ts';
 
-export const VALIDATION_ACTIONS = ['Deny', 'Warn', 'Audit'] as const;
-export type ValidationAction = (typeof VALIDATION_ACTIONS)[number];
+import type { ValidationAction } from './actions.ts';
+
+export { VALIDATION_ACTIONS, type ValidationAction } from './actions.ts';
 
 /** What an export is made of, resolved from the config, the flags and the rules (cli/policy.ts). */
 export interface PolicyExportInput {

@@ -1,6 +1,5 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Language } from '../engine/i18n.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { collectFleet, incomplete } from '../fleet/collect.ts';
@@ -17,10 +16,10 @@ import {
 } from '../fleet/targets.ts';
 import { connect } from '../kube/client.ts';
 import { toolVersion } from '../version.ts';
-import { DEFAULT_NAMESPACE } from './operator.ts';
-import { parseLanguageOption, writeStdout } from './options.ts';
+import { DEFAULT_NAMESPACE } from './commands/kube-options.ts';
+import { writeStdout } from './options.ts';
 
-interface FleetFlags {
+export interface FleetFlags {
   kubeconfig?: string;
   context?: string;
   allContexts?: boolean;
@@ -35,21 +34,6 @@ interface FleetFlags {
   timeout: number;
 }
 
-/** `90m`, `12h`, `2d` (or plain seconds) → seconds. */
-export function parseDurationOption(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a duration such as 90m, 12h or 2d');
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  return Math.round(Number(match[1]) * unit);
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256)
-    throw new InvalidArgumentError('expected a whole number 1-256');
-  return n;
-}
-
 function chooseTargets(flags: FleetFlags): FleetTarget[] {
   const given = [flags.context, flags.allContexts, flags.fleet].filter((x) => x !== undefined && x !== false);
   if (given.length !== 1)
@@ -61,35 +45,7 @@ function chooseTargets(flags: FleetFlags): FleetTarget[] {
   return targetsFromContexts((flags.context ?? '').split(','), defaults);
 }
 
-export function registerFleetCommand(program: Command, registry: RuleRegistry): void {
-  program
-    .command('fleet')
-    .description(
-      "one page of many clusters: reads each context's latest stored report and history (read-only; docs/fleet.md)",
-    )
-    .option('--context <names>', 'kubeconfig contexts, comma-separated')
-    .option('--all-contexts', 'every context of the kubeconfig')
-    .option('--fleet <file>', 'a fleet file listing contexts and display names (docs/fleet.md)')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
-    .option('-n, --namespace <ns>', `the operators' namespace (default: ${DEFAULT_NAMESPACE})`)
-    .option('--name <configmap>', 'the report ConfigMap', 'kube-patrol-report')
-    .option(
-      '--out-dir <dir>',
-      'write index.html, fleet.json and each cluster report (clusters/<n>-<name>/report.{html,json})',
-    )
-    .addOption(
-      new Option('-o, --output <format>', 'print the fleet report to stdout').choices(['html', 'json']),
-    )
-    .option('--lang <lang>', 'language of the fleet page (en, zh-CN)', parseLanguageOption, 'en' as Language)
-    .option('--concurrency <n>', 'clusters read at once (one connection each)', positiveInt, 4)
-    .option('--stale-after <duration>', 'a report older than this is stale', parseDurationOption, 24 * 3600)
-    .option('--timeout <duration>', 'per request to an API server', parseDurationOption, 10)
-    .action(async (flags: FleetFlags) => {
-      process.exitCode = await runFleet(flags, registry);
-    });
-}
-
-async function runFleet(flags: FleetFlags, registry: RuleRegistry): Promise<number> {
+export async function runFleet(flags: FleetFlags, registry: RuleRegistry): Promise<number> {
   let targets: FleetTarget[];
   try {
     targets = chooseTargets(flags);

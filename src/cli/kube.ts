@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Command } from 'commander';
 import type { ConfigFile } from '../config/schema.ts';
 import {
   connect,
@@ -10,20 +9,9 @@ import {
   SERVICE_ACCOUNT_DIR,
   type KubeClient,
 } from '../kube/client.ts';
+import type { KubeFlags } from './commands/kube-options.ts';
 
-export interface KubeFlags {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export function addKubeOptions(command: Command): Command {
-  return command
-    .option(
-      '--kubeconfig <file>',
-      'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod service account)',
-    )
-    .option('--context <name>', 'kubeconfig context');
-}
+export { addKubeOptions, type KubeFlags } from './commands/kube-options.ts';
 
 /** Whether we run in a pod with a mounted service account and no explicit kubeconfig. */
 export function runningInCluster(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfigFile, validateConfig } from '../config/load.ts';
 import { operatorConfigSchema, type OperatorConfig } from '../config/operator.ts';
 import { Operator } from '../controller/operator.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
-import {
-  addKubeOptions,
-  connectFromFlags,
-  runningInCluster,
-  serviceAccountNamespace,
-  type KubeFlags,
-} from './kube.ts';
+import { DEFAULT_NAMESPACE } from './commands/kube-options.ts';
+import { connectFromFlags, runningInCluster, serviceAccountNamespace, type KubeFlags } from './kube.ts';
 import { writeError } from './options.ts';
 
 export interface OperatorFlags extends KubeFlags {
@@ -24,30 +18,8 @@ export interface OperatorFlags extends KubeFlags {
   leaderElect?: boolean;
 }
 
-export const DEFAULT_NAMESPACE = 'kube-patrol';
-
-export function registerOperatorCommand(program: Command, registry: RuleRegistry): void {
-  const command = program
-    .command('operator')
-    .description(
-      'run the in-cluster operator: scan at start, on a cron schedule (and on changes), write reports to ConfigMaps',
-    )
-    .option(
-      '--config <file>',
-      'operator config file (YAML; see docs/operator.md); defaults apply without one',
-    )
-    .option(
-      '-n, --namespace <ns>',
-      `out of the cluster: namespace for reports, the Lease and Events (default: the context's, else ${DEFAULT_NAMESPACE}); in a pod: its own namespace`,
-    )
-    .option('--once', 'scan once, write the report, and exit (0 written, 2 failed)')
-    .option('--port <port>', 'health and metrics port (overrides server.port; 0 picks a free one)')
-    .option('--no-leader-elect', 'do not take the Lease (a single replica, or local runs)')
-    .option('--log-level <level>', 'pino log level', 'info');
-  addKubeOptions(command).action(async (flags: OperatorFlags) => {
-    process.exitCode = await runOperatorCommand(registry, flags);
-  });
-}
+// The namespace lives beside the command's options (its help text names it); exported here as before.
+export { DEFAULT_NAMESPACE } from './commands/kube-options.ts';
 
 export async function loadOperatorConfig(
   file: string | undefined,

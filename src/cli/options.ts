@@ -2,7 +2,6 @@ import { InvalidArgumentError } from 'commander';
 import { isSeverity, type Severity } from '../engine/severity.ts';
 import { LANGUAGES, type Language } from '../engine/i18n.ts';
 import { terminalText } from '../shared/terminal-text.ts';
-import { readLimited } from '../sources/manifests.ts';
 
 export function parseSeverityOption(value: string): Severity {
   if (!isSeverity(value) || value === 'info')
@@ -32,6 +31,8 @@ export function parseLanguageOption(value: string): Language {
 
 /** Standard input, refusing more than `maxBytes` (InputTooLargeError); decoded by the caller. */
 export async function readAllStdin(maxBytes: number): Promise<Buffer> {
+  // Imported here: the option parsers above are loaded to build the command tree, the manifest reader is not.
+  const { readLimited } = await import('../sources/manifests.ts');
   return readLimited(process.stdin, maxBytes);
 }
 

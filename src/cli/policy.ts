@@ -1,13 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import {
-  exportPolicies,
-  PolicyExportError,
-  VALIDATION_ACTIONS,
-  type ValidationAction,
-} from '../admission/export.ts';
+import { exportPolicies, PolicyExportError, type ValidationAction } from '../admission/export.ts';
 import { exportMutations } from '../admission/mutations.ts';
 import { ConfigError } from '../config/load.ts';
 import type { Language } from '../engine/i18n.ts';
@@ -19,7 +13,7 @@ import { reportNamespaceAdviceSchema, reportPodSecurityHeadSchema } from '../rep
 import { parseLanguageOption, writeError, writeStdout } from './options.ts';
 import { loadConfigOrDefault } from './scan.ts';
 
-interface PolicyExportOptions {
+export interface PolicyExportOptions {
   rules?: string;
   action: ValidationAction;
   config?: string;
@@ -33,39 +27,7 @@ const podSecuritySchema = reportPodSecurityHeadSchema.extend({
   namespaces: z.array(reportNamespaceAdviceSchema),
 });
 
-export function registerPolicyCommand(program: Command, registry: RuleRegistry): void {
-  const policy = program.command('policy').description('admission policies generated from the rules');
-  policy
-    .command('export')
-    .description(
-      'print ValidatingAdmissionPolicies (+ bindings) for the hardening rules CEL can express, as a YAML stream',
-    )
-    .option('--rules <ids>', 'comma-separated rule ids (default: every exportable rule the config leaves on)')
-    .addOption(
-      new Option(
-        '--action <action>',
-        'validationActions of the bindings (staged rollout: Audit → Warn → Deny)',
-      )
-        .choices(VALIDATION_ACTIONS)
-        .default('Deny'),
-    )
-    .option('--config <file>', 'kube-patrol config: exemptions, scope, rule options and severities')
-    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
-    .option('--lang <lang>', 'language of the policy messages: en or zh-CN', parseLanguageOption)
-    .option(
-      '--pss-labels <report.json>',
-      "also export each namespace's Pod Security labels from a scan report's advice (podSecurity)",
-    )
-    .option(
-      '--mutating',
-      'print MutatingAdmissionPolicies (+ bindings) that apply the safe machine fixes instead',
-    )
-    .action(async (options: PolicyExportOptions) => {
-      process.exitCode = await runPolicyExport(registry, options);
-    });
-}
-
-async function runPolicyExport(registry: RuleRegistry, options: PolicyExportOptions): Promise<number> {
+export async function runPolicyExport(registry: RuleRegistry, options: PolicyExportOptions): Promise<number> {
   try {
     const config = await loadConfigOrDefault(options.config, registry);
     const now = new Date();

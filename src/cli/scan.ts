@@ -2,37 +2,20 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { Language } from '../engine/i18n.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
 import { atLeast, SEVERITIES, type Severity } from '../engine/severity.ts';
-import { scanCluster } from '../pipeline/scan-cluster.ts';
 import { scanManifests } from '../pipeline/scan-manifests.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
 import type { ClusterScope } from '../sources/cluster.ts';
-import { namespaceExists, withClient } from './kube.ts';
 import { inspectedNothing, type InspectionReport } from '../report/model.ts';
-import {
-  OUT_DIR_FILES,
-  OUTPUT_FORMATS,
-  renderReportChunks,
-  type OutputFormat,
-} from '../report/render/index.ts';
-import {
-  parseLanguageOption,
-  parseMinSeverityOption,
-  parseSeverityOption,
-  parseMiBOption,
-  readAllStdin,
-  writeChunks,
-  writeError,
-} from './options.ts';
-import { DEFAULT_MAX_FILE_BYTES } from '../sources/manifests.ts';
-import { AUTO_WORKERS_MIN_BYTES, type WorkerOptions } from '../pipeline/parallel-scan.ts';
-import { parseWorkersOption, scanWorkerOptions, WORKERS_ENV } from './workers.ts';
+import { OUT_DIR_FILES, renderReportChunks, type OutputFormat } from '../report/render/index.ts';
+import { readAllStdin, writeChunks, writeError } from './options.ts';
+import type { WorkerOptions } from '../pipeline/parallel-scan.ts';
+import { scanWorkerOptions } from './workers.ts';
 
 export interface ScanOptions {
   output: OutputFormat;
@@ -109,56 +92,6 @@ export async function loadConfigOrDefault(
   registry: RuleRegistry,
 ): Promise<ConfigFile> {
   return file ? loadConfigFile(file, registry.knownIds, undefined, registry.knownOptions) : {};
-}
-
-export function registerScanCommand(program: Command, registry: RuleRegistry): void {
-  program
-    .command('scan')
-    .argument(
-      '[path...]',
-      'files or directories of manifests (*.yaml, *.yml, *.json), or - for stdin; none: the cluster of the current kubeconfig context',
-    )
-    .description('inspect workloads from manifest files or from a cluster')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .option('--out-dir <dir>', 'also write report.json, report.html and report.sarif into this directory')
-    .option('--config <file>', 'config file (rules, severities, exemptions)')
-    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
-    .option('--nodes', "also inspect nodes: each kubelet's seccompDefault (config: nodes: true)")
-    .option('--lang <lang>', 'report language: en or zh-CN', parseLanguageOption)
-    .option(
-      '--fail-on <severity>',
-      'exit 1 when an unexempted finding is at or above this severity',
-      parseSeverityOption,
-    )
-    .option(
-      '--max-file-size <MiB>',
-      `largest manifest file, pipe or standard input read, in MiB (default ${DEFAULT_MAX_FILE_BYTES / 1048576})`,
-      parseMiBOption,
-    )
-    .option(
-      '--min-severity <severity>',
-      'table and line output: list findings at or above this severity (default: medium for table, all for line); the summary counts every finding',
-      parseMinSeverityOption,
-    )
-    .option('--allow-empty', 'with --fail-on: a scan that inspects no workload is not a failure')
-    .option(
-      '--workers <n>',
-      `manifest scans: worker threads that decode and inspect files beside the main thread, 0 for none (default: auto, one per further core for inputs of ${AUTO_WORKERS_MIN_BYTES / 1048576} MiB and more; env ${WORKERS_ENV})`,
-      parseWorkersOption,
-    )
-    .option('--kubeconfig <file>', 'kubeconfig for cluster scans')
-    .option('--context <name>', 'kubeconfig context for cluster scans')
-    .option(
-      '-n, --namespace <ns>',
-      "cluster scans: only this namespace (comma-separated names or globs); default: the config's scope, else the context's namespace, else every namespace",
-    )
-    .option(
-      '-A, --all-namespaces',
-      "cluster scans: every namespace (overrides the config's scope and the context's namespace)",
-    )
-    .action(async (paths: string[], options: ScanOptions) => {
-      process.exitCode = await runScan(registry, paths, options);
-    });
 }
 
 export async function runScan(
@@ -282,6 +215,11 @@ async function scanCurrentCluster(
   settings: ScanSettings,
   options: ScanOptions,
 ): Promise<{ report: InspectionReport; inputErrors: boolean } | number> {
+  // The cluster source and the API client load only for a cluster scan: a file scan never needs them.
+  const [{ scanCluster }, { namespaceExists, withClient }] = await Promise.all([
+    import('../pipeline/scan-cluster.ts'),
+    import('./kube.ts'),
+  ]);
   return withClient(options, config, async (client) => {
     const fromContext =
       !options.namespace && !options.allNamespaces && !config.scope?.namespaces?.length

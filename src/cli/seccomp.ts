@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, dirname, join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Arch } from '../seccomp/arch.ts';
 import type { RuntimeName } from '../seccomp/data.ts';
@@ -11,12 +10,12 @@ import { RUNTIME_DEFAULT_CAPABILITIES, normalizeCapability } from '../seccomp/ru
 import type { StraceResult, StraceSource } from '../seccomp/strace.ts';
 import { writeStdout } from './options.ts';
 
-interface TraceOptions {
+export interface TraceOptions {
   fromStrace: string[];
   arch?: string;
 }
 
-interface ProfileFlags extends TraceOptions {
+export interface ProfileFlags extends TraceOptions {
   output: 'json' | 'spo' | 'patch';
   mode: ProfileMode;
   outDir?: string;
@@ -24,7 +23,7 @@ interface ProfileFlags extends TraceOptions {
   namespace?: string;
 }
 
-interface CheckFlags extends TraceOptions {
+export interface CheckFlags extends TraceOptions {
   capabilities?: string;
   runtime: RuntimeName;
   output: 'text' | 'json';
@@ -43,14 +42,6 @@ async function load() {
     import('../seccomp/strace.ts'),
   ]);
   return { ...arch, ...data, ...profile, ...runtimeDefault, ...strace };
-}
-
-function choice<T extends string>(values: readonly T[]) {
-  return (value: string): T => {
-    if (!(values as readonly string[]).includes(value))
-      throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
-    return value as T;
-  };
 }
 
 /**
@@ -251,61 +242,12 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   return enough ? 0 : 1;
 }
 
-export function registerSeccompCommand(program: Command): void {
-  const seccomp = program
-    .command('seccomp')
-    .description('seccomp profiles from traced system calls, and whether RuntimeDefault is enough');
-  seccomp
-    .command('profile')
-    .description(
-      'write a seccomp profile (OCI JSON, SPO SeccompProfile, or the securityContext patch) from strace output',
-    )
-    .requiredOption(
-      '--from-strace <files...>',
-      'strace output: files, directories, or the prefix given to strace -ff -o',
-    )
-    .option(
-      '-o, --output <format>',
-      'json (OCI profile), spo (SeccompProfile), patch',
-      choice(['json', 'spo', 'patch'] as const),
-      'json',
-    )
-    .option(
-      '--mode <mode>',
-      'enforce (deny the rest with EPERM) or log (log the rest: a trial)',
-      choice(['enforce', 'log'] as const),
-      'enforce',
-    )
-    .option('--out-dir <dir>', 'write all three and a README on installing the profile')
-    .option('--name <name>', 'profile name (file name, SeccompProfile name)', 'app')
-    .option(
-      '--namespace <ns>',
-      'the SeccompProfile namespace (the patch then points at the file SPO installs)',
-    )
-    .option('--arch <arch>', "the traced program's architecture (default: this machine's)")
-    .action(async (flags: ProfileFlags) => {
-      process.exitCode = await handled(() => runProfile(flags));
-    });
-  seccomp
-    .command('check')
-    .description("which observed system calls the runtime's default profile (RuntimeDefault) would deny")
-    .requiredOption(
-      '--from-strace <files...>',
-      'strace output: files, directories, or the prefix given to strace -ff -o',
-    )
-    .option(
-      '--capabilities <caps>',
-      `the container's capabilities, comma-separated, or "none" (default: the runtime's ${RUNTIME_DEFAULT_CAPABILITIES.length})`,
-    )
-    .option(
-      '--runtime <name>',
-      'containerd or docker',
-      choice(['containerd', 'docker'] as const),
-      'containerd',
-    )
-    .option('-o, --output <format>', 'text or json', choice(['text', 'json'] as const), 'text')
-    .option('--arch <arch>', "the traced program's architecture (default: this machine's)")
-    .action(async (flags: CheckFlags) => {
-      process.exitCode = await handled(() => runCheck(flags));
-    });
+/** `seccomp profile`: the exit status (2 for unreadable or unusable traces). */
+export function seccompProfile(flags: ProfileFlags): Promise<number> {
+  return handled(() => runProfile(flags));
+}
+
+/** `seccomp check`: the exit status (1 when RuntimeDefault would deny a call, 2 for bad input). */
+export function seccompCheck(flags: CheckFlags): Promise<number> {
+  return handled(() => runCheck(flags));
 }

@@ -1,23 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError } from 'commander';
+import { parseWorkersOption, WORKERS_ENV } from './commands/workers-option.ts';
 import type { ConfigFile } from '../config/schema.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import type { WorkerOptions } from '../pipeline/parallel-scan.ts';
 import type { ScanSettings, SettingsFlags } from '../pipeline/settings.ts';
 import { ALL_RULES } from '../rules/index.ts';
 
-/** The environment variable that sets `--workers` when the flag is not given. */
-export const WORKERS_ENV = 'KUBE_PATROL_WORKERS';
-
-/** `--workers`: `auto`, or a whole number of threads from 0 (none) to 256. */
-export function parseWorkersOption(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 256)
-    throw new InvalidArgumentError('expected auto or a number of worker threads (0 for none, at most 256)');
-  return n;
-}
+export { parseWorkersOption, WORKERS_ENV } from './commands/workers-option.ts';
 
 /**
  * The scan worker entry beside this module: scan-worker.ts when the sources run, scan-worker.js in the

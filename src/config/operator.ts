@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 import { configSchema } from './schema.ts';
 
 /** DNS-1123 subdomain limited so that the numbered history and part ConfigMaps still fit 253 chars. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 import { LANGUAGES } from '../engine/i18n.ts';
 import { SEVERITIES } from '../engine/severity.ts';
 import { EXEMPTION_PRESET_IDS } from '../presets/ids.ts';

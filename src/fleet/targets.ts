@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { load } from 'js-yaml';
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 import type { FleetTarget } from './model.ts';
 
 export interface TargetDefaults {

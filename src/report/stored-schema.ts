@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 import { SEVERITIES } from '../engine/severity.ts';
 import { SUBJECT_KINDS, type ObjectSubjectKind } from '../engine/subject.ts';
 import { PSS_ENFORCE_LEVELS } from '../engine/pod-security-level.ts';

@@ -4,10 +4,12 @@ import type { Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import { emptyExtraction, extractWorkloads, type Extraction } from '../workloads/extract.ts';
 import { decodeYamlDocuments } from '../shared/kube-yaml/documents.ts';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.ts';
+
+// Here as well, for the callers that read files (the CLI's option help reads limits.ts alone).
+export { DEFAULT_MAX_FILE_BYTES };
 
 export const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-/** The largest file, named pipe or standard input read (`scan --max-file-size` raises it). */
-export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface ManifestOptions {
   /** Files, pipes and stdin larger than this are reported as errors instead of read. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 
 /**
  * The parts of a pod spec that rules read, validated before any rule runs so that rules can trust

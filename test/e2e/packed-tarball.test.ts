@@ -43,8 +43,10 @@ describe('the packed tarball on a clean directory', () => {
     writeFileSync(join(app, 'package.json'), '{"name":"ci-job","private":true}\n');
     const install = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', packed], app);
     expect(install.status, install.stderr).toBe(0);
-    // Installed from the tarball, not linked to the clone.
-    expect(existsSync(join(app, 'node_modules', 'kube-patrol', 'dist', 'src', 'cli', 'main.js'))).toBe(true);
+    // Installed from the tarball, not linked to the clone; the bin is the bundle (scripts/bundle.ts).
+    expect(existsSync(join(app, 'node_modules', 'kube-patrol', 'dist', 'bundle', 'kube-patrol.js'))).toBe(
+      true,
+    );
   }, 300_000);
 
   it('runs `npx kube-patrol scan` on a file and on stdin', () => {

@@ -8,18 +8,9 @@ import { renderLines } from './line.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
 import { renderYaml } from './yaml.ts';
+import type { OutputFormat } from './formats.ts';
 
-export const OUTPUT_FORMATS = [
-  'table',
-  'line',
-  'json',
-  'yaml',
-  'html',
-  'sarif',
-  'openreports',
-  'policyreports',
-] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.ts';
 
 export interface RenderOptions {
   /** Terminal colours for the table (stdout is a TTY and NO_COLOR is unset). */

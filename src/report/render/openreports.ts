@@ -1,7 +1,7 @@
-import { stringify } from 'yaml';
 import { severityRank } from '../../engine/severity.ts';
 import { workloadKind } from '../../workloads/kinds.ts';
 import type { InspectionReport, ReportFinding } from '../model.ts';
+import { yamlDocument } from './yaml.ts';
 
 /**
  * The report as the objects that report UIs read (Policy Reporter, Headlamp, Rancher, OCM):
@@ -217,6 +217,6 @@ export function renderPolicyReports(
   limits?: PolicyReportLimits,
 ): string {
   return buildPolicyReports(report, flavour, limits)
-    .map((object) => `---\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+    .map((object) => `---\n${yamlDocument(object)}`)
     .join('');
 }
