@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createRegistry, type RuleRegistry } from '../engine/registry.ts';
 import { ALL_RULES } from '../rules/index.ts';
 import { toolVersion } from '../version.ts';
+import { registerFixCommand } from './fix.ts';
 import { registerFleetCommand } from './fleet.ts';
 import { registerOperatorCommand } from './operator.ts';
 import { registerReportCommand } from './report.ts';
@@ -22,6 +23,7 @@ export function buildProgram(registry: RuleRegistry = createRegistry(ALL_RULES))
       process.exit(error.exitCode === 0 ? 0 : 2);
     });
   registerScanCommand(program, registry);
+  registerFixCommand(program, registry);
   registerRulesCommand(program, registry);
   registerOperatorCommand(program, registry);
   registerReportCommand(program, registry);

@@ -142,8 +142,9 @@ export function mergePatches(patches: readonly JsonObject[]): JsonObject {
 
 /**
  * Applies a strategic-merge patch to a plain object and returns the result (the input is not changed).
- * The subset of Kubernetes' strategic merge the fixes use: maps merge, `null` deletes, the lists of
- * MERGE_BY_NAME merge by `name` (a new name is appended), other lists and scalars are replaced.
+ * The subset of Kubernetes' strategic merge the fixes use: maps merge, `null` deletes (and a map left
+ * empty by deletions goes too: the API server drops empty annotations alike), the lists of MERGE_BY_NAME
+ * merge by `name` (a new name is appended), other lists and scalars are replaced.
  */
 export function applyPatch<T>(object: T, patch: JsonObject): T {
   if (!isObject(object)) throw new Error('a strategic-merge patch applies to an object');
@@ -167,7 +168,11 @@ function mergeInto(target: MutableJson, patch: JsonObject, keepNulls: boolean): 
       }
     } else if (isObject(value)) {
       const child = target[key];
-      target[key] = mergeInto(isObject(child) ? child : {}, value as JsonObject, keepNulls);
+      const had = isObject(child) ? Object.keys(child).length : 0;
+      const merged = mergeInto(isObject(child) ? child : {}, value as JsonObject, keepNulls);
+      // A map whose every key the patch deleted (the last annotation) goes too, as `fix` edits the text.
+      if (!keepNulls && had > 0 && Object.keys(merged).length === 0) Reflect.deleteProperty(target, key);
+      else target[key] = merged;
     } else {
       target[key] = structuredClone(value);
     }
