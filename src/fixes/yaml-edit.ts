@@ -174,6 +174,7 @@ class Editor {
     const removals: Pair[] = [];
     let additions = 0;
     const pending: (() => void)[] = [];
+    const inserts: [string, JsonValue][] = [];
     for (const [key, value] of Object.entries(patch)) {
       const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
       const here = [...path, key];
@@ -183,7 +184,7 @@ class Editor {
       }
       additions++;
       if (!pair) {
-        pending.push(() => this.insertPair(map, key, value, here));
+        inserts.push([key, value]);
         continue;
       }
       const current = pair.value as AnyNode;
@@ -229,8 +230,10 @@ class Editor {
     }
     const emptied = additions === 0 && removals.length > 0 && removals.length === map.items.length;
     if (emptied) return true;
-    for (const pair of removals) this.removePair(map, pair, path);
+    if (map.flow) this.removeFlowPairs(map, removals);
+    else for (const pair of removals) this.removePair(map, pair, path);
     for (const run of pending) run();
+    this.insertPairs(map, inserts, path);
     return false;
   }
 
@@ -266,50 +269,48 @@ class Editor {
     return first !== undefined && isScalar(first.key) && first.key.type === 'QUOTE_DOUBLE';
   }
 
-  private insertPair(map: YAMLMap, key: string, value: JsonValue, path: FieldPath): void {
+  /** Adds pairs to a map (all in one splice: two into `{}` would otherwise both rewrite it). */
+  private insertPairs(map: YAMLMap, entries: readonly [string, JsonValue][], path: FieldPath): void {
+    if (entries.length === 0) return;
     const range = map.range as Range;
     const last = map.items[map.items.length - 1];
+    const step = this.indentStep(map);
     if (!map.flow) {
-      if (!last) throw new YamlEditError(`cannot add ${formatPath(path)}`, this.line(range[0]));
+      if (!last) throw new YamlEditError(`cannot add to ${formatPath(path)}`, this.line(range[0]));
       const indent = this.column((map.items[0]?.key as Node).range![0]);
       const at = this.lineEnd(pairEnd(last));
       const needsNewline = at === this.text.length && !this.text.endsWith('\n');
-      this.splices.push({
-        start: at,
-        end: at,
-        text: (needsNewline ? this.eol : '') + this.blockPair(key, value, indent, this.indentStep(map)),
-      });
+      const text = entries.map(([key, value]) => this.blockPair(key, value, indent, step)).join('');
+      this.splices.push({ start: at, end: at, text: (needsNewline ? this.eol : '') + text });
       return;
     }
     const json = this.jsonStyle(map) || this.jsonDocument();
-    const open = range[0];
+    const inline = ([key, value]: [string, JsonValue]) =>
+      json ? `${JSON.stringify(key)}: ${JSON.stringify(value)}` : `${inlineYaml(key)}: ${flowYaml(value)}`;
     if (!last) {
-      // `{}`: written again with the one pair.
-      const close = range[1];
-      const inner = json
-        ? `${JSON.stringify(key)}: ${JSON.stringify(value)}`
-        : `${inlineYaml(key)}: ${flowYaml(value)}`;
-      this.splices.push({ start: open, end: close, text: json ? `{${inner}}` : `{ ${inner} }` });
+      // `{}`: written again with the pairs.
+      const inner = entries.map(inline).join(', ');
+      this.splices.push({ start: range[0], end: range[1], text: json ? `{${inner}}` : `{ ${inner} }` });
       return;
     }
     const lastEnd = pairEnd(last);
     const firstKey = (map.items[0]?.key as Node).range![0];
-    const multiline = this.text.slice(open, firstKey).includes('\n');
-    if (multiline) {
+    if (this.text.slice(range[0], firstKey).includes('\n')) {
+      // One pair a line, as the map is written (pretty-printed JSON).
       const indent = this.column(firstKey);
-      const rendered = json
-        ? `${JSON.stringify(key)}: ${prettyJson(value, indent, this.indentStep(map), this.eol)}`
-        : `${inlineYaml(key)}: ${flowYaml(value)}`;
+      const lines = entries.map(([key, value]) =>
+        json
+          ? `${JSON.stringify(key)}: ${prettyJson(value, indent, step, this.eol)}`
+          : `${inlineYaml(key)}: ${flowYaml(value)}`,
+      );
+      const text = lines.map((line) => `,${this.eol}${' '.repeat(indent)}${line}`).join('');
+      this.splices.push({ start: lastEnd, end: lastEnd, text });
+    } else {
       this.splices.push({
         start: lastEnd,
         end: lastEnd,
-        text: `,${this.eol}${' '.repeat(indent)}${rendered}`,
+        text: entries.map((e) => `, ${inline(e)}`).join(''),
       });
-    } else {
-      const rendered = json
-        ? `${JSON.stringify(key)}: ${JSON.stringify(value)}`
-        : `${inlineYaml(key)}: ${flowYaml(value)}`;
-      this.splices.push({ start: lastEnd, end: lastEnd, text: `, ${rendered}` });
     }
   }
 
@@ -321,7 +322,12 @@ class Editor {
   private indentStep(map: YAMLMap): number {
     for (const pair of map.items) {
       const value = pair.value as AnyNode;
-      if (isMap(value) && !value.flow && value.items[0]) {
+      const multiline =
+        isMap(value) &&
+        value.items[0] !== undefined &&
+        (!value.flow ||
+          this.line((value.items[0].key as Node).range![0]) > this.line((pair.key as Node).range![0]));
+      if (isMap(value) && value.items[0] && multiline) {
         const step =
           this.column((value.items[0].key as Node).range![0]) - this.column((pair.key as Node).range![0]);
         if (step > 0) return step;
@@ -368,18 +374,33 @@ class Editor {
     this.splices.push({ start, end, text: block });
   }
 
+  /** Deletes pairs of a flow map: each run of deleted pairs with the comma before or after it. */
+  private removeFlowPairs(map: YAMLMap, removals: readonly Pair[]): void {
+    const removed = new Set(removals);
+    const items = map.items;
+    for (let i = 0; i < items.length; i++) {
+      if (!removed.has(items[i] as Pair)) continue;
+      let j = i;
+      while (j + 1 < items.length && removed.has(items[j + 1] as Pair)) j++;
+      const first = items[i] as Pair;
+      const next = items[j + 1];
+      const previous = items[i - 1];
+      if (next) {
+        this.splices.push({
+          start: (first.key as Node).range![0],
+          end: (next.key as Node).range![0],
+          text: '',
+        });
+      } else if (previous) {
+        this.splices.push({ start: pairEnd(previous), end: pairEnd(items[j] as Pair), text: '' });
+      }
+      i = j;
+    }
+  }
+
   private removePair(map: YAMLMap, pair: Pair, path: FieldPath): void {
     const keyNode = pair.key as Node;
     const start = keyNode.range![0];
-    const index = map.items.indexOf(pair);
-    if (map.flow) {
-      const next = map.items[index + 1];
-      const previous = map.items[index - 1];
-      if (next) this.splices.push({ start, end: (next.key as Node).range![0], text: '' });
-      else if (previous) this.splices.push({ start: pairEnd(previous), end: pairEnd(pair), text: '' });
-      else this.splices.push({ start, end: pairEnd(pair), text: '' });
-      return;
-    }
     const lineStart = this.lineStarts[this.line(start) - 1] as number;
     if (this.text.slice(lineStart, start).trim() !== '')
       throw new YamlEditError(
