@@ -186,6 +186,11 @@ const UI = {
     en: 'A Pod takes most of these fields only when it is created: fix the manifest it came from and create it again.',
     'zh-CN': 'Pod 的这些字段大多只能在创建时设置：请修改其来源清单后重新创建。',
   },
+  fixesMore: {
+    en: '{{count}} more workloads have fixes: report.json carries the patch of every finding, and `kube-patrol fix` applies them to manifest files.',
+    'zh-CN':
+      '另有 {{count}} 个工作负载有修复：report.json 中包含每个问题的补丁，`kube-patrol fix` 可将其应用到清单文件。',
+  },
   copy: { en: 'Copy', 'zh-CN': '复制' },
   copied: { en: 'Copied', 'zh-CN': '已复制' },
 

@@ -175,6 +175,8 @@ export interface HtmlView {
     readonly hint: readonly Segment[];
     /** Manifest reports: how to fix the files themselves. */
     readonly hintManifests: readonly Segment[] | null;
+    /** Workloads beyond FIX_COMMANDS_LIMIT, left to the JSON report: how many. */
+    readonly more: readonly Segment[] | null;
     readonly workloads: readonly {
       readonly kind: string;
       readonly ns: string | null;
@@ -677,14 +679,24 @@ function accessView(ctx: ViewContext): HtmlView['access'] {
   };
 }
 
-/** The fix commands: one per workload with an unexempted fixable finding. */
+/**
+ * At most this many workloads get commands on the page: two commands each, a 3,000-workload cluster would
+ * add 2.7 MiB of HTML that nobody copies from; the JSON report carries every patch.
+ */
+const FIX_COMMANDS_LIMIT = 200;
+
+/** The fix commands: one per workload with an unexempted fixable finding (the first FIX_COMMANDS_LIMIT). */
 function fixesView(ctx: ViewContext, report: InspectionReport): HtmlView['fixes'] {
   const commands = fixCommands(report.findings);
   if (commands.length === 0) return null;
   return {
     hint: codeSegments(ctx.t.fixesHint),
     hintManifests: report.metadata.source === 'manifests' ? codeSegments(ctx.t.fixesHintManifests) : null,
-    workloads: commands.map((c) => ({
+    more:
+      commands.length > FIX_COMMANDS_LIMIT
+        ? codeSegments(interpolate(ctx.t.fixesMore, { count: commands.length - FIX_COMMANDS_LIMIT }))
+        : null,
+    workloads: commands.slice(0, FIX_COMMANDS_LIMIT).map((c) => ({
       kind: c.kind,
       ns: c.namespace,
       name: c.name,

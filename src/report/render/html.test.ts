@@ -378,4 +378,20 @@ describe('fix commands', () => {
     expect(zh).toContain('<h2>修复命令</h2>');
     expect(zh).toContain('包含 review 修复（可能导致应用异常）');
   });
+
+  it('lists at most 200 workloads and says how many more the JSON carries', () => {
+    const fixable = GOLDEN.findings.find((f) => f.fix) as ReportFinding;
+    const many: InspectionReport = {
+      ...GOLDEN,
+      findings: Array.from({ length: 250 }, (_, i) => ({
+        ...fixable,
+        exempted: undefined,
+        id: `f${i}`,
+        workload: { kind: 'Deployment', namespace: 'shop', name: `app-${i}` },
+      })).map(({ exempted: _e, ...f }) => f),
+    };
+    const html = renderHtml(many, { rules });
+    expect(html.match(/<div class="fixcmd">/g)?.length).toBe(200);
+    expect(html).toContain('50 more workloads have fixes: report.json carries the patch of every finding');
+  });
 });
