@@ -146,7 +146,7 @@ async function writePatches(dir: string, plan: ManifestFixPlan): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const fixes of byWorkload.values()) {
     const { workload } = fixes[0] as WorkloadFix;
-    const rules = [...new Set(fixes.flatMap((f) => f.findings.map((x) => x.ruleId)))].sort();
+    const rules = [...new Set(fixes.flatMap((f) => f.rules))].sort();
     const text = patchFileText({
       kind: workload.kind,
       namespace: workload.namespace,
@@ -164,10 +164,10 @@ function summarise(plan: ManifestFixPlan, options: FixOptions): string {
   let fixes = 0;
   for (const file of plan.files) {
     if (file.after === null) continue;
-    for (const { workload, findings } of file.workloads) {
-      fixes += findings.length;
+    for (const { workload, rules: fixed } of file.workloads) {
+      fixes += fixed.length;
       const counts = new Map<string, number>();
-      for (const f of findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+      for (const id of fixed) counts.set(id, (counts.get(id) ?? 0) + 1);
       const rules = [...counts].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ');
       lines.push(`${terminalText(file.file)}: ${terminalText(describeWorkload(workload))}: ${rules}`);
     }
