@@ -5,11 +5,8 @@ import { ConfigError } from '../config/load.ts';
 import type { FixSelection } from '../engine/fix.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
-import { patchFileName, patchFileText } from '../fixes/patch-files.ts';
-import { unifiedDiff } from '../fixes/unified-diff.ts';
-import { planManifestFixes, type ManifestFixPlan, type WorkloadFix } from '../pipeline/fix-manifests.ts';
+import type { ManifestFixPlan, WorkloadFix } from '../pipeline/fix-manifests.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
-import { mergePatches } from '../engine/fix.ts';
 import { describeWorkload, workloadKey } from '../workloads/model.ts';
 import { terminalText } from '../shared/terminal-text.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../sources/manifests.ts';
@@ -87,6 +84,11 @@ export async function runFix(
     }
     throw error;
   }
+  // Loaded when the command runs: other commands do not pay for the YAML editor and the diff.
+  const [{ planManifestFixes }, { unifiedDiff }] = await Promise.all([
+    import('../pipeline/fix-manifests.ts'),
+    import('../fixes/unified-diff.ts'),
+  ]);
   const plan = await planManifestFixes(paths, settings, selection, {
     readStdin: readAllStdin,
     ...(options.maxFileSize ? { maxFileBytes: options.maxFileSize } : {}),
@@ -135,6 +137,10 @@ async function replaceFile(file: string, text: string): Promise<void> {
 }
 
 async function writePatches(dir: string, plan: ManifestFixPlan): Promise<void> {
+  const [{ patchFileName, patchFileText }, { mergePatches }] = await Promise.all([
+    import('../fixes/patch-files.ts'),
+    import('../engine/fix.ts'),
+  ]);
   // Two manifests of one workload (a file per environment): one patch of both.
   const byWorkload = new Map<string, WorkloadFix[]>();
   for (const file of plan.files)
