@@ -4,6 +4,7 @@
 export const LAYERS = {
   cli: [
     'fleet',
+    'fixes',
     'controller',
     'pipeline',
     'sinks',
@@ -22,7 +23,20 @@ export const LAYERS = {
   controller: ['pipeline', 'sinks', 'report', 'sources', 'config', 'engine', 'kube', 'workloads', 'shared'],
   // Reads the reports the operators stored in many clusters and renders one page of them.
   fleet: ['sinks', 'report', 'engine', 'kube', 'workloads', 'shared'],
-  pipeline: ['sinks', 'report', 'sources', 'config', 'presets', 'engine', 'kube', 'workloads', 'shared'],
+  pipeline: [
+    'fixes',
+    'sinks',
+    'report',
+    'sources',
+    'config',
+    'presets',
+    'engine',
+    'kube',
+    'workloads',
+    'shared',
+  ],
+  // Pure: machine fixes written into manifest text (kube-patrol fix), unified diffs, kustomize patches.
+  fixes: ['engine', 'workloads', 'shared'],
   sinks: ['report', 'engine', 'kube', 'workloads', 'shared'],
   report: ['engine', 'workloads', 'shared'],
   rules: ['rbac', 'seccomp', 'engine', 'workloads', 'shared'],
@@ -56,7 +70,7 @@ const IO_MODULES = [
   'readline',
   'process',
 ];
-const PURE = new Set(['engine', 'rules', 'presets', 'workloads', 'shared']);
+const PURE = new Set(['engine', 'rules', 'presets', 'fixes', 'workloads', 'shared']);
 
 /** One ESLint config block per layer: its files, and the imports it may not make. */
 export function layerConfigs() {

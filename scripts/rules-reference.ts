@@ -53,17 +53,19 @@ const INTRO: Record<Language, string> = {
 };
 
 const TABLE_HEAD: Record<Language, string> = {
-  en: '| Rule | Severity | PSS level | Upstream check | Title |',
-  'zh-CN': '| 规则 | 严重程度 | PSS 级别 | 上游检查 | 标题 |',
+  en: '| Rule | Severity | PSS level | Upstream check | Machine fix | Title |',
+  'zh-CN': '| 规则 | 严重程度 | PSS 级别 | 上游检查 | 自动修复 | 标题 |',
 };
 
 export function renderRulesReference(rules: readonly AnyRule[], lang: Language): string {
   const rows = rules.map(
     ({ meta }) =>
-      `| [\`${meta.id}\`](#${meta.id}) | ${meta.severity} | ${meta.pss?.level ?? '-'} | ${meta.pss ? `\`${meta.pss.check}\`` : '-'} | ${meta.title[lang]} |`,
+      `| [\`${meta.id}\`](#${meta.id}) | ${meta.severity} | ${meta.pss?.level ?? '-'} | ${meta.pss ? `\`${meta.pss.check}\`` : '-'} | ${meta.fix?.safety ?? '-'} | ${meta.title[lang]} |`,
   );
   const sections = rules.map(({ meta }) => `<a id="${meta.id}"></a>\n\n${renderRuleDoc(meta, lang, 2)}`);
-  return [INTRO[lang], '', TABLE_HEAD[lang], '|---|---|---|---|---|', ...rows, '', ...sections].join('\n');
+  return [INTRO[lang], '', TABLE_HEAD[lang], '|---|---|---|---|---|---|', ...rows, '', ...sections].join(
+    '\n',
+  );
 }
 
 export const RULES_REFERENCE_FILES: Record<Language, string> = {

@@ -148,3 +148,25 @@
   form.hidden = false;
   apply();
 })();
+(function () {
+  'use strict';
+  // A copy button on each command (progressive: without JavaScript the command is plain selectable text).
+  var blocks = Array.prototype.slice.call(document.querySelectorAll('pre[data-copy]'));
+  blocks.forEach(function (pre) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = pre.getAttribute('data-copy');
+    button.addEventListener('click', function () {
+      var text = pre.querySelector('code').textContent;
+      var done = function () {
+        button.textContent = pre.getAttribute('data-copied');
+        setTimeout(function () {
+          button.textContent = pre.getAttribute('data-copy');
+        }, 1500);
+      };
+      if (window.navigator.clipboard) window.navigator.clipboard.writeText(text).then(done, function () {});
+    });
+    pre.parentNode.insertBefore(button, pre.nextSibling);
+  });
+})();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { toolVersion } from '../version.ts';
+import { registerFixCommand } from './commands/fix.ts';
 import { registerFleetCommand } from './commands/fleet.ts';
 import { registerOperatorCommand } from './commands/operator.ts';
 import { registerReportCommand } from './commands/report.ts';
@@ -42,6 +43,7 @@ export function buildProgram(registry: LoadRegistry = allRules()): Command {
       process.exit(error.exitCode === 0 ? 0 : 2);
     });
   registerScanCommand(program, registry);
+  registerFixCommand(program, registry);
   registerRulesCommand(program, registry);
   registerOperatorCommand(program, registry);
   registerReportCommand(program, registry);

@@ -1,6 +1,7 @@
 import type { WorkloadRef } from '../workloads/model.ts';
 import type { PssRef, RuleCategory } from './rule.ts';
 import type { Severity } from './severity.ts';
+import type { FindingFix } from './fix.ts';
 
 export interface Exemption {
   readonly by: 'annotation' | 'config' | 'preset';
@@ -27,6 +28,8 @@ export interface Finding {
   readonly data: Readonly<Record<string, string | number>>;
   /** Why the finding holds, one step a line, when it comes from other objects (e.g. RBAC bindings). */
   readonly evidence?: readonly string[];
+  /** How to fix it by machine, when the rule knows (engine/fix.ts): its safety class and patch. */
+  readonly fix?: FindingFix;
   readonly source?: { readonly file: string; readonly line?: number };
   readonly exempted?: Exemption;
   /** A config exemption that matched but has expired: the finding counts again. */

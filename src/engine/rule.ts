@@ -6,6 +6,7 @@ import type { PssVersion } from './pss-version.ts';
 import type { AnnotationExemption } from './exemptions.ts';
 import type { Severity } from './severity.ts';
 import type { Facts, ObjectSubject, ObjectSubjectKind, SubjectKind } from './subject.ts';
+import type { FixDraft, RuleFixMeta } from './fix.ts';
 
 export type RuleCategory = 'pod-security' | 'hardening' | 'kube-patrol';
 export type PssLevel = 'baseline' | 'restricted';
@@ -55,6 +56,11 @@ export interface RuleMeta<MessageId extends string = string, Kind extends Subjec
   readonly sinceMinor?: number;
   /** Switches of `rules.<id>.options` in the config, with their defaults. */
   readonly options?: Readonly<Record<string, RuleOption>>;
+  /**
+   * The rule attaches machine fixes to (some of) its findings (`FindingDraft.fix`); this documents them.
+   * Pod-spec rules only.
+   */
+  readonly fix?: RuleFixMeta;
   /** Finding messages with `{{placeholders}}`; tests assert the id and data, never the prose. */
   readonly messages: Readonly<Record<MessageId, Localized>>;
   readonly docs: {
@@ -109,6 +115,12 @@ export interface FindingDraft<MessageId extends string> {
    * annotation, config or workload preset exemption applies first.
    */
   readonly presetExemption?: { readonly preset: string; readonly reason: string };
+  /**
+   * The machine fix of this finding, as operations on the pod template (`metadata`/`spec`), and its safety
+   * class (engine/fix.ts). The engine turns it into a strategic-merge patch of the object; a fix that
+   * touches ephemeral containers is dropped (they change only through their own subresource).
+   */
+  readonly fix?: FixDraft;
 }
 
 /** What every rule's check is given, whatever its subject. */

@@ -8,6 +8,7 @@ import {
   type ConfigExemption,
 } from './exemptions.ts';
 import type { Finding } from './finding.ts';
+import { operationsToPatch, templatePathInObject, type FindingFix, type FixDraft } from './fix.ts';
 import { existingPrefixLength, formatPath, type FieldPath } from '../shared/field-path.ts';
 import type { PssVersion } from './pss-version.ts';
 import { findPresetExemption, type ExemptionPreset } from './presets.ts';
@@ -320,6 +321,10 @@ class FindingCollector {
             data,
           };
     if (draft.evidence && draft.evidence.length > 0) finding.evidence = draft.evidence;
+    if (draft.fix && this.pod) {
+      const fix = findingFix(this.pod.workload, draft.fix);
+      if (fix) finding.fix = fix;
+    }
     if (subject.origin.file !== 'cluster') finding.source = sourceOf(subject, path);
     if (exempted) finding.exempted = exempted;
     if (byConfig.expired) finding.exemptionExpired = byConfig.expired;
@@ -336,6 +341,19 @@ class FindingCollector {
       score: workloadScore(this.findings),
     };
   }
+}
+
+/** A draft's fix as a patch of the workload's object; null when it touches ephemeral containers. */
+function findingFix(workload: Workload, draft: FixDraft): FindingFix | null {
+  const operations = [];
+  for (const operation of draft.operations) {
+    if (operation.path[0] === 'spec' && operation.path[1] === 'ephemeralContainers') return null;
+    const path = templatePathInObject(operation.path, workload);
+    if (!path) throw new Error(`fix path ${formatPath(operation.path)} is not under the pod template`);
+    operations.push({ ...operation, path });
+  }
+  if (operations.length === 0) return null;
+  return { safety: draft.safety, patch: operationsToPatch(workload.object, operations) };
 }
 
 function sourceOf(subject: FindingSubject, path: FieldPath): { file: string; line?: number } {

@@ -146,6 +146,7 @@ export const reportFindingSchema = z.object({
   messageId: text(128),
   data: z.record(text(256), z.union([text(4096), z.number()])),
   evidence: z.array(text(4096)).max(256).optional(),
+  fix: z.object({ safety: z.enum(['safe', 'review']), patch: z.record(text(253), z.json()) }).optional(),
   source: source.optional(),
   exempted: exemption.optional(),
   exemptionExpired: exemption.optional(),

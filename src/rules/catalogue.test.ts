@@ -58,6 +58,11 @@ describe('rule catalogue', () => {
             expect(option.description[lang].trim(), `option ${name} ${lang}`).not.toBe('');
         }
         expect(meta.docs.severity?.['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
+        // A machine fix is documented in every language (docs/rules.md shows it).
+        if (meta.fix) {
+          for (const lang of LANGUAGES) expect(meta.fix.description[lang].trim(), `fix ${lang}`).not.toBe('');
+          expect(meta.fix.description['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
+        }
         expect(Object.keys(meta.messages).length).toBeGreaterThan(0);
         expect(meta.docs.references.length).toBeGreaterThan(0);
         expect(() => parse(meta.docs.snippet)).not.toThrow();

@@ -84,6 +84,22 @@ describe.skipIf(SKIP_BROWSER_TESTS)('HTML report in Chromium', () => {
     await page.context().close();
   });
 
+  it('copies a fix command with its Copy button', async () => {
+    const { page, problems } = await open(browser, english);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const commands = page.locator('#fixes pre.cmd');
+    expect(await commands.count()).toBeGreaterThan(0);
+    expect(await page.locator('#fixes button.copy').count()).toBe(await commands.count());
+    const deployment = page.locator('#fixes .fixcmd', { hasText: 'Deployment shop/web' });
+    await deployment.locator('button.copy').first().click();
+    await expect.poll(() => deployment.locator('button.copy').first().textContent()).toBe('Copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toMatch(/^kubectl patch deployments\.apps web -n shop --type=strategic -p '\{"spec":/);
+    expect(copied).toBe(await deployment.locator('pre.cmd code').first().textContent());
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('filters rows by severity, namespace, rule and free text', async () => {
     const { page } = await open(browser, english);
     const all = await visibleRows(page);

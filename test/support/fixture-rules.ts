@@ -3,6 +3,7 @@
  * do not change whenever a real rule's wording does; `privileged` is the one real rule they run with.
  */
 import { defineRule } from '../../src/engine/rule.ts';
+import { containerSecurityContext } from '../../src/engine/fix.ts';
 
 export const fixtureHostNetwork = defineRule({
   meta: {
@@ -41,6 +42,13 @@ export const fixtureReadOnlyRootFs = defineRule({
     category: 'hardening',
     severity: 'medium',
     pss: null,
+    fix: {
+      safety: 'review',
+      description: {
+        en: 'Sets `readOnlyRootFilesystem: true`.',
+        'zh-CN': '设置 `readOnlyRootFilesystem: true`。',
+      },
+    },
     messages: {
       writable: {
         en: 'Container "{{container}}" can write to its root filesystem.',
@@ -70,6 +78,12 @@ export const fixtureReadOnlyRootFs = defineRule({
           data: { container: node.name },
           path: [...node.path, 'securityContext', 'readOnlyRootFilesystem'],
           container: node,
+          fix: {
+            safety: 'review',
+            operations: [
+              { op: 'set', path: [...containerSecurityContext(node), 'readOnlyRootFilesystem'], value: true },
+            ],
+          },
         });
       }
     }

@@ -11,7 +11,11 @@
  * - the rule does not mutate its input: every object is deep-frozen before the rule runs;
  * - a pod spec case runs nested in a Pod, a Deployment and a CronJob (paths re-rooted), and a case whose
  *   findings are about app containers runs again with those containers as init and as ephemeral containers
- *   (paths re-rooted, findings dropped for the roles the rule does not inspect: `containerRoles`).
+ *   (paths re-rooted, findings dropped for the roles the rule does not inspect: `containerRoles`);
+ * - machine fixes (engine/fix.ts): in every invalid variant, applying the fixes of all findings that carry
+ *   one (both classes) removes exactly those findings (the others stay); a finding's `fix` class is
+ *   asserted when the case states it (`fix: 'safe' | 'review' | null`); a rule that declares `meta.fix`
+ *   has a case expecting a fix of that class, and a rule whose findings carry fixes declares `meta.fix`.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePssVersion } from '../../src/engine/pss-version.ts';
@@ -28,6 +32,7 @@ import type { Finding } from '../../src/engine/finding.ts';
 import type { Severity } from '../../src/engine/severity.ts';
 import { createFacts, subjectKindOfObject, type ObjectSubjectKind } from '../../src/engine/subject.ts';
 import { emptyExtraction, extractWorkloads } from '../../src/workloads/extract.ts';
+import { applyPatch, workloadPatch, type FixSafety } from '../../src/engine/fix.ts';
 import { REGISTRY } from './registry.ts';
 
 export type NestingKind = 'Pod' | 'Deployment' | 'CronJob';
@@ -40,6 +45,8 @@ export interface ExpectedFinding<M extends string = string> {
   readonly severity?: Severity;
   readonly data?: Readonly<Record<string, string | number>>;
   readonly missing?: string;
+  /** The class of the finding's machine fix, or null: it has none. Not checked when absent. */
+  readonly fix?: FixSafety | null;
 }
 
 interface CaseBase {
@@ -280,6 +287,12 @@ export function checkCaseTable<M extends string>(
   for (const testCase of cases.invalid)
     if (testCase.findings.length === 0)
       throw new Error(`${rule.meta.id}: invalid case "${testCase.name}" expects no finding`);
+  const fixClass = rule.meta.fix?.safety;
+  if (
+    fixClass !== undefined &&
+    !cases.invalid.some((c) => c.findings.some((f) => (f as ExpectedFinding).fix === fixClass))
+  )
+    throw new Error(`${rule.meta.id}: declares a ${fixClass} fix, but no invalid case expects one`);
   const expected = new Set(cases.invalid.flatMap((c) => c.findings.map((f) => f.messageId)));
   const unexercised = Object.keys(rule.meta.messages).filter((id) => !expected.has(id as M));
   if (unexercised.length > 0)
@@ -333,11 +346,43 @@ export function testRule<M extends string>(
               };
             });
             expect(actual).toEqual(expected);
+            expect(
+              findings.map((f) => f.fix?.safety ?? null),
+              'fix classes',
+            ).toEqual(
+              findings.map((f, i) =>
+                // Moved to ephemeral containers, whose fixes the engine drops: not what the case states.
+                role === 'ephemeralContainers'
+                  ? (f.fix?.safety ?? null)
+                  : (wanted[i]?.fix ?? f.fix?.safety ?? null),
+              ),
+            );
+            expectFixesRemoveFindings(rule, object, findings, testCase);
           });
         }
       }
     });
   });
+}
+
+/**
+ * Applies every fix the findings carry (both classes) to the object and runs the rule again: the fixed
+ * findings are gone, the others are still there.
+ */
+function expectFixesRemoveFindings<M extends string>(
+  rule: Rule<M>,
+  object: Record<string, unknown>,
+  findings: readonly Finding[],
+  testCase: CaseBase,
+): void {
+  if (findings.some((f) => f.fix) && !rule.meta.fix)
+    throw new Error(`${rule.meta.id}: findings carry fixes, but the rule declares no meta.fix`);
+  const patch = workloadPatch(findings, { includeReview: true });
+  if (!patch) return;
+  const fixed = applyPatch(object, patch);
+  const after = runRule(rule, fixed, testCase.version, testCase.facts, testCase.options);
+  const key = (f: Finding) => `${f.messageId} ${findingPath(f)}`;
+  expect(after.map(key), 'findings left after the fixes').toEqual(findings.filter((f) => !f.fix).map(key));
 }
 
 /** A case of a rule on objects: the object inspected and the other objects the scan holds (facts). */

@@ -166,6 +166,34 @@ const UI = {
   },
   severityDiffers: { en: 'severity of this finding', 'zh-CN': '该问题的严重程度' },
 
+  // Machine fixes (kube-patrol fix, kubectl patch).
+  fixesTitle: { en: 'Fix commands', 'zh-CN': '修复命令' },
+  fixesHint: {
+    en: 'One `kubectl patch` per workload, on the object you edit (a Deployment, not its pods), combining the machine fixes of its findings. Safe fixes cannot change what the workload does; review fixes may break the app: read them first. Change the manifest too, or the next deploy undoes the patch.',
+    'zh-CN':
+      '每个工作负载一条 `kubectl patch` 命令，作用于你实际编辑的对象（Deployment，而不是它的 Pod），合并了其各问题的自动修复。safe 修复不会改变工作负载的行为；review 修复可能导致应用异常，请先阅读。请同时修改清单，否则下次部署会覆盖该补丁。',
+  },
+  fixesHintManifests: {
+    en: 'For the files themselves: `kube-patrol fix PATH --diff` shows the change and `--write` makes it (docs/fixes.md).',
+    'zh-CN': '直接修改文件：`kube-patrol fix PATH --diff` 显示改动，`--write` 写入文件（docs/fixes.md）。',
+  },
+  fixesSafe: { en: 'Safe fixes', 'zh-CN': 'safe 修复' },
+  fixesAll: {
+    en: 'With the review fixes (may break the app)',
+    'zh-CN': '包含 review 修复（可能导致应用异常）',
+  },
+  fixesPod: {
+    en: 'A Pod takes most of these fields only when it is created: fix the manifest it came from and create it again.',
+    'zh-CN': 'Pod 的这些字段大多只能在创建时设置：请修改其来源清单后重新创建。',
+  },
+  fixesMore: {
+    en: '{{count}} more workloads have fixes: report.json carries the patch of every finding, and `kube-patrol fix` applies them to manifest files.',
+    'zh-CN':
+      '另有 {{count}} 个工作负载有修复：report.json 中包含每个问题的补丁，`kube-patrol fix` 可将其应用到清单文件。',
+  },
+  copy: { en: 'Copy', 'zh-CN': '复制' },
+  copied: { en: 'Copied', 'zh-CN': '已复制' },
+
   // Exempted findings.
   accessTitle: { en: 'Access: who can do what', 'zh-CN': '访问权限：谁能做什么' },
   accessHint: {

@@ -349,3 +349,49 @@ describe('the Access view (RBAC powers)', () => {
     expect(renderHtml(GOLDEN, { rules })).not.toContain('id="access"');
   });
 });
+
+describe('fix commands', () => {
+  it('shows one kubectl patch per workload with a fix, labelled in the report language; none for a Pod', async () => {
+    const section = (html: string) => /<section id="fixes">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    const en = section(renderHtml(GOLDEN, { rules }));
+    expect(en).toContain('<h2>Fix commands</h2>');
+    // The golden report's one unexempted fix is on a bare Pod, which takes these fields only at creation.
+    expect(en).toContain('<h3>Pod shop/debug</h3>');
+    expect(en).toContain(UI_STRINGS.fixesPod.en);
+    expect(en).not.toContain('<pre class="cmd"');
+    // The same findings on Deployments: a command each.
+    const asDeployments: InspectionReport = {
+      ...GOLDEN,
+      findings: GOLDEN.findings.map((f) => {
+        const { exempted: _exempted, ...rest } = f;
+        return { ...rest, workload: { ...f.workload, kind: 'Deployment' } };
+      }),
+    };
+    const deployments = section(renderHtml(asDeployments, { rules }));
+    const fixed = new Set(asDeployments.findings.filter((f) => f.fix).map((f) => JSON.stringify(f.workload)));
+    expect(fixed.size).toBeGreaterThan(1);
+    expect(deployments.match(/<pre class="cmd"/g)?.length).toBe(fixed.size);
+    expect(deployments).toMatch(
+      /<code>kubectl patch deployments\.apps \S+ -n \S+ --type&#x3D;strategic -p &#x27;\{&quot;spec&quot;:/,
+    );
+    const zh = section(renderHtml(await goldenReport('zh-CN'), { rules }));
+    expect(zh).toContain('<h2>修复命令</h2>');
+    expect(zh).toContain('包含 review 修复（可能导致应用异常）');
+  });
+
+  it('lists at most 200 workloads and says how many more the JSON carries', () => {
+    const fixable = GOLDEN.findings.find((f) => f.fix) as ReportFinding;
+    const many: InspectionReport = {
+      ...GOLDEN,
+      findings: Array.from({ length: 250 }, (_, i) => ({
+        ...fixable,
+        exempted: undefined,
+        id: `f${i}`,
+        workload: { kind: 'Deployment', namespace: 'shop', name: `app-${i}` },
+      })).map(({ exempted: _e, ...f }) => f),
+    };
+    const html = renderHtml(many, { rules });
+    expect(html.match(/<div class="fixcmd">/g)?.length).toBe(200);
+    expect(html).toContain('50 more workloads have fixes: report.json carries the patch of every finding');
+  });
+});

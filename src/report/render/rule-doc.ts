@@ -15,6 +15,11 @@ const HEADINGS = {
     options: 'Options',
     optionsIntro: 'Set in the config under `rules.{{id}}.options`:',
     defaultValue: 'default',
+    machineFix: 'Machine fix',
+    machineFixIntro:
+      'Applied by `kube-patrol fix` ({{which}}), carried by the findings of reports (docs/fixes.md). Class',
+    safeOnly: 'by default',
+    reviewOnly: 'with `--include-review`',
   },
   'zh-CN': {
     severity: '默认严重程度',
@@ -29,6 +34,11 @@ const HEADINGS = {
     options: '选项',
     optionsIntro: '在配置文件的 `rules.{{id}}.options` 下设置：',
     defaultValue: '默认',
+    machineFix: '自动修复',
+    machineFixIntro:
+      '由 `kube-patrol fix` 应用（{{which}}），报告中的问题也附带该修复（docs/fixes.zh-CN.md）。类别',
+    safeOnly: '默认应用',
+    reviewOnly: '需加 `--include-review`',
   },
 } as const;
 
@@ -56,6 +66,14 @@ export function renderRuleDoc(meta: RuleMeta, lang: Language, headingLevel = 1):
     meta.docs.snippet,
     '```',
     '',
+    ...(meta.fix
+      ? [
+          `${hashes}# ${h.machineFix}`,
+          '',
+          `${h.machineFixIntro.replace('{{which}}', meta.fix.safety === 'safe' ? h.safeOnly : h.reviewOnly)}: **${meta.fix.safety}**. ${meta.fix.description[lang]}`,
+          '',
+        ]
+      : []),
     ...(meta.docs.severity ? [`${hashes}# ${h.severityWhy}`, '', meta.docs.severity[lang], ''] : []),
     ...(meta.options && Object.keys(meta.options).length > 0
       ? [

@@ -93,5 +93,27 @@ testRule(apparmorAnnotationDeprecated, {
       podAnnotations: { [KEY('app')]: 'runtime/default' },
       findings: [{ messageId: 'deprecatedAnnotation', path: at(KEY('app')), container: 'app' }],
     },
+    {
+      name: 'fix: each value becomes the field it stands for (safe)',
+      podSpec: {
+        containers: [app, { name: 'b', image: 'nginx:1.27' }, { name: 'c', image: 'nginx:1.27' }],
+      },
+      podAnnotations: {
+        [KEY('app')]: 'runtime/default',
+        [KEY('b')]: 'localhost/k8s-nginx',
+        [KEY('c')]: 'unconfined',
+      },
+      findings: [
+        { messageId: 'deprecatedAnnotation', path: at(KEY('app')), container: 'app', fix: 'safe' },
+        { messageId: 'deprecatedAnnotation', path: at(KEY('b')), container: 'b', fix: 'safe' },
+        { messageId: 'deprecatedAnnotation', path: at(KEY('c')), container: 'c', fix: 'safe' },
+      ],
+    },
+    {
+      name: 'fix: none for a value that names no profile',
+      podSpec: { containers: [app] },
+      podAnnotations: { [KEY('app')]: 'bogus' },
+      findings: [{ messageId: 'deprecatedAnnotation', path: at(KEY('app')), container: 'app', fix: null }],
+    },
   ],
 });

@@ -1,6 +1,9 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { SECURITY_CONTEXT_REFERENCE } from '../references.ts';
 import { APPARMOR_CONTAINER_ANNOTATION_PREFIX } from '../legacy-annotations.ts';
+import type { FixDraft } from '../../engine/fix.ts';
+import type { CheckContext, ContainerNode } from '../../engine/rule.ts';
+import { fix, linuxPod, removeAnnotation, setContainerField } from '../fixes.ts';
 
 const LOCALHOST_PREFIX = 'localhost/';
 
@@ -27,6 +30,14 @@ export const apparmorAnnotationDeprecated = defineRule({
     pss: null,
     // The appArmorProfile field is GA and the annotation deprecated from v1.30; before, the annotation is the only way.
     sinceMinor: 30,
+    fix: {
+      safety: 'safe',
+      description: {
+        en: "Deletes the annotation and sets the container's `securityContext.appArmorProfile` to the profile it named (`runtime/default` → RuntimeDefault, `localhost/<name>` → Localhost, `unconfined` → Unconfined): the container keeps the same profile (safe). A container that already sets the field only loses the annotation; an unknown value gets no fix.",
+        'zh-CN':
+          '删除该注解，并把容器的 `securityContext.appArmorProfile` 设置为注解所指的配置（`runtime/default` → RuntimeDefault，`localhost/<name>` → Localhost，`unconfined` → Unconfined）：容器的配置保持不变（safe）。已设置该字段的容器只删除注解；无法识别的注解值不提供修复。',
+      },
+    },
     messages: {
       deprecatedAnnotation: {
         en: 'Annotation "{{annotation}}: {{value}}" for container "{{container}}" is deprecated since Kubernetes v1.30: set the container\'s `securityContext.appArmorProfile` ({{replacement}}) instead.',
@@ -73,7 +84,31 @@ export const apparmorAnnotationDeprecated = defineRule({
         data: { annotation, value, container: name, replacement: replacementFor(value.trim()) },
         path: [...context.podMetadataPath, 'annotations', annotation],
         ...(node ? { container: node } : {}),
+        ...annotationFix(context, annotation, value.trim(), node),
       });
     }
   },
 });
+
+/** The field that keeps the container on the profile the annotation names; none for an unknown value. */
+function profileFor(value: string): Record<string, string> | null {
+  if (value === 'runtime/default') return { type: 'RuntimeDefault' };
+  if (value === 'unconfined') return { type: 'Unconfined' };
+  if (value.startsWith(LOCALHOST_PREFIX) && value.length > LOCALHOST_PREFIX.length)
+    return { type: 'Localhost', localhostProfile: value.slice(LOCALHOST_PREFIX.length) };
+  return null;
+}
+
+function annotationFix(
+  context: CheckContext,
+  annotation: string,
+  value: string,
+  node: ContainerNode | undefined,
+): { fix?: FixDraft } {
+  const remove = removeAnnotation(annotation);
+  // An annotation for a container the pod does not have, or one whose field is set, does nothing today.
+  if (!node || node.container.securityContext?.appArmorProfile != null) return { fix: fix('safe', remove) };
+  const profile = profileFor(value);
+  if (!profile || !linuxPod(context)) return {};
+  return { fix: fix('safe', remove, setContainerField(node, 'appArmorProfile', profile)) };
+}

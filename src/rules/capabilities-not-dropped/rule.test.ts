@@ -114,5 +114,18 @@ testRule(capabilitiesNotDropped, {
       podSpec: { containers: [{ name: 'app', image }] },
       findings: [{ messageId: 'missingDropAll', path: dropPath, container: 'app' }],
     },
+    {
+      name: 'fix: drop becomes [ALL], add is kept (review)',
+      podSpec: {
+        containers: [
+          {
+            name: 'app',
+            image,
+            securityContext: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['all', 'NET_RAW'] } },
+          },
+        ],
+      },
+      findings: [{ messageId: 'allWrongCase', path: `${dropPath}[0]`, container: 'app', fix: 'review' }],
+    },
   ],
 });

@@ -1,5 +1,7 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule } from '../../engine/rule.ts';
+import { containerSecurityContext } from '../../engine/fix.ts';
+import { fix, linuxPod } from '../fixes.ts';
 import {
   NSA_HARDENING_REFERENCE,
   PSS_REFERENCE,
@@ -19,6 +21,14 @@ export const capabilitiesNotDropped = defineRule({
     category: 'pod-security',
     severity: 'medium',
     pss: { level: 'restricted', check: 'capabilities_restricted' },
+    fix: {
+      safety: 'review',
+      description: {
+        en: "Replaces the container's `capabilities.drop` with `[ALL]`, keeping `add` (review: an app that needs a capability it does not add, e.g. to bind a port below 1024 or change file owners, fails). None for Windows pods.",
+        'zh-CN':
+          '将容器的 `capabilities.drop` 替换为 `[ALL]`，保留 `add`（review：依赖某项未显式添加的能力的应用会失败，例如绑定 1024 以下端口或修改文件属主）。Windows Pod 不提供修复。',
+      },
+    },
     messages: {
       missingDropAll: {
         en: 'Container "{{container}}" does not drop ALL capabilities: it keeps the runtime\'s default set (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID, NET_RAW on some runtimes, …).',
@@ -65,7 +75,18 @@ export const capabilitiesNotDropped = defineRule({
   check(context) {
     // capabilities_restricted exempts Windows pods from v1.25 (the API forbids capabilities there).
     if (atLeastMinor(context.version, 25) && context.podSpec.os?.name === 'windows') return;
+    const linux = linuxPod(context);
     for (const node of context.containers) {
+      // ALL covers every other entry of the list, so the fix replaces the list.
+      const dropAll = linux
+        ? {
+            fix: fix('review', {
+              op: 'set',
+              path: [...containerSecurityContext(node), 'capabilities', 'drop'],
+              value: ['ALL'],
+            }),
+          }
+        : {};
       const capabilitiesPath = [...node.path, 'securityContext', 'capabilities'];
       const drop = node.container.securityContext?.capabilities?.drop ?? [];
       if (drop.includes('ALL')) continue;
@@ -76,6 +97,7 @@ export const capabilitiesNotDropped = defineRule({
           data: { container: node.name, value: drop[wrongCase] ?? '' },
           path: [...capabilitiesPath, 'drop', wrongCase],
           container: node,
+          ...dropAll,
         });
       } else {
         context.report({
@@ -83,6 +105,7 @@ export const capabilitiesNotDropped = defineRule({
           data: { container: node.name },
           path: [...capabilitiesPath, 'drop'],
           container: node,
+          ...dropAll,
         });
       }
     }

@@ -37,6 +37,7 @@ testRule(privilegeEscalation, {
           container: 'app',
           severity: 'medium',
           data: { container: 'app' },
+          fix: 'safe',
         },
       ],
     },
@@ -49,7 +50,13 @@ testRule(privilegeEscalation, {
       name: 'explicitly true',
       podSpec: { containers: [{ name: 'app', image, securityContext: { allowPrivilegeEscalation: true } }] },
       findings: [
-        { messageId: 'explicitTrue', path: path('containers', 0), container: 'app', severity: 'medium' },
+        {
+          messageId: 'explicitTrue',
+          path: path('containers', 0),
+          container: 'app',
+          severity: 'medium',
+          fix: 'review',
+        },
       ],
     },
     {
@@ -67,6 +74,7 @@ testRule(privilegeEscalation, {
           container: 'app',
           severity: 'high',
           data: { reason: 'privileged: true' },
+          fix: null,
         },
       ],
     },

@@ -1,6 +1,7 @@
 import { atLeastMinor } from '../../engine/pss-version.ts';
 import { defineRule } from '../../engine/rule.ts';
 import { canonicalCapability } from '../capabilities-added/rule.ts';
+import { fix, linuxPod, setContainerField } from '../fixes.ts';
 import {
   NSA_HARDENING_REFERENCE,
   PSS_REFERENCE,
@@ -20,6 +21,14 @@ export const privilegeEscalation = defineRule({
     category: 'pod-security',
     severity: 'medium',
     pss: { level: 'restricted', check: 'allowPrivilegeEscalation' },
+    fix: {
+      safety: 'safe',
+      description: {
+        en: 'Sets `allowPrivilegeEscalation: false` on the container when it leaves the field unset (safe) or sets it to true (review: someone chose it). None for a privileged container or one adding SYS_ADMIN (the API rejects the field there), nor for Windows pods.',
+        'zh-CN':
+          '容器未设置该字段时设置 `allowPrivilegeEscalation: false`（safe）；容器显式设置为 true 时同样修改（review：这是有人特意选择的）。特权容器或添加了 SYS_ADMIN 的容器（API 会拒绝该字段）以及 Windows Pod 不提供修复。',
+      },
+    },
     messages: {
       missing: {
         en: 'Container "{{container}}" does not set `allowPrivilegeEscalation: false`, so it defaults to true: setuid binaries can gain more privileges than the process started with.',
@@ -98,6 +107,14 @@ export const privilegeEscalation = defineRule({
           data: { container: node.name },
           path,
           container: node,
+          ...(linuxPod(context)
+            ? {
+                fix: fix(
+                  value === true ? 'review' : 'safe',
+                  setContainerField(node, 'allowPrivilegeEscalation', false),
+                ),
+              }
+            : {}),
         });
       }
     }

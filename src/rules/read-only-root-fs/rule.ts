@@ -1,5 +1,6 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { NSA_HARDENING_REFERENCE, SECURITY_CONTEXT_REFERENCE } from '../references.ts';
+import { fix, setContainerField } from '../fixes.ts';
 
 const EMPTY_DIR_REFERENCE: Reference = {
   title: 'Volumes: emptyDir',
@@ -14,6 +15,14 @@ export const readOnlyRootFs = defineRule({
     category: 'hardening',
     severity: 'low',
     pss: null,
+    fix: {
+      safety: 'review',
+      description: {
+        en: 'Sets `readOnlyRootFilesystem: true` on the container (review: an app that writes outside its volumes fails; mount an `emptyDir` where it writes).',
+        'zh-CN':
+          '在容器上设置 `readOnlyRootFilesystem: true`（review：在卷之外写文件的应用会失败；请在其写入的路径挂载 `emptyDir`）。',
+      },
+    },
     messages: {
       notSet: {
         en: 'Container "{{container}}" does not set `readOnlyRootFilesystem: true`: its root filesystem is writable.',
@@ -66,6 +75,7 @@ export const readOnlyRootFs = defineRule({
         data: { container: node.name },
         path: [...node.path, 'securityContext', 'readOnlyRootFilesystem'],
         container: node,
+        fix: fix('review', setContainerField(node, 'readOnlyRootFilesystem', true)),
       });
     }
   },

@@ -135,5 +135,18 @@ testRule(runAsNonRoot, {
       },
       findings: [{ messageId: 'podFalse', path: podPath, container: null }],
     },
+    {
+      name: 'fix: the pod field, and the container that sets false (review)',
+      podSpec: {
+        containers: [
+          { name: 'app', image },
+          { name: 'b', image, securityContext: { runAsNonRoot: false } },
+        ],
+      },
+      findings: [
+        { messageId: 'missing', path: path('containers', 0), container: 'app', fix: 'review' },
+        { messageId: 'containerFalse', path: path('containers', 1), container: 'b', fix: 'review' },
+      ],
+    },
   ],
 });

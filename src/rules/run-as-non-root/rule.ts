@@ -6,6 +6,7 @@ import {
   cisReference,
 } from '../references.ts';
 import { inUserNamespace } from '../user-namespace.ts';
+import { fix, setContainerField, setPodField } from '../fixes.ts';
 
 const CIS_REFERENCE = cisReference('v1.9, 5.2.7: Minimize the admission of root containers');
 const USER_NAMESPACES_REFERENCE: Reference = {
@@ -21,6 +22,14 @@ export const runAsNonRoot = defineRule({
     category: 'pod-security',
     severity: 'medium',
     pss: { level: 'restricted', check: 'runAsNonRoot' },
+    fix: {
+      safety: 'review',
+      description: {
+        en: 'Sets `runAsNonRoot: true` on the pod (or on the container that sets it to false) (review: an image whose user is root no longer starts; give it a non-zero `runAsUser` or a non-root image).',
+        'zh-CN':
+          '在 Pod 上（或在将其设置为 false 的容器上）设置 `runAsNonRoot: true`（review：镜像用户为 root 时容器将无法启动；请设置非 0 的 `runAsUser` 或换用非 root 镜像）。',
+      },
+    },
     messages: {
       podFalse: {
         en: 'The pod sets `securityContext.runAsNonRoot: false`.',
@@ -77,10 +86,12 @@ export const runAsNonRoot = defineRule({
     if (inUserNamespace(context)) return;
     const podSecurityContext = context.podSpec.securityContext;
     const podValue = podSecurityContext?.runAsNonRoot;
+    const podFix = fix('review', setPodField('runAsNonRoot', true));
     if (podValue === false) {
       context.report({
         messageId: 'podFalse',
         path: [...context.podSpecPath, 'securityContext', 'runAsNonRoot'],
+        fix: podFix,
       });
     }
     for (const node of context.containers) {
@@ -93,6 +104,7 @@ export const runAsNonRoot = defineRule({
           data: { container: node.name },
           path,
           container: node,
+          fix: fix('review', setContainerField(node, 'runAsNonRoot', true)),
         });
       } else if ((value === null || value === undefined) && podValue !== true && podValue !== false) {
         // With a pod-level false the pod finding already covers containers that inherit it.
@@ -103,9 +115,16 @@ export const runAsNonRoot = defineRule({
             data: { container: node.name, runAsUser },
             path,
             container: node,
+            fix: podFix,
           });
         } else {
-          context.report({ messageId: 'missing', data: { container: node.name }, path, container: node });
+          context.report({
+            messageId: 'missing',
+            data: { container: node.name },
+            path,
+            container: node,
+            fix: podFix,
+          });
         }
       }
     }

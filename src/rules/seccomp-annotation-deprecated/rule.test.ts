@@ -124,5 +124,38 @@ testRule(seccompAnnotationDeprecated, {
         { messageId: 'containerAnnotation', path: at(CONTAINER('app')), container: 'app' },
       ],
     },
+    {
+      name: 'fix: runtime/default becomes the pod field (safe)',
+      podSpec: { containers: [app] },
+      podAnnotations: { [POD]: 'runtime/default' },
+      findings: [{ messageId: 'podAnnotation', path: at(POD), fix: 'safe' }],
+    },
+    {
+      name: 'fix: runtime/default for a container when another container chose a profile (review)',
+      podSpec: {
+        containers: [
+          app,
+          {
+            name: 'other',
+            image: 'nginx:1.27',
+            securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'x.json' } },
+          },
+        ],
+      },
+      podAnnotations: { [CONTAINER('app')]: 'docker/default' },
+      findings: [{ messageId: 'containerAnnotation', path: at(CONTAINER('app')), fix: 'review' }],
+    },
+    {
+      name: 'fix: localhost/<name> becomes a Localhost profile (review)',
+      podSpec: { containers: [app] },
+      podAnnotations: { [CONTAINER('app')]: 'localhost/profiles/app.json' },
+      findings: [{ messageId: 'containerAnnotation', path: at(CONTAINER('app')), fix: 'review' }],
+    },
+    {
+      name: 'fix: unconfined is only deleted (safe)',
+      podSpec: { containers: [app] },
+      podAnnotations: { [POD]: 'unconfined' },
+      findings: [{ messageId: 'podAnnotation', path: at(POD), severity: 'medium', fix: 'safe' }],
+    },
   ],
 });

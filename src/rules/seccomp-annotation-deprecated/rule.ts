@@ -1,6 +1,16 @@
 import { defineRule, type Reference } from '../../engine/rule.ts';
 import { SECCOMP_REFERENCE } from '../references.ts';
 import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
+import type { FixDraft } from '../../engine/fix.ts';
+import type { CheckContext, ContainerNode } from '../../engine/rule.ts';
+import {
+  anySeccompProfile,
+  fix,
+  linuxPod,
+  removeAnnotation,
+  setContainerField,
+  setPodField,
+} from '../fixes.ts';
 
 const ANNOTATIONS_REFERENCE: Reference = {
   title: 'Well-Known Labels, Annotations and Taints: seccomp.security.alpha.kubernetes.io/pod (deprecated)',
@@ -19,6 +29,14 @@ export const seccompAnnotationDeprecated = defineRule({
     category: 'hardening',
     severity: 'low',
     pss: null,
+    fix: {
+      safety: 'safe',
+      description: {
+        en: 'Deletes the annotation, which has no effect any more (safe). When it names `runtime/default` and the pod or container it is about has no `seccompProfile`, also sets `type: RuntimeDefault` there: safe when no container sets a profile, review otherwise; `localhost/<name>` becomes `type: Localhost` with `localhostProfile: <name>` (review: the profile must exist on the nodes). `unconfined` is only deleted.',
+        'zh-CN':
+          '删除该注解（它已不再生效，safe）。若注解值为 `runtime/default`，且其所指的 Pod 或容器未设置 `seccompProfile`，同时在该处设置 `type: RuntimeDefault`：没有容器设置配置时为 safe，否则为 review；`localhost/<name>` 改为 `type: Localhost` 加 `localhostProfile: <name>`（review：节点上必须存在该配置）。`unconfined` 只删除注解。',
+      },
+    },
     messages: {
       podAnnotation: {
         en: 'Pod annotation "{{annotation}}: {{value}}" has had no effect since Kubernetes v1.27: the pod does not get this seccomp profile from it. Set `securityContext.seccompProfile` instead.',
@@ -70,6 +88,7 @@ export const seccompAnnotationDeprecated = defineRule({
           data: { annotation, value },
           path,
           ...(severity ? { severity } : {}),
+          fix: annotationFix(context, annotation, value, null),
         });
       } else if (annotation.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX)) {
         const name = annotation.slice(SECCOMP_CONTAINER_ANNOTATION_PREFIX.length);
@@ -80,8 +99,44 @@ export const seccompAnnotationDeprecated = defineRule({
           path,
           ...(node ? { container: node } : {}),
           ...(severity ? { severity } : {}),
+          fix: annotationFix(context, annotation, value, node),
         });
       }
     }
   },
 });
+
+const LOCALHOST_PREFIX = 'localhost/';
+
+/**
+ * Deleting the annotation changes nothing at run time (it has had no effect since v1.27); the field that
+ * does what it meant is added where nothing is set yet, for the pod (container: null) or one container.
+ */
+function annotationFix(
+  context: CheckContext,
+  annotation: string,
+  value: string,
+  container: ContainerNode | null | undefined,
+): FixDraft {
+  const remove = removeAnnotation(annotation);
+  const trimmed = value.trim();
+  const current =
+    container === null
+      ? context.podSpec.securityContext?.seccompProfile
+      : container?.container.securityContext?.seccompProfile;
+  // A container annotation for a container the pod does not have: nothing to set.
+  if (container === undefined || current != null || !linuxPod(context)) return fix('safe', remove);
+  const set = (profile: Record<string, string>) =>
+    container === null
+      ? setPodField('seccompProfile', profile)
+      : setContainerField(container, 'seccompProfile', profile);
+  if (trimmed === 'runtime/default' || trimmed === 'docker/default')
+    return fix(anySeccompProfile(context) ? 'review' : 'safe', remove, set({ type: 'RuntimeDefault' }));
+  if (trimmed.startsWith(LOCALHOST_PREFIX) && trimmed.length > LOCALHOST_PREFIX.length)
+    return fix(
+      'review',
+      remove,
+      set({ type: 'Localhost', localhostProfile: trimmed.slice(LOCALHOST_PREFIX.length) }),
+    );
+  return fix('safe', remove);
+}

@@ -60,6 +60,7 @@ testRule(seccompProfileMissing, {
           path: typePath('containers', 0),
           container: 'app',
           data: { container: 'app' },
+          fix: 'safe',
         },
       ],
     },
@@ -87,9 +88,10 @@ testRule(seccompProfileMissing, {
         ephemeralContainers: [{ name: 'debug', image }],
       },
       findings: [
-        { messageId: 'missing', path: typePath('initContainers', 0), container: 'init' },
-        { messageId: 'missing', path: typePath('containers', 1), container: 'sidecar' },
-        { messageId: 'missing', path: typePath('ephemeralContainers', 0), container: 'debug' },
+        // Another container chose a profile: a person reviews; ephemeral containers get no fix.
+        { messageId: 'missing', path: typePath('initContainers', 0), container: 'init', fix: 'review' },
+        { messageId: 'missing', path: typePath('containers', 1), container: 'sidecar', fix: 'review' },
+        { messageId: 'missing', path: typePath('ephemeralContainers', 0), container: 'debug', fix: null },
       ],
     },
     {

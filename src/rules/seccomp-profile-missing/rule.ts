@@ -4,6 +4,7 @@ import { PSS_REFERENCE, SECCOMP_REFERENCE, cisReference } from '../references.ts
 import { SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../legacy-annotations.ts';
 import { KUBELET_CONFIGURATION, type Facts } from '../../engine/subject.ts';
 import { kubeletSeccompDefault } from '../kubelet-seccomp-default/rule.ts';
+import { linuxPod, runtimeDefaultSeccomp } from '../fixes.ts';
 
 const CIS_REFERENCE = cisReference(
   'v1.9, 5.7.2: Ensure that the seccomp profile is set to docker/default (RuntimeDefault) in your pod definitions',
@@ -21,6 +22,14 @@ export const seccompProfileMissing = defineRule({
     category: 'pod-security',
     severity: 'medium',
     pss: { level: 'restricted', check: 'seccompProfile_restricted' },
+    fix: {
+      safety: 'safe',
+      description: {
+        en: 'Sets `securityContext.seccompProfile: {type: RuntimeDefault}` on the pod when neither the pod nor any container sets a profile (safe). When some container already sets one, sets RuntimeDefault on each container without one instead (review). None for Windows pods.',
+        'zh-CN':
+          '当 Pod 和所有容器都未设置 seccomp 配置时，在 Pod 上设置 `securityContext.seccompProfile: {type: RuntimeDefault}`（safe）。若已有容器设置了配置，则改为在每个未设置的容器上设置 RuntimeDefault（review）。Windows Pod 不提供修复。',
+      },
+    },
     messages: {
       missing: {
         en: 'Container "{{container}}" has no seccomp profile: neither it nor the pod sets `securityContext.seccompProfile.type` to RuntimeDefault or Localhost.',
@@ -67,6 +76,7 @@ export const seccompProfileMissing = defineRule({
     if (context.podSpec.securityContext?.seccompProfile) return;
     const annotations = context.podMetadata.annotations ?? {};
     const evidence = effectiveProfile(context.facts);
+    const linux = linuxPod(context);
     for (const node of context.containers) {
       if (node.container.securityContext?.seccompProfile) continue;
       const path = [...node.path, 'securityContext', 'seccompProfile', 'type'];
@@ -80,6 +90,7 @@ export const seccompProfileMissing = defineRule({
           path,
           container: node,
           ...evidence,
+          ...(linux ? { fix: runtimeDefaultSeccomp(context, node) } : {}),
         });
       } else {
         context.report({
@@ -88,6 +99,7 @@ export const seccompProfileMissing = defineRule({
           path,
           container: node,
           ...evidence,
+          ...(linux ? { fix: runtimeDefaultSeccomp(context, node) } : {}),
         });
       }
     }

@@ -112,5 +112,12 @@ testRule(serviceAccountToken, {
       },
       findings: [{ messageId: 'notDisabled', path: 'spec.automountServiceAccountToken', container: null }],
     },
+    {
+      name: 'fix: the pod opts out (review)',
+      podSpec: { automountServiceAccountToken: true, containers: [app] },
+      findings: [
+        { messageId: 'enabled', path: 'spec.automountServiceAccountToken', container: null, fix: 'review' },
+      ],
+    },
   ],
 });

@@ -2,6 +2,7 @@ import { defineRule, type Reference } from '../../engine/rule.ts';
 import { accountKey, serviceAccountSettings } from './accounts.ts';
 import { NSA_HARDENING_REFERENCE, cisReference } from '../references.ts';
 import { serviceAccountOf } from '../../workloads/service-account.ts';
+import { fix } from '../fixes.ts';
 
 const OPT_OUT_REFERENCE: Reference = {
   title: 'Configure Service Accounts for Pods: opt out of API credential automounting',
@@ -20,6 +21,14 @@ export const serviceAccountToken = defineRule({
     category: 'hardening',
     severity: 'low',
     pss: null,
+    fix: {
+      safety: 'review',
+      description: {
+        en: 'Sets `automountServiceAccountToken: false` on the pod (review: an app that calls the Kubernetes API loses its credentials).',
+        'zh-CN':
+          '在 Pod 上设置 `automountServiceAccountToken: false`（review：需要调用 Kubernetes API 的应用将失去凭据）。',
+      },
+    },
     messages: {
       notDisabled: {
         en: 'The pod does not set `automountServiceAccountToken: false`: unless service account "{{serviceAccount}}" opts out, every container gets an API token.',
@@ -62,8 +71,13 @@ export const serviceAccountToken = defineRule({
     if (value === false) return;
     const serviceAccount = serviceAccountOf(context.podSpec);
     const path = [...context.podSpecPath, 'automountServiceAccountToken'];
+    const disable = fix('review', {
+      op: 'set',
+      path: ['spec', 'automountServiceAccountToken'],
+      value: false,
+    });
     if (value === true) {
-      context.report({ messageId: 'enabled', data: { serviceAccount }, path });
+      context.report({ messageId: 'enabled', data: { serviceAccount }, path, fix: disable });
       return;
     }
     // Unset in the pod: the kubelet follows the ServiceAccount's own setting, when we could read it.
@@ -71,6 +85,11 @@ export const serviceAccountToken = defineRule({
     const accounts = serviceAccountSettings(context.facts);
     if (accounts.get(key) === false) return;
     const read = context.facts.known('ServiceAccount') && accounts.has(key);
-    context.report({ messageId: read ? 'accountAllows' : 'notDisabled', data: { serviceAccount }, path });
+    context.report({
+      messageId: read ? 'accountAllows' : 'notDisabled',
+      data: { serviceAccount },
+      path,
+      fix: disable,
+    });
   },
 });
