@@ -1,19 +1,14 @@
 import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import type { FixSelection } from '../engine/fix.ts';
 import { PssVersionError } from '../engine/pss-version.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
-import { patchFileName, patchFileText } from '../fixes/patch-files.ts';
-import { unifiedDiff } from '../fixes/unified-diff.ts';
-import { planManifestFixes, type ManifestFixPlan, type WorkloadFix } from '../pipeline/fix-manifests.ts';
+import type { ManifestFixPlan, WorkloadFix } from '../pipeline/fix-manifests.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
-import { mergePatches } from '../engine/fix.ts';
 import { describeWorkload, workloadKey } from '../workloads/model.ts';
 import { terminalText } from '../shared/terminal-text.ts';
-import { DEFAULT_MAX_FILE_BYTES } from '../sources/manifests.ts';
-import { parseMiBOption, readAllStdin, writeError, writeStdout } from './options.ts';
+import { readAllStdin, writeError, writeStdout } from './options.ts';
 import { loadConfigOrDefault } from './scan.ts';
 
 export interface FixOptions {
@@ -25,33 +20,6 @@ export interface FixOptions {
   config?: string;
   pssVersion?: string;
   maxFileSize?: number;
-}
-
-export function registerFixCommand(program: Command, registry: RuleRegistry): void {
-  program
-    .command('fix')
-    .argument('<path...>', 'files or directories of manifests (*.yaml, *.yml, *.json), or - for stdin')
-    .description(
-      "apply the rules' machine fixes to manifest files: safe ones by default; without --write or --diff, say what would change",
-    )
-    .option('--rules <ids>', 'only these rules (comma-separated ids)')
-    .option('--include-review', 'also apply fixes of class review (they may break the app: read the diff)')
-    .option('--diff', 'print a unified diff of the changes; change nothing')
-    .option('--write', 'rewrite the files in place')
-    .option(
-      '--patches-out <dir>',
-      'write one strategic-merge patch per workload into DIR, for a kustomize overlay (files are not changed unless --write)',
-    )
-    .option('--config <file>', 'config file (rules, severities, exemptions), as for scan')
-    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.25 and up')
-    .option(
-      '--max-file-size <MiB>',
-      `largest manifest file, pipe or standard input read, in MiB (default ${DEFAULT_MAX_FILE_BYTES / 1048576})`,
-      parseMiBOption,
-    )
-    .action(async (paths: string[], options: FixOptions) => {
-      process.exitCode = await runFix(registry, paths, options);
-    });
 }
 
 /**
@@ -87,6 +55,11 @@ export async function runFix(
     }
     throw error;
   }
+  // Loaded when the command runs: other commands do not pay for the YAML editor and the diff.
+  const [{ planManifestFixes }, { unifiedDiff }] = await Promise.all([
+    import('../pipeline/fix-manifests.ts'),
+    import('../fixes/unified-diff.ts'),
+  ]);
   const plan = await planManifestFixes(paths, settings, selection, {
     readStdin: readAllStdin,
     ...(options.maxFileSize ? { maxFileBytes: options.maxFileSize } : {}),
@@ -135,6 +108,10 @@ async function replaceFile(file: string, text: string): Promise<void> {
 }
 
 async function writePatches(dir: string, plan: ManifestFixPlan): Promise<void> {
+  const [{ patchFileName, patchFileText }, { mergePatches }] = await Promise.all([
+    import('../fixes/patch-files.ts'),
+    import('../engine/fix.ts'),
+  ]);
   // Two manifests of one workload (a file per environment): one patch of both.
   const byWorkload = new Map<string, WorkloadFix[]>();
   for (const file of plan.files)
@@ -146,7 +123,7 @@ async function writePatches(dir: string, plan: ManifestFixPlan): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const fixes of byWorkload.values()) {
     const { workload } = fixes[0] as WorkloadFix;
-    const rules = [...new Set(fixes.flatMap((f) => f.findings.map((x) => x.ruleId)))].sort();
+    const rules = [...new Set(fixes.flatMap((f) => f.rules))].sort();
     const text = patchFileText({
       kind: workload.kind,
       namespace: workload.namespace,
@@ -164,10 +141,10 @@ function summarise(plan: ManifestFixPlan, options: FixOptions): string {
   let fixes = 0;
   for (const file of plan.files) {
     if (file.after === null) continue;
-    for (const { workload, findings } of file.workloads) {
-      fixes += findings.length;
+    for (const { workload, rules: fixed } of file.workloads) {
+      fixes += fixed.length;
       const counts = new Map<string, number>();
-      for (const f of findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+      for (const id of fixed) counts.set(id, (counts.get(id) ?? 0) + 1);
       const rules = [...counts].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ');
       lines.push(`${terminalText(file.file)}: ${terminalText(describeWorkload(workload))}: ${rules}`);
     }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { RuleRegistry } from '../engine/registry.ts';
 import { toolVersion } from '../version.ts';
-import { registerFixCommand } from './fix.ts';
+import { registerFixCommand } from './commands/fix.ts';
 import { registerFleetCommand } from './commands/fleet.ts';
 import { registerOperatorCommand } from './commands/operator.ts';
 import { registerPolicyCommand } from './commands/policy.ts';

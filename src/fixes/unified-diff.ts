@@ -84,7 +84,7 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Myers' O(ND) shortest edit script between two line lists. */
+/** Myers' O(ND) shortest edit script between two line lists, keeping O(D²) of history to backtrack. */
 export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
   const n = a.length;
   const m = b.length;
@@ -94,7 +94,8 @@ export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
   const trace: Int32Array[] = [];
   let found = false;
   for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
+    // Only diagonals -d..d can be reached in d steps: keeping just them makes the trace O(D²), not O(D·N).
+    trace.push(v.slice(offset - d, offset + d + 1));
     for (let k = -d; k <= d; k += 2) {
       let x =
         k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number))
@@ -117,13 +118,12 @@ export function diffLines(a: readonly string[], b: readonly string[]): Edit[] {
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
-    const frontier = trace[d] as Int32Array;
+    const saved = trace[d] as Int32Array;
+    // saved[i] is the frontier of diagonal i - d.
+    const frontier = (diagonal: number) => saved[diagonal + d] as number;
     const k = x - y;
-    const previousK =
-      k === -d || (k !== d && (frontier[offset + k - 1] as number) < (frontier[offset + k + 1] as number))
-        ? k + 1
-        : k - 1;
-    const previousX = d === 0 ? 0 : (frontier[offset + previousK] as number);
+    const previousK = k === -d || (k !== d && frontier(k - 1) < frontier(k + 1)) ? k + 1 : k - 1;
+    const previousX = d === 0 ? 0 : frontier(previousK);
     const previousY = previousX - previousK;
     while (x > previousX && y > previousY) {
       edits.push({ kind: ' ', line: a[x - 1] as string });

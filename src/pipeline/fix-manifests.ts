@@ -6,18 +6,17 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { applyPatch, selectFixes, workloadPatch, type FixSelection, type JsonObject } from '../engine/fix.ts';
-import type { Finding } from '../engine/finding.ts';
 import { editYamlText } from '../fixes/yaml-edit.ts';
-import type { InspectionReport, ReportError } from '../report/model.ts';
+import type { ReportError } from '../report/model.ts';
 import { decodeManifests, type ManifestOptions } from '../sources/manifests.ts';
-import type { Workload } from '../workloads/model.ts';
+import { workloadRef, type Workload, type WorkloadRef } from '../workloads/model.ts';
 import { scanManifests } from './scan-manifests.ts';
 import type { ScanSettings } from './settings.ts';
 
-/** One workload's fixes: the findings they fix and their combined patch. */
+/** One workload's fixes: which rules' findings they fix (one entry per finding) and their combined patch. */
 export interface WorkloadFix {
-  readonly workload: Workload;
-  readonly findings: readonly Finding[];
+  readonly workload: WorkloadRef & { readonly apiVersion: string };
+  readonly rules: readonly string[];
   readonly patch: JsonObject;
 }
 
@@ -34,8 +33,13 @@ export interface ManifestFixPlan {
   readonly files: readonly FileFix[];
   /** Inputs that could not be read, parsed or edited: each names its file. */
   readonly errors: readonly ReportError[];
-  /** The scan the fixes come from. */
-  readonly report: InspectionReport;
+}
+
+/** A workload to patch, while its file is edited. */
+interface PendingFix {
+  readonly workload: Workload;
+  readonly rules: readonly string[];
+  readonly patch: JsonObject;
 }
 
 export async function planManifestFixes(
@@ -45,38 +49,59 @@ export async function planManifestFixes(
   options: ManifestOptions = {},
 ): Promise<ManifestFixPlan> {
   const texts = new Map<string, string>();
-  const workloads = new Map<string, Workload[]>();
-  const fixes = new Map<string, WorkloadFix[]>();
+  const errors: ReportError[] = [];
+  const files: FileFix[] = [];
+  // A file's results come one after the other (scan-manifests inspects a file at a time): the file is
+  // edited when the next one starts, and its text and objects let go.
+  let current: { file: string; workloads: Workload[]; fixes: PendingFix[] } | undefined;
+  const finish = () => {
+    if (!current) return;
+    const { file, workloads, fixes } = current;
+    const before = texts.get(file) ?? '';
+    texts.delete(file);
+    current = undefined;
+    if (fixes.length === 0) return;
+    const after = editFile(file, before, fixes, workloads, settings, errors);
+    files.push({
+      file,
+      before,
+      after,
+      workloads: fixes.map(({ workload, rules, patch }) => ({
+        workload: { ...workloadRef(workload), apiVersion: workload.apiVersion },
+        rules,
+        patch,
+      })),
+    });
+  };
   const { report } = await scanManifests(paths, settings, {
     ...options,
     observe: {
       text: (file, text) => texts.set(file, text),
       result: (file, workload, result) => {
-        let list = workloads.get(file);
-        if (!list) workloads.set(file, (list = []));
-        list.push(workload);
+        if (current?.file !== file) {
+          finish();
+          current = { file, workloads: [], fixes: [] };
+        }
+        current.workloads.push(workload);
         const patch = workloadPatch(result.findings, selection);
-        if (!patch) return;
-        let fileFixes = fixes.get(file);
-        if (!fileFixes) fixes.set(file, (fileFixes = []));
-        fileFixes.push({ workload, findings: selectFixes(result.findings, selection), patch });
+        if (patch)
+          current.fixes.push({
+            workload,
+            rules: selectFixes(result.findings, selection).map((f) => f.ruleId),
+            patch,
+          });
       },
     },
   });
-  const errors: ReportError[] = [...report.errors];
-  const files: FileFix[] = [];
-  for (const [file, fileFixes] of fixes) {
-    const before = texts.get(file) ?? '';
-    const after = editFile(file, before, fileFixes, workloads.get(file) ?? [], settings, errors);
-    files.push({ file, before, after, workloads: fileFixes });
-  }
-  return { files, errors, report };
+  finish();
+  // The scan's errors first (files it could not read), then those of editing.
+  return { files, errors: [...report.errors, ...errors] };
 }
 
 function editFile(
   file: string,
   before: string,
-  fixes: readonly WorkloadFix[],
+  fixes: readonly PendingFix[],
   all: readonly Workload[],
   settings: ScanSettings,
   errors: ReportError[],

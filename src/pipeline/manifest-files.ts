@@ -1,8 +1,8 @@
-import type { EngineError, Inspector } from '../engine/run.ts';
+import type { EngineError, Inspector, WorkloadResult } from '../engine/run.ts';
 import type { PreparedResult, ReportAssembler } from '../report/build.ts';
 import type { ReportError } from '../report/model.ts';
 import { readManifestText, type ManifestFile, type ManifestOptions } from '../sources/manifests.ts';
-import { describeWorkload } from '../workloads/model.ts';
+import { describeWorkload, type Workload } from '../workloads/model.ts';
 import type { PodSecurityPass } from './pod-security.ts';
 import type { Extraction } from '../workloads/extract.ts';
 
@@ -43,6 +43,15 @@ export interface NamespaceVerdict {
   readonly restricted: boolean;
 }
 
+/**
+ * Sees each file's text as read and each workload's engine result (`kube-patrol fix` edits from them).
+ * Scans on this thread only: a scan given an observer is not handed to workers.
+ */
+export interface ManifestScanObserver {
+  text?(file: string, text: string): void;
+  result?(file: string, workload: Workload, result: WorkloadResult): void;
+}
+
 /** Inspects the workloads of one decoded file, capping its findings. */
 export function inspectFile(
   file: string,
@@ -50,6 +59,7 @@ export function inspectFile(
   extraction: Extraction,
   inspector: Inspector,
   prepare: (result: ReturnType<Inspector>) => PreparedResult,
+  observe?: ManifestScanObserver,
   verdictOf?: PodSecurityPass['verdictOf'],
 ): FileResult {
   // One push per error: a spread (`push(...list)`) of 150,000 errors exceeds the call stack.
@@ -66,6 +76,7 @@ export function inspectFile(
     kinds.add(workload.kind);
     if (workload.namespace !== null) namespaces.add(workload.namespace);
     const result = inspector(workload, engineErrors);
+    observe?.result?.(file, workload, result);
     // Before the cap below: the verdict reads every finding.
     if (verdictOf && workload.namespace !== null)
       podSecurity.push({ namespace: workload.namespace, ...verdictOf(workload, result) });

@@ -9,6 +9,7 @@ import {
   kindMentions,
   readAhead,
   type FileResult,
+  type ManifestScanObserver,
   type ManifestScanTimings,
 } from './manifest-files.ts';
 import type { ScanSettings } from './settings.ts';
@@ -36,7 +37,10 @@ export interface FileSink {
 export async function scanFiles(
   files: readonly string[],
   settings: ScanSettings,
-  options: ManifestOptions & { readonly timings?: ManifestScanTimings },
+  options: ManifestOptions & {
+    readonly timings?: ManifestScanTimings;
+    readonly observe?: ManifestScanObserver;
+  },
   sink: FileSink,
 ): Promise<void> {
   const timings = options.timings;
@@ -52,6 +56,7 @@ export async function scanFiles(
       extraction,
       inspector,
       prepare,
+      options.observe,
       podSecurity?.verdictOf,
     );
     if (timings) timings.inspectMs += performance.now() - mark;
@@ -66,8 +71,10 @@ export async function scanFiles(
   if (collect.size === 0) {
     const inspector = createInspector(settings.engine);
     let index = 0;
-    for await (const { file, read } of readAhead(files, options, timings))
+    for await (const { file, read } of readAhead(files, options, timings)) {
+      if (typeof read === 'string') options.observe?.text?.(file, read);
       addFile(index++, typeof read === 'string', decode(file, read), inspector);
+    }
     return;
   }
   // Rules that read other objects (facts) or inspect objects need every such object before any workload
@@ -79,6 +86,7 @@ export async function scanFiles(
   const namesKind = kindMentions(collect);
   for await (const { file, read } of readAhead(files, options, timings)) {
     const isText = typeof read === 'string';
+    if (isText) options.observe?.text?.(file, read);
     if (isText && !namesKind(read)) {
       pending.push({ read: true, text: read });
     } else {

@@ -3,7 +3,13 @@ import type { DiffBase } from '../report/diff.ts';
 import type { InspectionReport } from '../report/model.ts';
 import { expandPaths, type ManifestOptions } from '../sources/manifests.ts';
 import { toolVersion } from '../version.ts';
-import { addFileResult, emptyTally, type ManifestScanTimings, type ScanTally } from './manifest-files.ts';
+import {
+  addFileResult,
+  emptyTally,
+  type ManifestScanObserver,
+  type ManifestScanTimings,
+  type ScanTally,
+} from './manifest-files.ts';
 import { planWorkers, scanInWorkers, type WorkerOptions } from './parallel-scan.ts';
 import { scanFiles } from './scan-files.ts';
 import type { ScanSettings } from './settings.ts';
@@ -38,6 +44,8 @@ export interface ManifestScanOptions extends ManifestOptions {
    * count): see parallel-scan.ts. Without it the scan stays on this thread.
    */
   readonly workers?: WorkerOptions;
+  /** Sees each file's text and each workload's result; keeps the scan on this thread. */
+  readonly observe?: ManifestScanObserver;
 }
 
 /**
@@ -62,7 +70,8 @@ export async function scanManifests(
     pssVersion: settings.engine.version,
     toolVersion: options.toolVersion ?? toolVersion(),
   });
-  const parallel = options.workers ? await planWorkers(files, options.workers) : undefined;
+  const parallel =
+    options.workers && !options.observe ? await planWorkers(files, options.workers) : undefined;
   const objects = parallel
     ? await scanInWorkers(parallel, settings, options, tally, assembler)
     : await scanHere(files, settings, options, tally, assembler);

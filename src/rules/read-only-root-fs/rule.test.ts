@@ -79,6 +79,8 @@ testRule(readOnlyRootFs, {
           messageId: 'setFalse',
           path: 'spec.containers[0].securityContext.readOnlyRootFilesystem',
           container: 'app',
+          // The machine fix sets it true: it may break an app that writes there.
+          fix: 'review',
         },
       ],
     },
