@@ -10,7 +10,7 @@ import type { RuleRegistry } from '../engine/registry.ts';
 import { ruleOptions } from '../engine/run.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { reportNamespaceAdviceSchema, reportPodSecurityHeadSchema } from '../report/stored-schema.ts';
-import { parseLanguageOption, writeError, writeStdout } from './options.ts';
+import { writeError, writeStdout } from './options.ts';
 import { loadConfigOrDefault } from './scan.ts';
 
 export interface PolicyExportOptions {
