@@ -49,8 +49,15 @@ export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterabl
     // A reader that went away never drains: wait for 'close' too (the write's error ends the process).
     if (!stream.write(chunk))
       await new Promise<void>((resolve) => {
-        stream.once('drain', resolve);
-        stream.once('close', resolve);
+        // Both listeners go once either fires: a long report waits for drain thousands of times, and
+        // 'close' listeners left behind pile up (MaxListenersExceededWarning).
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('close', done);
       });
   }
   await new Promise<void>((resolve, reject) =>
