@@ -124,21 +124,5 @@ testRule(readOnlyRootFs, {
         },
       ],
     },
-    {
-      name: 'fix: set true (review)',
-      podSpec: {
-        containers: [
-          { name: 'app', image: 'nginx:1.27', securityContext: { readOnlyRootFilesystem: false } },
-        ],
-      },
-      findings: [
-        {
-          messageId: 'setFalse',
-          path: 'spec.containers[0].securityContext.readOnlyRootFilesystem',
-          container: 'app',
-          fix: 'review',
-        },
-      ],
-    },
   ],
 });
