@@ -69,9 +69,19 @@ export function kustomizeUserOverlay(overlay: { resources: string[]; components?
 export function applyServerSide(
   kubeconfig: string,
   yaml: string,
+  options: { forceConflicts?: boolean } = {},
 ): { status: number | null; stdout: string; stderr: string } {
   return kubectl(
-    ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--field-manager=kube-patrol-tests', '-f', '-'],
+    [
+      '--kubeconfig',
+      kubeconfig,
+      'apply',
+      '--server-side',
+      '--field-manager=kube-patrol-tests',
+      ...(options.forceConflicts ? ['--force-conflicts'] : []),
+      '-f',
+      '-',
+    ],
     yaml,
   );
 }
