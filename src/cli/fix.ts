@@ -1,15 +1,12 @@
 import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError } from '../config/load.ts';
 import type { FixSelection } from '../engine/fix.ts';
-import { PssVersionError } from '../engine/pss-version.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
 import type { ManifestFixPlan, WorkloadFix } from '../pipeline/fix-manifests.ts';
-import { resolveSettings } from '../pipeline/settings.ts';
 import { describeWorkload, workloadKey } from '../workloads/model.ts';
 import { terminalText } from '../shared/terminal-text.ts';
 import { readAllStdin, writeError, writeStdout } from './options.ts';
-import { loadConfigOrDefault } from './scan.ts';
+import { loadSettings } from './scan.ts';
 
 export interface FixOptions {
   rules?: string;
@@ -44,17 +41,9 @@ export async function runFix(
     writeError(selection);
     return 2;
   }
-  let settings;
-  try {
-    const config = await loadConfigOrDefault(options.config, registry);
-    settings = resolveSettings(registry, config, options, new Date());
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof PssVersionError) {
-      writeError(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const loaded = await loadSettings(registry, options);
+  if (!loaded) return 2;
+  const { settings } = loaded;
   // Loaded when the command runs: other commands do not pay for the YAML editor and the diff.
   const [{ planManifestFixes }, { unifiedDiff }] = await Promise.all([
     import('../pipeline/fix-manifests.ts'),

@@ -9,7 +9,7 @@ import { PssVersionError } from '../engine/pss-version.ts';
 import { atLeast, SEVERITIES, type Severity } from '../engine/severity.ts';
 import { scanManifests } from '../pipeline/scan-manifests.ts';
 import type { RuleRegistry } from '../engine/registry.ts';
-import { resolveSettings, type ScanSettings } from '../pipeline/settings.ts';
+import { resolveSettings, type ScanSettings, type SettingsFlags } from '../pipeline/settings.ts';
 import type { ClusterScope } from '../sources/cluster.ts';
 import { inspectedNothing, type InspectionReport } from '../report/model.ts';
 import { OUT_DIR_FILES, renderReportChunks, type OutputFormat } from '../report/render/index.ts';
@@ -94,23 +94,34 @@ export async function loadConfigOrDefault(
   return file ? loadConfigFile(file, registry.knownIds, undefined, registry.knownOptions) : {};
 }
 
+/**
+ * The config file and the settings it resolves to with the flags; a bad config or PSS version is written
+ * to stderr and gives undefined (exit status 2).
+ */
+export async function loadSettings(
+  registry: RuleRegistry,
+  options: { config?: string } & SettingsFlags,
+): Promise<{ config: ConfigFile; settings: ScanSettings } | undefined> {
+  try {
+    const config = await loadConfigOrDefault(options.config, registry);
+    return { config, settings: resolveSettings(registry, config, options, new Date()) };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PssVersionError) {
+      writeError(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 export async function runScan(
   registry: RuleRegistry,
   paths: readonly string[],
   options: ScanOptions,
 ): Promise<number> {
-  let settings;
-  let config: ConfigFile;
-  try {
-    config = await loadConfigOrDefault(options.config, registry);
-    settings = resolveSettings(registry, config, options, new Date());
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof PssVersionError) {
-      writeError(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const loaded = await loadSettings(registry, options);
+  if (!loaded) return 2;
+  const { config, settings } = loaded;
   if (paths.length > 0 && (options.namespace || options.allNamespaces)) {
     // Silently ignoring -n would scan (and pass) more than was asked for.
     process.stderr.write(
