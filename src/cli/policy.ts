@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import { z } from '../shared/zod.ts';
 import { exportPolicies, PolicyExportError, type ValidationAction } from '../admission/export.ts';
 import { exportMutations } from '../admission/mutations.ts';
 import { ConfigError } from '../config/load.ts';
