@@ -61,7 +61,7 @@ export function validateConfig<T extends z.ZodType<ConfigFile>>(
   schema?: T,
   knownRuleOptions?: KnownRuleOptions,
 ): z.infer<T> {
-  const result = (schema ?? configSchema).safeParse(raw ?? {});
+  const result = (schema ?? configSchema()).safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(file, describeIssues(result.error));
   const config = result.data as z.infer<T>;
   const unknown: string[] = [];

@@ -18,7 +18,7 @@ export const DEFAULT_SCHEDULE = '0 */6 * * *';
  * The operator's config file: everything `scan --config` accepts, plus when to scan and where the report
  * goes. Every key has a default, so the operator runs with no file at all.
  */
-export const operatorConfigSchema = configSchema.extend({
+export const operatorConfigSchema = configSchema().extend({
   /** Cron syntax (5 fields, or 6 with seconds), run by node-cron; default every 6 hours. */
   schedule: cronExpression.default(DEFAULT_SCHEDULE),
   /** Time zone for the schedule (IANA name); default the process's. */

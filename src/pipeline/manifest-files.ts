@@ -5,6 +5,7 @@ import { readManifestText, type ManifestFile, type ManifestOptions } from '../so
 import { describeWorkload, type Workload } from '../workloads/model.ts';
 import type { PodSecurityPass } from './pod-security.ts';
 import type { Extraction } from '../workloads/extract.ts';
+import { monotonicMs } from '../shared/clock.ts';
 
 /**
  * At most this many findings are listed per object and per file; beyond, the rest are dropped with an
@@ -176,10 +177,10 @@ export async function* readAhead(
 ): AsyncGenerator<{ file: string; read: string | ManifestFile }> {
   let next = files.length > 0 ? readManifestText(files[0] as string, options) : undefined;
   for (let i = 0; i < files.length; i++) {
-    const mark = performance.now();
+    const mark = monotonicMs();
     const read = await (next as Promise<string | ManifestFile>);
     next = i + 1 < files.length ? readManifestText(files[i + 1] as string, options) : undefined;
-    if (timings) timings.readMs += performance.now() - mark;
+    if (timings) timings.readMs += monotonicMs() - mark;
     yield { file: files[i] as string, read };
   }
 }

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { EngineError } from '../engine/run.ts';
 import type { PreparedResult, ReportAssembler } from '../report/build.ts';
 import type { ManifestOptions } from '../sources/manifests.ts';
@@ -120,6 +119,8 @@ export async function scanInWorkers(
   tally: ScanTally,
   assembler: ReportAssembler,
 ): Promise<readonly KubeObject[]> {
+  // Imported when workers start: a scan that stays on one thread never loads it (issue 17).
+  const { Worker } = await import('node:worker_threads');
   const twoPass = objectKindsToRead(settings).size > 0;
   // Every object of the scan as this thread knows it (its own with their full line resolver).
   let everyObject: readonly KubeObject[] = [];
@@ -144,7 +145,7 @@ export async function scanInWorkers(
   let filesOpen = !twoPass;
   const waiting = new Map<number, FileResult>();
   let next = 0;
-  const workers: Worker[] = [];
+  const workers: InstanceType<typeof Worker>[] = [];
   let failure: Error | undefined;
   let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
   let factsHere: { local: readonly KubeObject[]; resolve: (all: KubeObject[]) => void } | undefined;

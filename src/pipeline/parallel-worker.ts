@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ConfigFile } from '../config/schema.ts';
 import type { EngineError } from '../engine/run.ts';
 import type { KubeObject } from '../engine/subject.ts';
@@ -134,6 +133,9 @@ export function withRemediation(
  * result as it is made. The thread ends when its files are done (nothing is left listening).
  */
 export async function serveScanWorker(rebuild: (recipe: SettingsRecipe) => ScanSettings): Promise<void> {
+  // Imported here, not at the top: this module is in the CLI's scan chunk, and a one-file scan never
+  // needs worker_threads (about 3 ms to load, issue 17).
+  const { parentPort, workerData } = await import('node:worker_threads');
   const port = parentPort;
   if (!port) throw new Error('serveScanWorker runs in a worker thread');
   const task = workerData as WorkerTask;

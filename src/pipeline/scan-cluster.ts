@@ -19,6 +19,7 @@ import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
 import { createPodSecurityPass, inspectedFirst, wantsPodSecurity } from './pod-security.ts';
 import { namespaceInScope } from '../sources/cluster.ts';
+import { monotonicMs } from '../shared/clock.ts';
 
 export interface ClusterScanOptions {
   readonly scope?: ClusterScope;
@@ -80,7 +81,7 @@ export async function scanCluster(
   options: ClusterScanOptions = {},
 ): Promise<ClusterScan> {
   const clock = options.clock ?? (() => new Date());
-  const started = performance.now();
+  const started = monotonicMs();
   const scope = options.scope ?? {};
   const list = options.list ?? {};
   // Objects that rules read as facts or inspect as subjects come first: every workload is inspected
@@ -162,7 +163,7 @@ export async function scanCluster(
     errors,
     skipped: listing.extraction.skipped,
     generatedAt: clock(),
-    durationMs: performance.now() - started,
+    durationMs: monotonicMs() - started,
     ...(namespaces ? { podSecurity: namespaces.advice } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
   });

@@ -15,6 +15,7 @@ import {
 import type { ScanSettings } from './settings.ts';
 import { inspectObjectSubjects, objectKindsToRead } from './subjects.ts';
 import { createPodSecurityPass, inspectedFirst, wantsPodSecurity } from './pod-security.ts';
+import { monotonicMs } from '../shared/clock.ts';
 
 /** Where the results of scanFiles go: into a report on this thread, or to the thread that assembles it. */
 export interface FileSink {
@@ -49,7 +50,7 @@ export async function scanFiles(
   // Namespaces wait for every workload's verdict: the thread that assembles the report inspects them.
   const podSecurity = wantsPodSecurity(collect) ? createPodSecurityPass(settings) : undefined;
   const addFile = (index: number, read: boolean, extraction: Extraction, inspector: Inspector) => {
-    const mark = performance.now();
+    const mark = monotonicMs();
     const result = inspectFile(
       files[index] as string,
       read,
@@ -59,13 +60,13 @@ export async function scanFiles(
       options.observe,
       podSecurity?.verdictOf,
     );
-    if (timings) timings.inspectMs += performance.now() - mark;
+    if (timings) timings.inspectMs += monotonicMs() - mark;
     sink.file(index, result);
   };
   const decode = (file: string, read: string | ManifestFile): Extraction => {
-    const mark = performance.now();
+    const mark = monotonicMs();
     const { extraction } = typeof read === 'string' ? decodeManifests(file, read, collect) : read;
-    if (timings) timings.decodeMs += performance.now() - mark;
+    if (timings) timings.decodeMs += monotonicMs() - mark;
     return extraction;
   };
   if (collect.size === 0) {

@@ -16,6 +16,7 @@ import type { ScanSettings } from './settings.ts';
 import type { KubeObject } from '../engine/subject.ts';
 import { createPodSecurityPass, wantsPodSecurity } from './pod-security.ts';
 import { objectKindsToRead } from './subjects.ts';
+import { monotonicMs } from '../shared/clock.ts';
 
 export {
   kindMentions,
@@ -58,7 +59,7 @@ export async function scanManifests(
   options: ManifestScanOptions = {},
   clock: () => Date = () => new Date(),
 ): Promise<ManifestScan> {
-  const started = performance.now();
+  const started = monotonicMs();
   const timings = options.timings;
   const { files, errors: missing } = await expandPaths(paths);
   const tally = emptyTally(missing.flatMap((m) => m.extraction.errors));
@@ -89,12 +90,12 @@ export async function scanManifests(
   );
   for (const result of namespaces?.results ?? []) assembler.add(result);
   const inputErrors = errors.length > 0;
-  const mark = performance.now();
+  const mark = monotonicMs();
   const report = assembler.finish({
     errors: [...errors, ...engineErrors],
     skipped: tally.skipped,
     generatedAt: clock(),
-    durationMs: performance.now() - started,
+    durationMs: monotonicMs() - started,
     ...(namespaces ? { podSecurity: namespaces.advice } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     // Every error here is input not inspected (a path, a file, a document or an object): partial.
@@ -107,7 +108,7 @@ export async function scanManifests(
       filesRead: tally.filesRead,
     },
   });
-  if (timings) timings.buildMs += performance.now() - mark;
+  if (timings) timings.buildMs += monotonicMs() - mark;
   return { report, inputErrors, workers: parallel ? parallel.shares.length - 1 : 0 };
 }
 
