@@ -15,6 +15,7 @@ import {
   type FleetWorkload,
   type RuleCount,
 } from './model.ts';
+import { compareText } from '../shared/collate.ts';
 
 /** The parts of a stored report the fleet reads (validated by read.ts before they get here). */
 export interface ReportFacts {
@@ -46,7 +47,7 @@ const byWorst = (a: RuleCount, b: RuleCount) =>
   severityRank(b.severity) - severityRank(a.severity) ||
   b.workloads - a.workloads ||
   b.findings - a.findings ||
-  a.id.localeCompare(b.id);
+  compareText(a.id, b.id);
 
 /** Workloads are matched across clusters by kind, namespace and name. */
 export function fleetWorkloadKey(w: { kind: string; namespace?: string | null; name: string }): string {
@@ -131,7 +132,7 @@ export function buildFleetReport(input: FleetInput): FleetReport {
         b.clusters.length - a.clusters.length ||
         severityRank(b.severity) - severityRank(a.severity) ||
         b.workloads - a.workloads ||
-        a.id.localeCompare(b.id),
+        compareText(a.id, b.id),
     )
     .slice(0, limit);
 
@@ -163,7 +164,7 @@ export function buildFleetReport(input: FleetInput): FleetReport {
       (a, b) =>
         b.clusters.length - a.clusters.length ||
         severityRank(b.worst) - severityRank(a.worst) ||
-        fleetWorkloadKey(a.ref).localeCompare(fleetWorkloadKey(b.ref)),
+        compareText(fleetWorkloadKey(a.ref), fleetWorkloadKey(b.ref)),
     )
     .slice(0, limit)
     .map((w) => ({

@@ -19,6 +19,7 @@ import {
   type ReportWorkload,
 } from './model.ts';
 import { sortFindings } from './sort.ts';
+import { compareText } from '../shared/collate.ts';
 
 /** What a report says about the scan as a whole, known before any result is added. */
 export interface ReportSettings {
@@ -169,7 +170,7 @@ function assemble(
       ...(objects.length > 0 ? { objects: objects.length } : {}),
       bySeverity: countBySeverity(findings),
       skipped: Object.fromEntries(
-        [...(completion.skipped ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)),
+        [...(completion.skipped ?? new Map<string, number>())].sort(([a], [b]) => compareText(a, b)),
       ),
     },
     rules: settings.rules.map((rule) => ({

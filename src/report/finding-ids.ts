@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
 import type { Finding } from '../engine/finding.ts';
+import { sha256Hex } from '../shared/sha256.ts';
 import { workloadKey, type WorkloadRef } from '../workloads/model.ts';
 
 /** Hex digits of a finding id taken from its workload, and from the rest of its key. */
@@ -9,8 +9,6 @@ export const FINDING_ID_LENGTH = WORKLOAD_ID_DIGITS + FINDING_ID_DIGITS;
 
 type FindingKey = Pick<Finding, 'ruleId' | 'workload' | 'container' | 'path' | 'missing'>;
 
-// One-shot hash(): the same digits as createHash('sha256'), at a third of the cost.
-const sha256Hex = (key: string, digits: number): string => hash('sha256', key, 'hex').slice(0, digits);
 const restKey = (f: FindingKey): string =>
   `${f.ruleId}\u0000${f.container ?? ''}\u0000${f.path}\u0000${f.missing ?? ''}`;
 

@@ -1,17 +1,18 @@
 import { severityRank } from '../engine/severity.ts';
 import type { WorkloadRef } from '../workloads/model.ts';
 import type { ReportFinding } from './model.ts';
+import { compareText } from '../shared/collate.ts';
 
 /**
- * Dense ranks of strings in localeCompare order (strings that compare equal share a rank), so a sort
- * of many findings compares small integers instead of calling localeCompare on every comparison.
+ * Dense ranks of strings in compareText order (strings that compare equal share a rank), so a sort of
+ * many findings compares small integers instead of comparing strings on every comparison.
  */
 function localeRanks(values: Iterable<string>): Map<string, number> {
-  const sorted = [...new Set(values)].sort((a, b) => a.localeCompare(b));
+  const sorted = [...new Set(values)].sort(compareText);
   const ranks = new Map<string, number>();
   let rank = 0;
   sorted.forEach((value, i) => {
-    if (i > 0 && sorted[i - 1]!.localeCompare(value) !== 0) rank++;
+    if (i > 0 && compareText(sorted[i - 1]!, value) !== 0) rank++;
     ranks.set(value, rank);
   });
   return ranks;
@@ -19,14 +20,14 @@ function localeRanks(values: Iterable<string>): Map<string, number> {
 
 function compareWorkloads(a: WorkloadRef, b: WorkloadRef): number {
   return (
-    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-    a.kind.localeCompare(b.kind) ||
-    a.name.localeCompare(b.name)
+    compareText(a.namespace ?? '', b.namespace ?? '') ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.name, b.name)
   );
 }
 
 /**
- * Sorts by severity (most severe first), namespace, kind, name, rule and path, each in localeCompare
+ * Sorts by severity (most severe first), namespace, kind, name, rule and path, each in compareText
  * order; stable, so equal findings keep the engine's order. The order is resolved once per distinct
  * workload, rule and path; each finding then gets one integer key, and keys are sorted natively.
  */

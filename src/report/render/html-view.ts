@@ -15,6 +15,7 @@ import {
   type ReportRule,
 } from '../model.ts';
 import { workloadKey } from '../../workloads/model.ts';
+import { compareText } from '../../shared/collate.ts';
 
 /** A piece of prose: `code` spans from backticks in rule texts and messages. */
 interface Segment {
@@ -380,7 +381,7 @@ function groupByRule(active: readonly ReportFinding[]): GroupStats[] {
       severityRank(b.worst) - severityRank(a.worst) ||
       b.workloads - a.workloads ||
       b.findings.length - a.findings.length ||
-      a.id.localeCompare(b.id),
+      compareText(a.id, b.id),
   );
 }
 
@@ -460,7 +461,7 @@ function namespaceBreakdown(report: InspectionReport): HtmlView['namespaces'] {
       counts: SEVERITIES.map((sev) => ({ sev, n: e.counts[sev] })),
       exempted: e.exempted,
     }))
-    .sort((a, b) => a.score - b.score || (a.name ?? '').localeCompare(b.name ?? ''));
+    .sort((a, b) => a.score - b.score || compareText(a.name ?? '', b.name ?? ''));
 }
 
 function exemptedCounts(exempted: readonly ReportFinding[]): Map<string, number> {
@@ -493,7 +494,7 @@ function ruleBreakdown(
 function worstWorkloads(report: InspectionReport): HtmlView['worst'] {
   return report.workloads
     .filter((w) => w.findings > 0)
-    .sort((a, b) => a.score - b.score || b.findings - a.findings || a.name.localeCompare(b.name))
+    .sort((a, b) => a.score - b.score || b.findings - a.findings || compareText(a.name, b.name))
     .slice(0, WORST_WORKLOADS_LIMIT)
     .map((w) => ({
       kind: w.kind,

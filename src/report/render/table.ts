@@ -5,6 +5,7 @@ import { ui, type UiKey } from '../i18n/ui.ts';
 import { workloadKey } from '../../workloads/model.ts';
 import { terminalText } from '../../shared/terminal-text.ts';
 import { workloadPenalty } from '../../engine/score.ts';
+import { compareText } from '../../shared/collate.ts';
 
 export interface TableOptions {
   readonly color: boolean;
@@ -79,7 +80,7 @@ export function renderTable(report: InspectionReport, options: TableOptions): st
   }
   const scores = new Map(report.workloads.map((w) => [workloadKey(w), w.score]));
   const ordered = [...groups.entries()].sort(
-    ([a], [b]) => (scores.get(a) ?? 100) - (scores.get(b) ?? 100) || a.localeCompare(b),
+    ([a], [b]) => (scores.get(a) ?? 100) - (scores.get(b) ?? 100) || compareText(a, b),
   );
   // Each workload's findings, listed or not, for its points lost: a score floored at 0 hides progress.
   const allOf = new Map<string, ReportFinding[]>();
