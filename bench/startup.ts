@@ -188,7 +188,7 @@ export function timeCommands(
 export async function bundleCli(root: string): Promise<Command['argv']> {
   const dir = join(root, '.cache', 'bench-bundle');
   await bundle(dir);
-  const cli = join(dir, 'kube-patrol.js');
+  const cli = join(dir, 'kube-patrol.cjs');
   // As the bin runs: the flags of its `#!/usr/bin/env -S node ...` line.
   return [process.execPath, ...cliNodeFlags(cli), cli];
 }

@@ -1,20 +1,27 @@
 /**
- * The published CLI as a bundle (issue 17): `npm run bundle` writes dist/bundle/, which
+ * The published CLI as a bundle (issue 17): `npm run bundle` writes dist/bundle/, whose kube-patrol.cjs
  * package.json's `bin` runs. Loading ~300 modules one by one was most of the CLI's start (zod alone is
- * 95 files, about 50 ms unbundled against 3 ms bundled); a few files are read and compiled, and Node's
- * compile cache (src/cli/main.ts) keeps the compiled code between runs.
+ * 95 files, about 50 ms unbundled against 3 ms bundled); a few files are read and compiled.
+ *
+ * Two builds:
+ * - **The chunks**, CommonJS (`*.cjs`, strict): run.cjs (the CLI), scan-worker.cjs (a scan worker thread's
+ *   entry) and the chunks they share. The entry loads them through its code-cache loader
+ *   (src/cli/code-cache.ts, ADR 0013), which keeps what V8 compiled during a run for the next one; Node's
+ *   own compile cache keeps only each module's top-level code. CommonJS because only a vm.Script's code
+ *   cache can be made after the code ran (an ES module's, vm.SourceTextModule, needs a flag).
+ * - **The entry**, kube-patrol.cjs (src/cli/bundle-main.ts): the loader, built on its own so that it shares
+ *   no chunk with what it loads, and told the build's digest, which names the cache directory.
  *
  * Dynamic imports stay chunks: the code of a command is read only when the command runs. (One file per
  * entry was tried: the bundler then hoists the imports of the packages left outside, so every run would
  * load pino and prom-client again.) Entries share chunks.
  *
- * To add an entry (a worker thread's script, say): add it to ENTRIES. Its output is dist/bundle/<name>.js,
- * beside kube-patrol.js and the chunks (all flat in one directory), so the code that starts it should
- * find it with
- * `new URL(import.meta.url.endsWith('.ts') ? './<name>.ts' : './<name>.js', import.meta.url)` from a
- * module in the same source folder: that resolves in the sources, in tsc's dist/src (same layout) and in
- * the bundle (everything flat in dist/bundle), as long as <name> is the source file's base name
- * (src/cli/workers.ts does this for scan-worker).
+ * To add an entry (a worker thread's script, say): add it to ENTRIES. Its output is
+ * dist/bundle/<name>.cjs, beside the chunks (all flat in one directory), so the code that starts it should
+ * find it as `./<name>` plus the extension of its own import.meta.url from a module in the same source
+ * folder: that resolves in the sources (.ts), in tsc's dist/src (.js, same layout) and in the bundle
+ * (.cjs, everything flat), as long as <name> is the source file's base name (src/cli/workers.ts does this
+ * for scan-worker). An entry has no top-level await (CommonJS has none).
  *
  * The packages only some commands use stay outside the bundle and load from node_modules when those
  * commands run (they are dependencies of the package, so npm installs them): the operator's logging,
@@ -23,18 +30,23 @@
  *
  * `node scripts/bundle.ts [outDir]` (default dist/bundle).
  */
-import { chmod, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'rolldown';
 import { projectRoot } from '../src/version.ts';
 
-/** Output name (dist/bundle/<name>.js) → source file, from the project root. */
+/** Output name (dist/bundle/<name>.cjs) → source file, from the project root. */
 export const ENTRIES: Readonly<Record<string, string>> = {
-  'kube-patrol': 'src/cli/main.ts',
+  // The CLI: the entry (kube-patrol.cjs) loads it.
+  run: 'src/cli/run.ts',
   // The manifest scan's worker thread (src/cli/workers.ts finds it beside the module that starts it).
   'scan-worker': 'src/cli/scan-worker.ts',
 };
+
+/** The bin: the code-cache loader (src/cli/bundle-main.ts), built apart from the chunks. */
+export const MAIN = { name: 'kube-patrol', source: 'src/cli/bundle-main.ts' } as const;
 
 /** Loaded from node_modules at run time, by the commands that need them (see above). */
 export const EXTERNAL = ['@kubernetes/client-node', 'handlebars', 'node-cron', 'pino', 'prom-client', 'yaml'];
@@ -128,28 +140,31 @@ export function builtinsPlugin(entries: ReadonlySet<string>): Plugin {
 export async function bundle(outDir: string): Promise<string[]> {
   const root = projectRoot();
   await rm(outDir, { recursive: true, force: true });
+  // Warnings fail the build: an unresolved import or an eval would otherwise surface only at run time.
+  const onLog = (level: string, log: { message: string }) => {
+    if (level === 'warn') throw new Error(`bundle: ${log.message}`);
+  };
   const result = await build({
     input: Object.fromEntries(Object.entries(ENTRIES).map(([name, source]) => [name, join(root, source)])),
     platform: 'node',
     plugins: [builtinsPlugin(new Set(Object.values(ENTRIES).map((source) => join(root, source))))],
     external: (id) => EXTERNAL.some((pkg) => id === pkg || id.startsWith(`${pkg}/`)),
-    // Warnings fail the build: an unresolved import or an eval would otherwise surface only at run time.
-    onLog: (level, log) => {
-      if (level === 'warn') throw new Error(`bundle: ${log.message}`);
-    },
+    onLog,
     output: {
       dir: outDir,
-      format: 'esm',
-      entryFileNames: '[name].js',
+      format: 'cjs',
+      // The sources are ES modules, strict throughout; so are their chunks.
+      strict: true,
+      entryFileNames: '[name].cjs',
       // Flat, beside the entries: the code that starts a worker is in a chunk, and finds the worker's
       // entry relative to its own import.meta.url.
-      chunkFileNames: '[name]-[hash].js',
+      chunkFileNames: '[name]-[hash].cjs',
       // Two chunks carry what the measured paths need, instead of the ~25 small ones automatic splitting
-      // makes (each module file costs a resolve, a read and a link): `cli` is the command tree that every
-      // run builds (--help loads the entry, run.ts and it), `scan` is everything else a manifest scan
-      // runs, the rules included. Each takes the static imports of its root with it; the other commands'
-      // chunks import from both. run.ts stays a chunk of its own: importing it parses the command line,
-      // and the worker entry shares chunks with the CLI.
+      // makes (each module file costs a resolve, a read and a compile): `cli` is the command tree that
+      // every run builds (--help loads run.cjs and it), `scan` is everything else a manifest scan runs,
+      // the rules included. Each takes the static imports of its root with it; the other commands'
+      // chunks require both. run.ts stays a chunk of its own: loading it parses the command line, and
+      // the worker entry shares chunks with the CLI.
       codeSplitting: {
         groups: [
           { name: 'cli', test: /[\\/]src[\\/]cli[\\/]program\.ts$/, priority: 2 },
@@ -164,10 +179,28 @@ export async function bundle(outDir: string): Promise<string[]> {
       comments: { legal: true, annotation: false, jsdoc: false },
     },
   });
+  const files = result.output.map((chunk) => join(outDir, chunk.fileName)).sort();
+  // The build's digest names its cache directory: a chunk's code cache is never offered to another build.
+  const digest = createHash('sha256');
+  for (const file of files) digest.update(file.slice(outDir.length)).update(await readFile(file));
+  const main = await build({
+    input: { [MAIN.name]: join(root, MAIN.source) },
+    platform: 'node',
+    onLog,
+    transform: { define: { KUBE_PATROL_BUILD: JSON.stringify(digest.digest('hex').slice(0, 16)) } },
+    output: {
+      dir: outDir,
+      format: 'cjs',
+      strict: true,
+      entryFileNames: '[name].cjs',
+      sourcemap: false,
+      comments: { legal: true, annotation: false, jsdoc: false },
+    },
+  });
   // The entry's hashbang line survives bundling; `npm install` makes bin files executable, a local run
-  // (`dist/bundle/kube-patrol.js --help`) needs this.
-  await chmod(join(outDir, 'kube-patrol.js'), 0o755);
-  return result.output.map((chunk) => join(outDir, chunk.fileName));
+  // (`dist/bundle/kube-patrol.cjs --help`) needs this.
+  await chmod(join(outDir, `${MAIN.name}.cjs`), 0o755);
+  return [...files, ...main.output.map((chunk) => join(outDir, chunk.fileName))];
 }
 
 if (import.meta.main) {

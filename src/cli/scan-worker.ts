@@ -6,6 +6,12 @@ import { serveScanWorker } from '../pipeline/parallel-worker.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { ALL_RULES } from '../rules/index.ts';
 
-await serveScanWorker((recipe) =>
+// No top-level await: the bundle ships this entry as CommonJS (scripts/bundle.ts). A failure is rethrown
+// as the thread's uncaught exception, which the parent sees as the worker's 'error' event.
+serveScanWorker((recipe) =>
   resolveSettings(createRegistry(ALL_RULES), recipe.config, recipe.flags, recipe.now),
-);
+).catch((error: unknown) => {
+  process.nextTick(() => {
+    throw error;
+  });
+});

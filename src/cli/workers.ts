@@ -10,11 +10,13 @@ import { ALL_RULES } from '../rules/index.ts';
 export { parseWorkersOption, WORKERS_ENV } from './commands/workers-option.ts';
 
 /**
- * The scan worker entry beside this module: scan-worker.ts when the sources run, scan-worker.js in the
- * build (dist/src/cli/) or next to a bundled CLI (whose import.meta.url is the bundle's).
+ * The scan worker entry beside this module, with this module's extension: scan-worker.ts when the
+ * sources run, scan-worker.js in the build (dist/src/cli/), scan-worker.cjs next to the bundled CLI's
+ * chunks (dist/bundle/, where this code is in a chunk).
  */
 export function scanWorkerEntry(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
+  const extension = /\.[cm]?[jt]s$/.exec(import.meta.url)?.[0] ?? '.js';
+  return new URL(`./scan-worker${extension}`, import.meta.url);
 }
 
 /**

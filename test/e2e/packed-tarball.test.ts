@@ -44,7 +44,7 @@ describe('the packed tarball on a clean directory', () => {
     const install = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', packed], app);
     expect(install.status, install.stderr).toBe(0);
     // Installed from the tarball, not linked to the clone; the bin is the bundle (scripts/bundle.ts).
-    expect(existsSync(join(app, 'node_modules', 'kube-patrol', 'dist', 'bundle', 'kube-patrol.js'))).toBe(
+    expect(existsSync(join(app, 'node_modules', 'kube-patrol', 'dist', 'bundle', 'kube-patrol.cjs'))).toBe(
       true,
     );
   }, 300_000);

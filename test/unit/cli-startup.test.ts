@@ -48,6 +48,14 @@ function packages(modules: readonly string[]): string[] {
   return [...new Set(names)].sort();
 }
 
+/** The bundle's chunks among the loaded modules, by name without the hash (`scan-Ab12Cd.cjs` → scan). */
+function chunks(modules: readonly string[]): string[] {
+  return modules
+    .filter((url) => url.startsWith(`file://${bundleDir}/`) && !url.endsWith('/kube-patrol.cjs'))
+    .map((url) => url.slice(`file://${bundleDir}/`.length).replace(/(-[\w-]{8})?\.cjs$/, ''))
+    .sort();
+}
+
 let bundled: string;
 let bundleDir: string;
 beforeAll(async () => {
@@ -56,7 +64,7 @@ beforeAll(async () => {
   mkdirSync(join(root, '.cache'), { recursive: true });
   bundleDir = mkdtempSync(join(root, '.cache', 'startup-bundle-'));
   await bundle(bundleDir);
-  bundled = join(bundleDir, 'kube-patrol.js');
+  bundled = join(bundleDir, 'kube-patrol.cjs');
 }, 60_000);
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 
@@ -92,6 +100,9 @@ describe.each([
     if (cli() === sourceCli) {
       expect(modules.filter((m) => m.includes('/src/rules/'))).toEqual([]);
       expect(modules.filter((m) => m.includes('/src/report/render/index.ts'))).toEqual([]);
+    } else {
+      // The command tree and nothing of the scan (rules, renderers): run.cjs, the cli chunk, the runtime.
+      expect(chunks(modules)).toEqual(['cli', 'rolldown-runtime', 'run']);
     }
   });
 
@@ -101,6 +112,7 @@ describe.each([
     const used = packages(modules);
     expect(used.filter((p) => HEAVY.includes(p))).toEqual([]);
     expect(modules.filter((m) => NOT_FOR_A_FILE_SCAN.some((dir) => m.includes(`/${dir}`)))).toEqual([]);
+    if (cli() === bundled) expect(chunks(modules)).toEqual(['cli', 'rolldown-runtime', 'run', 'scan']);
   });
 
   it('the recorder sees what a command does load: -o html brings Handlebars, the operator pino and prom-client', () => {
