@@ -43,8 +43,9 @@ const needsTsc =
 const compiled = needsTsc ? compileCli(root) : { cli: '', build: 'src' as const };
 const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`.padStart(10);
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+// A label longer than its column still gets a space before the value.
 const row = (label: string, value: string, extra = '') =>
-  console.log(`  ${label.padEnd(44)}${value}${extra ? `   ${extra}` : ''}`);
+  console.log(`  ${label.padEnd(44)} ${value}${extra ? `   ${extra}` : ''}`);
 
 if (wanted('files', 'BENCH_FILES')) await filesBench();
 if (wanted('workers', 'BENCH_WORKERS'))

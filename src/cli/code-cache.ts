@@ -58,7 +58,13 @@ export function codeCacheDir(env: NodeJS.ProcessEnv, build: string): string | un
 /** The directory, made if absent (0700), when it is ours: a directory (not a link), our uid, writable by us alone. */
 function privateDirectory(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The parent (Node's cache directory, which other users' Node may share) with the default mode.
+    mkdirSync(dirname(dir), { recursive: true });
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
     const stat = lstatSync(dir);
     const uid = process.getuid?.();
     return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
