@@ -76,6 +76,17 @@ describe('the chunk loader', () => {
     expect(result).toContain(`${join(dir, 'main.cjs')}:4:`);
   });
 
+  it('does not keep a chunk that threw: the next require runs it again', () => {
+    const dir = chunks({
+      'main.cjs': `let first;
+        try { require("./flaky.cjs"); } catch (error) { first = error.message; }
+        exports.result = { first, second: require("./flaky.cjs").ok };`,
+      'flaky.cjs':
+        'globalThis.tries = (globalThis.tries ?? 0) + 1; if (globalThis.tries === 1) throw new Error("first try"); exports.ok = true;',
+    });
+    expect(load('-', join(dir, 'main.cjs')).result).toEqual({ first: 'first try', second: true });
+  });
+
   it('writes each cache once, private, and the next run uses it', () => {
     const dir = chunks({
       'main.cjs': 'exports.result = require("./lib.cjs").twice(21);',

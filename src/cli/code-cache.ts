@@ -117,7 +117,13 @@ export function createChunkLoader(cacheDir: string | undefined): ChunkLoader {
         ? load(resolve(dir, id))
         : nodeRequire(id)) as NodeJS.Require;
     Object.assign(chunkRequire, { resolve: nodeRequire.resolve, cache: nodeRequire.cache });
-    (script.runInThisContext() as ChunkFunction)(module.exports, chunkRequire, module, file, dir);
+    try {
+      (script.runInThisContext() as ChunkFunction)(module.exports, chunkRequire, module, file, dir);
+    } catch (error) {
+      // As Node's require: a chunk that threw is not kept half-loaded; the next require runs it again.
+      modules.delete(file);
+      throw error;
+    }
     return module.exports;
   }
 
