@@ -17,5 +17,5 @@ try {
   // No cache this run.
 }
 const loader = createChunkLoader(codeCacheDir(process.env, KUBE_PATROL_BUILD));
-process.on('exit', () => loader.flush());
+process.on('exit', (code) => loader.flush(code));
 loader.load(join(import.meta.dirname, 'run.cjs'));

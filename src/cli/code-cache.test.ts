@@ -35,9 +35,16 @@ interface DriverRun {
   outcomes: Record<string, string>;
 }
 
-function load(cacheDir: string, entry: string, arg?: string, flags: readonly string[] = []): DriverRun {
+function load(
+  cacheDir: string,
+  entry: string,
+  arg?: string,
+  flags: readonly string[] = [],
+  exitCode?: number,
+): DriverRun {
   const run = spawnSync(process.execPath, [...flags, driver, cacheDir, entry, ...(arg ? [arg] : [])], {
     encoding: 'utf8',
+    env: { ...process.env, ...(exitCode === undefined ? {} : { DRIVER_EXIT_CODE: String(exitCode) }) },
   });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
@@ -120,6 +127,15 @@ describe('the chunk loader', () => {
     const size = (cache: string) => statSync(join(cache, readdirSync(cache)[0] as string)).size;
     // Node's own compile cache would be the small one in both cases (top-level code only).
     expect(size(called)).toBeGreaterThan(10 * size(notCalled));
+  });
+
+  it('writes no cache after a run that failed (status 2), and does after one that found something (1)', () => {
+    const dir = chunks({ 'main.cjs': 'exports.result = 5;' });
+    const cache = join(work, `cache-${n++}`);
+    load(cache, join(dir, 'main.cjs'), undefined, [], 2);
+    expect(readdirSync(cache)).toEqual([]);
+    load(cache, join(dir, 'main.cjs'), undefined, [], 1);
+    expect(readdirSync(cache)).toHaveLength(1);
   });
 
   it('compiles anew when V8 refuses a cache, and replaces the cache', () => {

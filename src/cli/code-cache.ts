@@ -30,8 +30,12 @@ export type CacheOutcome = 'hit' | 'miss' | 'rejected' | 'off';
 export interface ChunkLoader {
   /** The exports of a chunk (an absolute path), loading it on first use. */
   load(file: string): unknown;
-  /** Writes the caches of the chunks loaded without an accepted one; call at exit. */
-  flush(): void;
+  /**
+   * Writes the caches of the chunks loaded without an accepted one; call at exit. A run that ended with
+   * status 2 or more (bad input, a usage error) writes none: it compiled little of what a real run
+   * needs, and a cache once accepted is not replaced.
+   */
+  flush(exitCode?: number): void;
   /** Each loaded chunk and how its code was had, in load order. */
   outcomes(): ReadonlyMap<string, CacheOutcome>;
 }
@@ -127,7 +131,8 @@ export function createChunkLoader(cacheDir: string | undefined): ChunkLoader {
     return module.exports;
   }
 
-  function flush(): void {
+  function flush(exitCode?: number): void {
+    if (exitCode !== undefined && exitCode >= 2) return;
     for (const { script, cacheFile } of unsaved.splice(0)) {
       const temporary = `${cacheFile}.${process.pid}.tmp`;
       try {

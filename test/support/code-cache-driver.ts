@@ -12,7 +12,9 @@ const [cacheDir, entry, arg] = process.argv.slice(2) as [string, string, string 
 const loader = createChunkLoader(cacheDir === '-' ? undefined : cacheDir);
 const exports = loader.load(entry) as { result?: unknown; ready?: Promise<unknown> };
 const result = { result: exports.result, dynamic: exports.ready ? await exports.ready : undefined };
-loader.flush();
+loader.flush(
+  process.env['DRIVER_EXIT_CODE'] === undefined ? undefined : Number(process.env['DRIVER_EXIT_CODE']),
+);
 const outcomes = Object.fromEntries(
   [...loader.outcomes()].map(([file, outcome]) => [basename(file), outcome]),
 );
