@@ -166,7 +166,10 @@ build_pause() {
 build_busybox() {
   local version applet
   [ -x "$busybox" ] || { log "$busybox is missing: apt-get install busybox-static"; return 1; }
-  version=$("$busybox" | head -n1 | awk '{ print $2 }')
+  # Not `busybox | head -n1`: head closes the pipe early, busybox then dies of SIGPIPE, and under pipefail
+  # the build fails with 141 now and then (a fresh CI run did).
+  version=$("$busybox" 2>&1 || true)
+  version=$(awk 'NR == 1 { print $2 }' <<<"$version")
   mkdir -p "$tmp/busybox-root/bin"
   cp "$busybox" "$tmp/busybox-root/bin/busybox"
   for applet in sh sleep cat ls ps grep id wget nc; do ln -s busybox "$tmp/busybox-root/bin/$applet"; done
