@@ -31,7 +31,7 @@
  * `node scripts/bundle.ts [outDir]` (default dist/bundle).
  */
 import { createHash } from 'node:crypto';
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'rolldown';
@@ -179,10 +179,12 @@ export async function bundle(outDir: string): Promise<string[]> {
       comments: { legal: true, annotation: false, jsdoc: false },
     },
   });
-  const files = result.output.map((chunk) => join(outDir, chunk.fileName)).sort();
+  const files = result.output.map((chunk) => join(outDir, chunk.fileName));
   // The build's digest names its cache directory: a chunk's code cache is never offered to another build.
+  // From the build's own output (what it wrote), in file-name order.
   const digest = createHash('sha256');
-  for (const file of files) digest.update(file.slice(outDir.length)).update(await readFile(file));
+  for (const out of [...result.output].sort((a, b) => (a.fileName < b.fileName ? -1 : 1)))
+    digest.update(out.fileName).update(out.type === 'chunk' ? out.code : out.source);
   const main = await build({
     input: { [MAIN.name]: join(root, MAIN.source) },
     platform: 'node',
