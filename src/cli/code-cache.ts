@@ -42,7 +42,7 @@ export interface ChunkLoader {
 
 type ChunkFunction = (
   exports: unknown,
-  require: NodeJS.Require,
+  require: (id: string) => unknown,
   module: { exports: unknown },
   filename: string,
   dirname: string,
@@ -116,11 +116,10 @@ export function createChunkLoader(cacheDir: string | undefined): ChunkLoader {
     if (cacheFile !== undefined && outcome !== 'hit') unsaved.push({ script, cacheFile });
     const dir = dirname(file);
     const nodeRequire = createRequire(file);
-    const chunkRequire = ((id: string) =>
-      id.startsWith('./') || id.startsWith('../')
-        ? load(resolve(dir, id))
-        : nodeRequire(id)) as NodeJS.Require;
-    Object.assign(chunkRequire, { resolve: nodeRequire.resolve, cache: nodeRequire.cache });
+    // Chunks call require with a sibling chunk (`./x.cjs`) or a package or builtin name, nothing else
+    // (the bundle's chunks use no require.resolve or require.cache).
+    const chunkRequire = (id: string): unknown =>
+      id.startsWith('./') || id.startsWith('../') ? load(resolve(dir, id)) : nodeRequire(id);
     try {
       (script.runInThisContext() as ChunkFunction)(module.exports, chunkRequire, module, file, dir);
     } catch (error) {
