@@ -151,7 +151,11 @@ pause_tag() { awk '$1 == "TAG" && $2 == "?=" { print $3; exit }' "$1/build/pause
 
 build_pause() {
   local src tag
+  # Downloaded first: `go list -m` gives no directory for a module the module cache does not hold, which is
+  # the case when only this part is rebuilt (the script changed) and the cache was made by another GOMODCACHE.
+  (cd "$here" && "$go_bin" mod download k8s.io/kubernetes)
   src=$(cd "$here" && "$go_bin" list -m -f '{{.Dir}}' k8s.io/kubernetes)
+  [ -f "$src/build/pause/linux/pause.c" ] || { log "k8s.io/kubernetes sources not found (got '$src')"; return 1; }
   tag=$(pause_tag "$src")
   mkdir -p "$tmp/pause-root"
   # As build/pause/Makefile does: a static binary, the version compiled in.
